@@ -1,0 +1,66 @@
+"""Findings: which rules matched this device, with every piece of evidence and the directive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.policy.model import Directive, Enforcement, PolicyPack, Rule, ScopeExtension
+from core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    kind: EvidenceKind
+    namespace: str
+    identifier: str
+    location: str
+    version: str = ""
+    name: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    directive: Directive
+    enforcement: Enforcement
+    evidence: tuple[Evidence, ...]
+    scope_extensions: tuple[ScopeExtension, ...] = ()
+
+    @property
+    def kinds(self) -> frozenset[EvidenceKind]:
+        return frozenset(e.kind for e in self.evidence)
+
+    @property
+    def only_leftovers(self) -> bool:
+        return self.kinds == {EvidenceKind.LEFTOVER}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    target: ScanTarget
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    packs: tuple[PolicyPack, ...]
+    findings: tuple[Finding, ...]
+    coverage: tuple[Coverage, ...]
+    items_read: int
+    cancelled: bool = False
+
+    @property
+    def compliant(self) -> bool:
+        """No finding. Whether every source could be read is `complete`, reported beside it."""
+        return not self.findings
+
+    @property
+    def complete(self) -> bool:
+        return not self.cancelled and all(
+            c.status in (CoverageStatus.OK, CoverageStatus.SKIPPED) for c in self.coverage
+        )
+
+    def findings_at_least(self, enforcement: Enforcement) -> tuple[Finding, ...]:
+        if enforcement == Enforcement.RECOMMENDED:
+            return self.findings
+        return tuple(f for f in self.findings if f.enforcement == Enforcement.REQUIRED)

@@ -1,0 +1,77 @@
+"""The one translation mechanism the core and the window share.
+
+Messages are written in English in the code and looked up by that English text in
+assets/translations/<lang>.toml; policy texts carry their own languages (LocalText).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+from core.assets import asset_path
+
+SUPPORTED_LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A human-readable text in several languages; English is always present."""
+
+    texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def get(self, lang: str) -> str:
+        return self.texts.get(lang) or self.texts.get(DEFAULT_LANGUAGE, "")
+
+    @classmethod
+    def of(cls, **texts: str) -> "LocalText":
+        return cls(MappingProxyType(dict(texts)))
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.texts)
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> Mapping[str, str]:
+    if lang == DEFAULT_LANGUAGE:
+        return {}
+    path = asset_path("translations", f"{lang}.toml")
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle).get("messages", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        # A missing or broken catalogue must not stop a scan: English is shown instead.
+        return {}
+
+
+class Translator:
+    """Turns an English message into the person's language, filling in {placeholders}."""
+
+    def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
+        self.lang = lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = _catalog(self.lang).get(message, message)
+        return text.format(**values) if values else text
+
+    def text(self, local: LocalText) -> str:
+        return local.get(self.lang)
+
+
+def detect_language(explicit: str | None = None) -> str:
+    """The language to speak: --lang, then APPWARDEN_LANG, then the locale, then English."""
+    candidates = [explicit, os.environ.get("APPWARDEN_LANG")]
+    candidates += [os.environ.get(name) for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    for candidate in candidates:
+        if candidate:
+            code = candidate.split("_")[0].split(".")[0].lower()
+            if code in SUPPORTED_LANGUAGES:
+                return code
+            if candidate is explicit:
+                return DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,1 @@
+"""Policy packs: directives and the rules that enforce them, loaded from TOML data files."""

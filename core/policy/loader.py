@@ -1,0 +1,353 @@
+"""Loading and validating policy packs: every problem is reported with its file and rule id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Iterable
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from core.assets import asset_path
+from core.errors import PolicyError
+from core.i18n import SUPPORTED_LANGUAGES, LocalText
+from core.policy.model import (
+    DEVICE_CLASSES,
+    Directive,
+    DisplayNameMatch,
+    PolicyPack,
+    PolicySet,
+    Rule,
+    Scope,
+    ScopeExtension,
+)
+from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
+
+SCHEMA_VERSION = 1
+DEFAULT_PACK_FILE = "canada.toml"
+MAX_PACK_BYTES = 4 * 1024 * 1024
+
+
+def shipped_pack_paths() -> list[Path]:
+    return sorted(asset_path("policies").glob("*.toml"))
+
+
+def default_pack_path() -> Path:
+    return asset_path("policies", DEFAULT_PACK_FILE)
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    file: str
+    message: str
+    rule_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: rule '{self.rule_id}'" if self.rule_id else self.file
+        return f"{where}: {self.message}"
+
+
+class _Checker:
+    """Reads one pack's parsed TOML, collecting problems instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[PolicyProblem] = []
+        self.rule_id: str | None = None
+
+    def problem(self, message: str) -> None:
+        self.problems.append(PolicyProblem(self.file, message, self.rule_id))
+
+    def keys(self, table: dict, where: str, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+        allowed = set(required) | set(optional)
+        for key in table:
+            if key not in allowed:
+                self.problem(f"unknown key '{key}' in {where}")
+        for key in required:
+            if key not in table:
+                self.problem(f"missing '{key}' in {where}")
+
+    def table(self, value: Any, where: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(f"{where} must be a table")
+            return {}
+        return value
+
+    def text(self, value: Any, where: str) -> LocalText:
+        if value is None:
+            return LocalText.of(en="")
+        if not isinstance(value, dict):
+            self.problem(f"{where} must be a table of languages ({', '.join(SUPPORTED_LANGUAGES)})")
+            return LocalText.of(en=str(value))
+        for lang in value:
+            if lang not in SUPPORTED_LANGUAGES:
+                self.problem(f"unknown language '{lang}' in {where}")
+        for lang in SUPPORTED_LANGUAGES:
+            if not isinstance(value.get(lang), str) or not value.get(lang, "").strip():
+                self.problem(f"{where} needs a text in '{lang}'")
+        return LocalText(MappingProxyType({k: v for k, v in value.items() if isinstance(v, str)}))
+
+    def string(self, value: Any, where: str) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"{where} must be a non-empty string")
+            return ""
+        return value
+
+    def strings(self, value: Any, where: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(f"{where} must be a list of non-empty strings")
+            return ()
+        return tuple(value)
+
+    def date(self, value: Any, where: str) -> dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if value is not None:
+            self.problem(f"{where} must be a date (YYYY-MM-DD)")
+        return dt.date.min
+
+    def device_classes(self, value: Any, where: str) -> frozenset[str]:
+        classes = self.strings(value, where)
+        for device_class in classes:
+            if device_class not in DEVICE_CLASSES:
+                self.problem(f"unknown device class '{device_class}' in {where} (known: {', '.join(DEVICE_CLASSES)})")
+        if value is not None and not classes:
+            self.problem(f"{where} must name at least one device class")
+        return frozenset(classes)
+
+
+def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
+    """One pack and its own problems (references to other packs are checked by load_policies)."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_PACK_BYTES + 1)
+    except OSError as error:
+        return None, [PolicyProblem(file, f"cannot read the file: {error.strerror or error}")]
+    if len(raw) > MAX_PACK_BYTES:
+        return None, [PolicyProblem(file, f"the file is larger than {MAX_PACK_BYTES} bytes")]
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return None, [PolicyProblem(file, f"the file is not UTF-8 text (byte {error.start})")]
+    except tomllib.TOMLDecodeError as error:
+        return None, [PolicyProblem(file, f"not valid TOML: {error}")]
+    checker = _Checker(file)
+    pack = _read_pack(checker, data, path, hashlib.sha256(raw).hexdigest())
+    return (pack if not checker.problems else None), checker.problems
+
+
+def _read_pack(c: _Checker, data: dict, path: Path, sha256: str) -> PolicyPack:
+    c.keys(data, "the file", ("schema", "pack", "directives", "rules"), ("scope_extensions",))
+    if "schema" in data and data["schema"] != SCHEMA_VERSION:
+        c.problem(f"schema must be {SCHEMA_VERSION} (this AppWarden reads schema {SCHEMA_VERSION})")
+    header = c.table(data.get("pack"), "[pack]")
+    c.keys(header, "[pack]", ("id", "version", "name"), ("description",))
+    pack_id = c.string(header.get("id"), "pack id")
+    c.text(header.get("description"), "pack description") if "description" in header else None
+    directives = tuple(_read_directive(c, d, pack_id) for d in _array(c, data.get("directives"), "directives"))
+    rules = tuple(_read_rule(c, r, pack_id) for r in _array(c, data.get("rules"), "rules"))
+    extensions = tuple(
+        _read_extension(c, e, pack_id) for e in _array(c, data.get("scope_extensions"), "scope_extensions")
+    )
+    return PolicyPack(
+        id=pack_id,
+        version=c.string(header.get("version"), "pack version"),
+        name=c.text(header.get("name"), "pack name"),
+        path=path,
+        sha256=sha256,
+        directives=directives,
+        rules=rules,
+        scope_extensions=extensions,
+    )
+
+
+def _array(c: _Checker, value: Any, where: str) -> list[dict]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        c.problem(f"{where} must be an array of tables ([[{where}]])")
+        return []
+    return value
+
+
+def _read_directive(c: _Checker, d: dict, pack_id: str) -> Directive:
+    c.rule_id = None
+    directive_id = c.string(d.get("id"), "directive id")
+    where = f"directive '{directive_id}'"
+    c.keys(d, where, ("id", "authority", "title", "document_date", "effective", "url", "finding", "scope"))
+    url = c.string(d.get("url"), f"{where} url")
+    if url and not url.startswith("https://"):
+        c.problem(f"{where} url must start with https://")
+    scope = c.table(d.get("scope"), f"{where} scope")
+    c.keys(scope, f"{where} scope", ("device_classes", "description"))
+    return Directive(
+        id=directive_id,
+        authority=c.text(d.get("authority"), f"{where} authority"),
+        title=c.text(d.get("title"), f"{where} title"),
+        document_date=c.date(d.get("document_date"), f"{where} document_date"),
+        effective=c.date(d.get("effective"), f"{where} effective"),
+        url=url,
+        finding=c.text(d.get("finding"), f"{where} finding"),
+        scope=Scope(
+            c.device_classes(scope.get("device_classes"), f"{where} scope device_classes"),
+            c.text(scope.get("description"), f"{where} scope description"),
+        ),
+        pack_id=pack_id,
+    )
+
+
+def _read_extension(c: _Checker, e: dict, pack_id: str) -> ScopeExtension:
+    c.rule_id = None
+    c.keys(e, "a scope extension", ("directive", "device_classes", "reason"))
+    return ScopeExtension(
+        directive_id=c.string(e.get("directive"), "scope extension directive"),
+        device_classes=c.device_classes(e.get("device_classes"), "scope extension device_classes"),
+        reason=c.text(e.get("reason"), "scope extension reason"),
+        pack_id=pack_id,
+    )
+
+
+RULE_REQUIRED = ("id", "name", "vendor", "directive", "rationale", "identifiers", "removal")
+RULE_OPTIONAL = ("display_names", "lookalikes", "versions", "leftovers")
+
+
+def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
+    c.rule_id = r.get("id") if isinstance(r.get("id"), str) else "?"
+    if not isinstance(r.get("id"), str) or not r.get("id"):
+        c.problem("a rule has no id")
+    if "directive" not in r:
+        c.problem("the rule cites no directive (add directive = \"<directive id>\")")
+    c.keys({k: v for k, v in r.items() if k != "directive"}, "the rule", [k for k in RULE_REQUIRED if k != "directive"], RULE_OPTIONAL)
+    rule = Rule(
+        id=c.rule_id,
+        name=c.text(r.get("name"), "name"),
+        vendor=c.string(r.get("vendor"), "vendor"),
+        directive_id=c.string(r.get("directive"), "directive"),
+        rationale=c.text(r.get("rationale"), "rationale"),
+        identifiers=_identifier_table(c, r.get("identifiers"), "identifiers"),
+        display_names=_display_names(c, r.get("display_names")),
+        lookalikes=_lookalikes(c, r.get("lookalikes")),
+        versions=_specifiers(c, r.get("versions")),
+        leftovers=_per_platform(c, r.get("leftovers"), "leftovers", c.strings),
+        removal=_per_platform(c, r.get("removal"), "removal", c.text),
+        pack_id=pack_id,
+    )
+    for namespace, values in rule.lookalikes.items():
+        clash = set(map(str.casefold, values)) & set(map(str.casefold, rule.identifiers.get(namespace, ())))
+        if clash:
+            c.problem(f"{namespace} '{sorted(clash)[0]}' is both an identifier and a look-alike")
+    for template in (t for templates in rule.leftovers.values() for t in templates):
+        if ".." in template.replace("\\", "/").split("/"):
+            c.problem(f"leftover location '{template}' must not contain '..'")
+    c.rule_id = None
+    return rule
+
+
+def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...] = ()) -> MappingProxyType:
+    table = c.table(value, where)
+    result = {}
+    for namespace, values in table.items():
+        if namespace not in IDENTIFIER_NAMESPACES and namespace not in extra:
+            c.problem(f"unknown identifier kind '{namespace}' in {where} (known: {', '.join(IDENTIFIER_NAMESPACES)})")
+            continue
+        result[namespace] = c.strings(values, f"{where}.{namespace}")
+    return MappingProxyType(result)
+
+
+def _display_names(c: _Checker, value: Any) -> DisplayNameMatch:
+    table = c.table(value, "display_names")
+    c.keys(table, "display_names", (), ("names", "prefixes", "publishers"))
+    match = DisplayNameMatch(
+        names=c.strings(table.get("names"), "display_names.names"),
+        prefixes=c.strings(table.get("prefixes"), "display_names.prefixes"),
+        publishers=c.strings(table.get("publishers"), "display_names.publishers"),
+    )
+    if (match.names or match.prefixes) and not match.publishers:
+        c.problem("display_names needs publishers: a name alone is not trusted")
+    return match
+
+
+def _lookalikes(c: _Checker, value: Any) -> MappingProxyType:
+    return _identifier_table(c, value, "lookalikes", extra=("display_names",))
+
+
+def _specifiers(c: _Checker, value: Any) -> SpecifierSet | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        c.problem("versions must be a string of PEP 440 specifiers, like \">=3.0, <4\"")
+        return None
+    try:
+        return SpecifierSet(value)
+    except InvalidSpecifier:
+        c.problem(f"versions '{value}' is not a valid PEP 440 specifier (example: \">=3.0, <4\")")
+        return None
+
+
+def _per_platform(c: _Checker, value: Any, where: str, read: Callable[[Any, str], Any]) -> MappingProxyType:
+    table = c.table(value, where)
+    result = {}
+    for platform, entry in table.items():
+        if platform not in ALL_PLATFORMS:
+            c.problem(f"unknown platform '{platform}' in {where} (known: {', '.join(sorted(ALL_PLATFORMS))})")
+            continue
+        result[platform] = read(entry, f"{where}.{platform}")
+    return MappingProxyType(result)
+
+
+def check_together(packs: list[PolicyPack]) -> list[PolicyProblem]:
+    """Problems that only show across packs: duplicate ids, citations of unknown directives."""
+    problems: list[PolicyProblem] = []
+    seen_packs: dict[str, Path] = {}
+    seen_directives: dict[str, Path] = {}
+    seen_rules: dict[str, Path] = {}
+    for pack in packs:
+        file = str(pack.path)
+        if pack.id in seen_packs:
+            problems.append(PolicyProblem(file, f"pack id '{pack.id}' is also used by {seen_packs[pack.id]}"))
+        seen_packs.setdefault(pack.id, pack.path)
+        for directive in pack.directives:
+            if directive.id in seen_directives:
+                problems.append(PolicyProblem(file, f"directive id '{directive.id}' is defined twice (also in {seen_directives[directive.id]})"))
+            seen_directives.setdefault(directive.id, pack.path)
+        for rule in pack.rules:
+            if rule.id in seen_rules:
+                problems.append(PolicyProblem(file, f"duplicate rule id (also in {seen_rules[rule.id]})", rule.id))
+            seen_rules.setdefault(rule.id, pack.path)
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.directive_id and rule.directive_id not in seen_directives:
+                problems.append(PolicyProblem(str(pack.path), f"cites unknown directive '{rule.directive_id}'", rule.id))
+        for extension in pack.scope_extensions:
+            if extension.directive_id not in seen_directives:
+                problems.append(PolicyProblem(str(pack.path), f"scope extension names unknown directive '{extension.directive_id}'"))
+    return problems
+
+
+def load_policies(extra: Iterable[Path] = (), include_default: bool = True) -> PolicySet:
+    """The packs in force; raises PolicyError listing every problem in every pack."""
+    paths = ([default_pack_path()] if include_default else []) + [Path(p) for p in extra]
+    if not paths:
+        raise PolicyError([PolicyProblem("(no file)", "no policy pack is loaded; name one with --policy")])
+    packs, problems = [], []
+    for path in paths:
+        pack, pack_problems = load_pack(path)
+        problems += pack_problems
+        if pack is not None:
+            packs.append(pack)
+    if not problems:
+        problems += check_together(packs)
+    if problems:
+        raise PolicyError(problems)
+    return PolicySet.of(tuple(packs))

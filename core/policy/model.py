@@ -1,0 +1,130 @@
+"""What a policy pack holds once loaded: directives, rules, scope extensions (frozen data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Mapping
+
+from packaging.specifiers import SpecifierSet
+
+from core.i18n import LocalText
+
+#: The class of device AppWarden runs on; directives name the classes they cover.
+DEVICE_CLASSES = ("mobile", "desktop")
+THIS_DEVICE_CLASS = "desktop"
+
+
+class Enforcement(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+
+
+@dataclass(frozen=True)
+class Scope:
+    device_classes: frozenset[str]
+    description: LocalText
+
+
+@dataclass(frozen=True)
+class Directive:
+    id: str
+    authority: LocalText
+    title: LocalText
+    document_date: dt.date
+    effective: dt.date
+    url: str
+    finding: LocalText
+    scope: Scope
+    pack_id: str
+
+
+@dataclass(frozen=True)
+class ScopeExtension:
+    """An organisation's own decision to apply a directive to more device classes."""
+
+    directive_id: str
+    device_classes: frozenset[str]
+    reason: LocalText
+    pack_id: str
+
+
+@dataclass(frozen=True)
+class DisplayNameMatch:
+    """Names as a device shows them, trusted only when the publisher is one of `publishers`."""
+
+    names: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    publishers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: LocalText
+    vendor: str
+    directive_id: str
+    rationale: LocalText
+    identifiers: Mapping[str, tuple[str, ...]]
+    display_names: DisplayNameMatch
+    lookalikes: Mapping[str, tuple[str, ...]]
+    versions: SpecifierSet | None
+    leftovers: Mapping[str, tuple[str, ...]]
+    removal: Mapping[str, LocalText]
+    pack_id: str
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    id: str
+    version: str
+    name: LocalText
+    path: Path
+    sha256: str
+    directives: tuple[Directive, ...]
+    rules: tuple[Rule, ...]
+    scope_extensions: tuple[ScopeExtension, ...] = ()
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The packs in force for a scan, with lookups across them."""
+
+    packs: tuple[PolicyPack, ...]
+    _directives: Mapping[str, Directive] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, packs: tuple[PolicyPack, ...]) -> "PolicySet":
+        directives = {d.id: d for pack in packs for d in pack.directives}
+        return cls(packs, directives)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for pack in self.packs for rule in pack.rules)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def directive(self, directive_id: str) -> Directive:
+        return self._directives[directive_id]
+
+    def extensions_for(self, directive_id: str) -> tuple[ScopeExtension, ...]:
+        return tuple(
+            extension
+            for pack in self.packs
+            for extension in pack.scope_extensions
+            if extension.directive_id == directive_id
+        )
+
+    def enforcement(self, directive: Directive, device_class: str, on: dt.date) -> tuple[Enforcement, tuple[ScopeExtension, ...]]:
+        """Required when the directive (or an extension of it) covers this device and is in effect."""
+        if on < directive.effective:
+            return Enforcement.RECOMMENDED, ()
+        if device_class in directive.scope.device_classes:
+            return Enforcement.REQUIRED, ()
+        extending = tuple(e for e in self.extensions_for(directive.id) if device_class in e.device_classes)
+        if extending:
+            return Enforcement.REQUIRED, extending
+        return Enforcement.RECOMMENDED, ()

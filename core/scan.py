@@ -1,0 +1,125 @@
+"""A scan: run every source that applies to the target, match, and gather findings and coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from core.findings import Evidence, Finding, ScanResult
+from core.matching.index import Match, RuleIndex, leftover_locations
+from core.messages import Message
+from core.policy.model import THIS_DEVICE_CLASS, PolicySet
+from core.sources import ALL_SOURCES
+from core.sources.base import (
+    Coverage,
+    CoverageStatus,
+    InventoryItem,
+    InventorySource,
+    ReadProblem,
+    ReadRequest,
+    ScanTarget,
+    SourceResult,
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent before each source is read, so a front end can say what is happening."""
+
+    source: str
+    title: str
+    index: int
+    total: int
+
+
+def run_scan(
+    target: ScanTarget,
+    policies: PolicySet,
+    sources: Iterable[InventorySource] = ALL_SOURCES,
+    progress: Callable[[Progress], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+) -> ScanResult:
+    started = now()
+    sources = tuple(sources)
+    request = ReadRequest(target, leftover_locations(policies), cancelled)
+    index = RuleIndex(policies)
+    coverage: list[Coverage] = []
+    matches: list[Match] = []
+    items_read = 0
+    was_cancelled = False
+    for position, source in enumerate(sources):
+        if cancelled():
+            was_cancelled = True
+            break
+        if progress is not None:
+            progress(Progress(source.spec.name, source.spec.title, position, len(sources)))
+        result = read_source(source, request)
+        coverage.append(result.coverage)
+        items_read += len(result.items)
+        for item in result.items:
+            matches += index.matches(item)
+    findings = build_findings(matches, policies, started.date())
+    return ScanResult(
+        target=target,
+        started_at=started,
+        finished_at=now(),
+        packs=policies.packs,
+        findings=findings,
+        coverage=tuple(coverage),
+        items_read=items_read,
+        cancelled=was_cancelled or cancelled(),
+    )
+
+
+def read_source(source: InventorySource, request: ReadRequest) -> SourceResult:
+    """One source's result; a source that does not apply, or that breaks, becomes coverage."""
+    spec = source.spec
+    if request.target.os not in spec.platforms:
+        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("not used on {os}", os=request.target.os))
+    if spec.live_only and not request.target.live:
+        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("only read on the running device"))
+    try:
+        return source.read(request)
+    except Exception as error:  # a bug in one source must not lose the others' results
+        detail = "".join(traceback.format_exception(error)).strip()
+        reason = Message.of("internal error: {error}", error=f"{type(error).__name__}: {error}")
+        return SourceResult(
+            (),
+            Coverage(spec.name, CoverageStatus.FAILED, reason, (ReadProblem(detail, reason),)),
+        )
+
+
+def _coverage_only(source: str, status: CoverageStatus, detail: Message) -> SourceResult:
+    return SourceResult((), Coverage(source, status, detail))
+
+
+def build_findings(matches: list[Match], policies: PolicySet, on: dt.date) -> tuple[Finding, ...]:
+    by_rule: dict[str, list[Match]] = {}
+    for match in matches:
+        by_rule.setdefault(match.rule.id, []).append(match)
+    findings = []
+    for rule in policies.rules:
+        if rule.id not in by_rule:
+            continue
+        directive = policies.directive(rule.directive_id)
+        enforcement, extensions = policies.enforcement(directive, THIS_DEVICE_CLASS, on)
+        evidence = tuple(dict.fromkeys(_evidence(m) for m in by_rule[rule.id]))
+        findings.append(Finding(rule, directive, enforcement, evidence, extensions))
+    return tuple(findings)
+
+
+def _evidence(match: Match) -> Evidence:
+    item: InventoryItem = match.item
+    return Evidence(
+        source=item.source,
+        kind=item.kind,
+        namespace=match.namespace,
+        identifier=match.identifier,
+        location=item.location,
+        version=item.version,
+        name=item.name,
+        details=item.details,
+    )

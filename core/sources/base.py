@@ -1,0 +1,280 @@
+"""The inventory-source interface: what a source declares, what it yields, how it reports coverage.
+
+Every source reads relative to `ScanTarget.root`, so a mounted disk of another machine is
+checked the same way as the running one. A source never raises for what it could not read:
+it records a ReadProblem and the scan goes on (partial failure is a value).
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Callable, ClassVar, Iterator
+
+from core.messages import Message
+
+LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
+ALL_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
+
+#: Identifier namespaces a source may yield and a rule may name, with what each holds.
+IDENTIFIER_NAMESPACES: dict[str, str] = {
+    "deb": "Debian package name (dpkg)",
+    "rpm": "RPM package name",
+    "flatpak": "Flatpak application id",
+    "snap": "Snap name",
+    "appimage": "AppImage file name without version, architecture and extension",
+    "desktop_file": "desktop entry id (file name without .desktop)",
+    "executable": "absolute path of a program file, as on the device",
+    "process": "process image name (WeChat.exe, wechat)",
+    "windows_uninstall_key": "name of a Windows uninstall registry key",
+    "msi_product_code": "Windows Installer product code {GUID}",
+    "msix": "Microsoft Store / MSIX package name (family name without publisher id)",
+    "windows_service": "Windows service name",
+    "macos_bundle_id": "macOS bundle identifier (CFBundleIdentifier)",
+    "launchd_label": "macOS launchd job label",
+    "homebrew_cask": "Homebrew cask token",
+}
+#: Namespaces that only the engine uses (display names are matched together with a publisher).
+INTERNAL_NAMESPACES = frozenset({"display_name", "leftover"})
+
+
+class EvidenceKind(StrEnum):
+    INSTALLED = "installed"
+    RUNNING = "running"
+    SERVICE = "service"
+    LEFTOVER = "leftover"
+
+
+class CoverageStatus(StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class InventoryItem:
+    """One thing a source saw on the device, with every identifier it can be matched on."""
+
+    source: str
+    kind: EvidenceKind
+    identifiers: tuple[tuple[str, str], ...]
+    name: str = ""
+    publisher: str = ""
+    version: str = ""
+    location: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """Something a source could not read, and why."""
+
+    location: str
+    reason: Message
+    elevation_helps: bool = False
+
+
+@dataclass(frozen=True)
+class Coverage:
+    source: str
+    status: CoverageStatus
+    detail: Message
+    problems: tuple[ReadProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    items: tuple[InventoryItem, ...]
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What a source is, declared as data (osquery's table specs are the model)."""
+
+    name: str
+    title: str
+    platforms: frozenset[str]
+    reads: tuple[str, ...]
+    yields: tuple[str, ...]
+    kind: EvidenceKind
+    live_only: bool = False
+
+
+@dataclass(frozen=True)
+class LeftoverLocation:
+    """A place a rule says its app leaves files, as a path template relative to the root."""
+
+    rule_id: str
+    platform: str
+    template: str
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """The device being checked: the running one (live) or a disk mounted at `root`."""
+
+    root: Path
+    os: str
+    live: bool
+    hostname: str = ""
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative.lstrip("/")
+
+    def user_homes(self) -> list[Path]:
+        """Home folders of every user on the target, in a stable order."""
+        parents = {LINUX: ("home",), MACOS: ("Users",), WINDOWS: ("Users",)}[self.os]
+        homes: list[Path] = []
+        for parent in parents:
+            folder = self.path(parent)
+            try:
+                entries = sorted(folder.iterdir())
+            except OSError:
+                continue
+            homes += [entry for entry in entries if _is_real_dir(entry)]
+        if self.os == LINUX and _is_real_dir(self.path("root")):
+            homes.append(self.path("root"))
+        return homes
+
+
+def _is_real_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """Everything a source needs besides the device: what rules ask for, and a way to stop."""
+
+    target: ScanTarget
+    leftover_locations: tuple[LeftoverLocation, ...] = ()
+    cancelled: Callable[[], bool] = field(default=lambda: False)
+
+
+class InventorySource(abc.ABC):
+    """One way of reading a device. Subclasses set `spec` and implement `read`."""
+
+    spec: ClassVar[SourceSpec]
+
+    @abc.abstractmethod
+    def read(self, request: ReadRequest) -> SourceResult:
+        """Read the target; never raise for unreadable input, record it in the coverage."""
+
+
+class CoverageLog:
+    """Collects a source's read problems and turns them into its Coverage."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[ReadProblem] = []
+        self.places_read = 0
+
+    def problem(self, location: str | os.PathLike, reason: Message, elevation_helps: bool = False) -> None:
+        self.problems.append(ReadProblem(str(location), reason, elevation_helps))
+
+    def os_problem(self, location: str | os.PathLike, error: OSError) -> None:
+        denied = isinstance(error, PermissionError)
+        reason = (
+            Message.of("permission denied")
+            if denied
+            else Message.of("cannot read: {error}", error=error.strerror or type(error).__name__)
+        )
+        self.problem(location, reason, elevation_helps=denied)
+
+    def read_one(self) -> None:
+        self.places_read += 1
+
+    def result(self, items: list[InventoryItem] | tuple[InventoryItem, ...], nothing_there: Message | None = None) -> SourceResult:
+        """Coverage from what happened: nothing to read is `skipped`, nothing readable is `failed`."""
+        items = tuple(items)
+        if self.problems and self.places_read == 0 and not items:
+            status, detail = CoverageStatus.FAILED, _problems_summary(self.problems)
+        elif self.problems:
+            status, detail = CoverageStatus.PARTIAL, _problems_summary(self.problems)
+        elif self.places_read == 0 and not items:
+            status = CoverageStatus.SKIPPED
+            detail = nothing_there or Message.of("nothing to read on this device")
+        else:
+            status = CoverageStatus.OK
+            detail = Message.of("{count} items read", count=len(items))
+        return SourceResult(items, Coverage(self.source, status, detail, tuple(self.problems)))
+
+
+def _problems_summary(problems: list[ReadProblem]) -> Message:
+    first = problems[0]
+    if len(problems) == 1:
+        return Message.of("{location}: {reason}", location=first.location, reason=first.reason.render())
+    return Message.of(
+        "{location}: {reason} (and {more} more problems)",
+        location=first.location,
+        reason=first.reason.render(),
+        more=len(problems) - 1,
+    )
+
+
+def list_dir(path: Path, log: CoverageLog) -> list[Path]:
+    """Entries of a folder, sorted; a missing folder is empty, an unreadable one is a problem."""
+    try:
+        entries = sorted(path.iterdir())
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        return []
+    except OSError as error:
+        log.os_problem(path, error)
+        return []
+    log.read_one()
+    return entries
+
+
+def read_bounded(path: Path, limit: int, log: CoverageLog) -> bytes | None:
+    """A file's bytes, or None (with a problem recorded) when unreadable or larger than `limit`."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        log.os_problem(path, error)
+        return None
+    if len(data) > limit:
+        log.problem(path, Message.of("file is larger than {limit} bytes; not read", limit=limit))
+        return None
+    log.read_one()
+    return data
+
+
+def walk_files(top: Path, log: CoverageLog, max_depth: int) -> Iterator[Path]:
+    """Files under `top` up to `max_depth` levels, never following symlinked folders (no loops)."""
+    stack = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        for entry in list_dir(folder, log):
+            try:
+                if entry.is_symlink() and entry.is_dir():
+                    continue
+                if entry.is_dir():
+                    if depth < max_depth:
+                        stack.append((entry, depth + 1))
+                elif entry.is_file():
+                    yield entry
+            except OSError as error:
+                log.os_problem(entry, error)
+
+
+def display_path(target: ScanTarget, path: Path) -> str:
+    """A path as it is on the target device (`/var/lib/...`), whatever the root it is mounted at."""
+    try:
+        relative = path.relative_to(target.root)
+    except ValueError:
+        return str(path)
+    if target.os == WINDOWS:
+        return "C:\\" + str(relative).replace("/", "\\")
+    return "/" + str(relative)

@@ -1,0 +1,113 @@
+"""Files and folders that policy rules say their apps leave behind (data and program folders).
+
+Locations are path templates from the packs: `{home}` stands for every user's home folder,
+and on Windows `{program_files}`, `{program_files_x86}`, `{program_data}`, `{app_data}` and
+`{local_app_data}` for the usual folders. A `*` may stand for part of one path component.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from core.messages import Message
+from core.sources.base import (
+    ALL_PLATFORMS,
+    CoverageLog,
+    EvidenceKind,
+    InventoryItem,
+    InventorySource,
+    LeftoverLocation,
+    ReadRequest,
+    ScanTarget,
+    SourceResult,
+    SourceSpec,
+    display_path,
+)
+
+WINDOWS_FOLDERS = {
+    "program_files": "Program Files",
+    "program_files_x86": "Program Files (x86)",
+    "program_data": "ProgramData",
+}
+WINDOWS_USER_FOLDERS = {
+    "app_data": "AppData/Roaming",
+    "local_app_data": "AppData/Local",
+}
+
+
+def leftover_identifier(location: LeftoverLocation) -> str:
+    return f"{location.rule_id}:{location.template}"
+
+
+def expand_template(target: ScanTarget, template: str) -> list[Path]:
+    """Every path on the target that a template can stand for (existing or not, globs unexpanded)."""
+    template = template.replace("\\", "/")
+    for name, folder in WINDOWS_FOLDERS.items():
+        template = template.replace("{" + name + "}", folder)
+    needs_home = "{home}" in template or any("{" + name + "}" in template for name in WINDOWS_USER_FOLDERS)
+    if not needs_home:
+        return [target.path(template)]
+    paths = []
+    for home in target.user_homes():
+        relative = template
+        for name, folder in WINDOWS_USER_FOLDERS.items():
+            relative = relative.replace("{" + name + "}", "{home}/" + folder)
+        paths.append(home / relative.replace("{home}", "").lstrip("/"))
+    return paths
+
+
+class RuleLeftovers(InventorySource):
+    spec = SourceSpec(
+        name="leftovers",
+        title="Leftover files",
+        platforms=ALL_PLATFORMS,
+        reads=("the leftover locations each rule names",),
+        yields=("leftover",),
+        kind=EvidenceKind.LEFTOVER,
+    )
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        log = CoverageLog(self.spec.name)
+        target = request.target
+        items: list[InventoryItem] = []
+        for location in request.leftover_locations:
+            if location.platform != target.os:
+                continue
+            for candidate in expand_template(target, location.template):
+                for found in _existing(candidate, log):
+                    items.append(_leftover_item(target, location, found))
+        if not items and not log.problems:
+            log.read_one()
+        return log.result(items)
+
+
+def _existing(candidate: Path, log: CoverageLog) -> list[Path]:
+    """The paths that exist for one candidate; a `*` in it is expanded (symlinks are not followed)."""
+    try:
+        if "*" in candidate.as_posix():
+            return [Path(match) for match in sorted(glob.glob(str(candidate)))]
+        candidate.lstat()
+        return [candidate]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        log.os_problem(candidate, error)
+        return []
+
+
+def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) -> InventoryItem:
+    try:
+        kind = "folder" if found.is_dir() else "file"
+    except OSError:
+        kind = "file"
+    shown = display_path(target, found)
+    return InventoryItem(
+        source="leftovers",
+        kind=EvidenceKind.LEFTOVER,
+        identifiers=(("leftover", leftover_identifier(location)),),
+        name=found.name,
+        location=shown,
+        details=(("type", kind), ("pattern", location.template)),
+    )
+

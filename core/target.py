@@ -1,0 +1,84 @@
+"""Which device a scan reads: the running one, or a disk mounted at a folder (offline).
+
+A mounted disk's operating system is told from its layout; --os overrides.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+from core.errors import TargetError
+from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget
+
+OS_MARKERS = (
+    (WINDOWS, "Windows/System32/config"),
+    (MACOS, "System/Library/CoreServices/SystemVersion.plist"),
+    (LINUX, "etc/os-release"),
+    (LINUX, "usr/lib/os-release"),
+)
+
+
+def host_os() -> str:
+    if sys.platform.startswith("win"):
+        return WINDOWS
+    if sys.platform == "darwin":
+        return MACOS
+    return LINUX
+
+
+def detect_os(root: Path) -> str | None:
+    for name, marker in OS_MARKERS:
+        if _exists_any_case(root, marker):
+            return name
+    return None
+
+
+def _exists_any_case(root: Path, relative: str) -> bool:
+    """Windows disks mounted elsewhere keep their own casing (windows/system32/Config...)."""
+    current = root
+    for part in relative.split("/"):
+        candidate = current / part
+        if candidate.exists():
+            current = candidate
+            continue
+        try:
+            matches = [entry for entry in current.iterdir() if entry.name.casefold() == part.casefold()]
+        except OSError:
+            return False
+        if not matches:
+            return False
+        current = matches[0]
+    return True
+
+
+def make_target(root: str | os.PathLike | None = None, os_name: str | None = None) -> ScanTarget:
+    """The running device when root is None or "/", else the disk mounted at root."""
+    if os_name is not None and os_name not in (LINUX, WINDOWS, MACOS):
+        raise TargetError(f"Unknown operating system '{os_name}'. Use linux, windows or macos.")
+    if root is None or Path(root).resolve() == Path(Path.cwd().anchor):
+        if os_name not in (None, host_os()):
+            raise TargetError(f"This device runs {host_os()}; --os {os_name} only applies with --root.")
+        return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=socket.gethostname())
+    path = Path(root)
+    if not path.is_dir():
+        raise TargetError(f"{path} is not a folder. Give --root the folder where the other disk is mounted.")
+    detected = os_name or detect_os(path)
+    if detected is None:
+        raise TargetError(
+            f"Cannot tell which operating system is on {path}: none of etc/os-release, "
+            "System/Library/CoreServices/SystemVersion.plist or Windows/System32/config is there. "
+            "Pass --os linux, --os windows or --os macos."
+        )
+    return ScanTarget(path.resolve(), detected, live=False, hostname=_offline_hostname(path, detected))
+
+
+def _offline_hostname(root: Path, os_name: str) -> str:
+    if os_name == LINUX:
+        try:
+            return (root / "etc/hostname").read_text(encoding="utf-8", errors="replace").strip()[:255]
+        except OSError:
+            return ""
+    return ""
