@@ -55,7 +55,7 @@ class Translator:
     def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
         self.lang = lang if lang in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
-    def __call__(self, message: str, **values: object) -> str:
+    def __call__(self, message: str, /, **values: object) -> str:
         text = _catalog(self.lang).get(message, message)
         return text.format(**values) if values else text
 

@@ -148,7 +148,7 @@ def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
 
 
 def _read_pack(c: _Checker, data: dict, path: Path, sha256: str) -> PolicyPack:
-    c.keys(data, "the file", ("schema", "pack", "directives", "rules"), ("scope_extensions",))
+    c.keys(data, "the file", ("schema", "pack"), ("directives", "rules", "scope_extensions"))
     if "schema" in data and data["schema"] != SCHEMA_VERSION:
         c.problem(f"schema must be {SCHEMA_VERSION} (this AppWarden reads schema {SCHEMA_VERSION})")
     header = c.table(data.get("pack"), "[pack]")
@@ -335,19 +335,25 @@ def check_together(packs: list[PolicyPack]) -> list[PolicyProblem]:
     return problems
 
 
-def load_policies(extra: Iterable[Path] = (), include_default: bool = True) -> PolicySet:
-    """The packs in force; raises PolicyError listing every problem in every pack."""
-    paths = ([default_pack_path()] if include_default else []) + [Path(p) for p in extra]
-    if not paths:
-        raise PolicyError([PolicyProblem("(no file)", "no policy pack is loaded; name one with --policy")])
+def collect_packs(paths: Iterable[Path]) -> tuple[list[PolicyPack], list[PolicyProblem]]:
+    """Every pack that loads, and every problem of every pack (cross-pack ones once all loaded)."""
     packs, problems = [], []
-    for path in paths:
+    for path in dict.fromkeys(Path(p) for p in paths):
         pack, pack_problems = load_pack(path)
         problems += pack_problems
         if pack is not None:
             packs.append(pack)
     if not problems:
         problems += check_together(packs)
+    return packs, problems
+
+
+def load_policies(extra: Iterable[Path] = (), include_default: bool = True) -> PolicySet:
+    """The packs in force; raises PolicyError listing every problem in every pack."""
+    paths = ([default_pack_path()] if include_default else []) + [Path(p) for p in extra]
+    if not paths:
+        raise PolicyError([PolicyProblem("(no file)", "no policy pack is loaded; name one with --policy")])
+    packs, problems = collect_packs(paths)
     if problems:
         raise PolicyError(problems)
     return PolicySet.of(tuple(packs))

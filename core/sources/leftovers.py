@@ -77,23 +77,24 @@ class RuleLeftovers(InventorySource):
             for candidate in expand_template(target, location.template):
                 for found in _existing(candidate, log):
                     items.append(_leftover_item(target, location, found))
-        if not items and not log.problems:
-            log.read_one()
-        return log.result(items)
+        return log.result(items, Message.of("no policy rule names leftover files for this platform"))
 
 
 def _existing(candidate: Path, log: CoverageLog) -> list[Path]:
     """The paths that exist for one candidate; a `*` in it is expanded (symlinks are not followed)."""
     try:
         if "*" in candidate.as_posix():
-            return [Path(match) for match in sorted(glob.glob(str(candidate)))]
-        candidate.lstat()
-        return [candidate]
+            found = [Path(match) for match in sorted(glob.glob(str(candidate)))]
+        else:
+            candidate.lstat()
+            found = [candidate]
     except (FileNotFoundError, NotADirectoryError):
-        return []
+        found = []
     except OSError as error:
         log.os_problem(candidate, error)
         return []
+    log.read_one()
+    return found
 
 
 def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) -> InventoryItem:

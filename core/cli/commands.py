@@ -1,0 +1,177 @@
+"""What each `appwarden` command does, on top of the core's public functions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from core.errors import AppWardenError, PolicyError, UsageError
+from core.i18n import Translator
+from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
+from core.policy.model import Enforcement, PolicyPack, PolicySet, Rule
+
+EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def run(args: argparse.Namespace, t: Translator) -> int:
+    if args.command == "scan":
+        return scan(args, t)
+    if args.command == "explain":
+        return explain(args, t)
+    if args.command == "history":
+        return history(args, t)
+    return {"list": policy_list, "show": policy_show, "check": policy_check}[args.policy_command](args, t)
+
+
+def _policies(args: argparse.Namespace) -> PolicySet:
+    return load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
+
+
+def scan(args: argparse.Namespace, t: Translator) -> int:
+    from core.history import HistoryStore
+    from core.reports import render_report
+    from core.scan import run_scan
+    from core.target import make_target
+
+    policies = _policies(args)
+    target = make_target(args.root, args.os)
+    result = run_scan(target, policies)
+    report = render_report(result, args.format, t)
+    if args.output:
+        write_file(Path(args.output), report)
+    else:
+        sys.stdout.write(report)
+    if not args.no_history:
+        try:
+            HistoryStore().record_scan(result)
+        except AppWardenError as error:
+            print(t("Note: {message}", message=error.message), file=sys.stderr)
+    if args.output:
+        print(t("Report written to {path}.", path=args.output), file=sys.stderr)
+    failing = result.findings_at_least(Enforcement(args.fail_on))
+    return EXIT_FOUND if failing else EXIT_COMPLIANT
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write all or nothing: a half-written report never replaces a good one."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".appwarden-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise UsageError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
+
+
+def explain(args: argparse.Namespace, t: Translator) -> int:
+    policies = _policies(args)
+    rule = policies.rule(args.rule)
+    if rule is None:
+        known = ", ".join(r.id for r in policies.rules)
+        raise UsageError(t("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
+    print(explanation(rule, policies, t))
+    return EXIT_COMPLIANT
+
+
+def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
+    d = policies.directive(rule.directive_id)
+    lines = [
+        f"{t.text(rule.name)} ({rule.vendor}) [{rule.id}]",
+        "",
+        t("Why is this prohibited?"),
+        "  " + t.text(rule.rationale),
+        "",
+        t("Directive: {title}", title=t.text(d.title)),
+        "  " + t("Issued by: {authority}", authority=t.text(d.authority)),
+        "  " + t("Dated: {date}; in effect since {effective}", date=d.document_date, effective=d.effective),
+        "  " + t("Covers: {scope}", scope=t.text(d.scope.description)),
+        "  " + t("Finding: \u201c{quote}\u201d", quote=t.text(d.finding)),
+        "  " + t("Reference: {url}", url=d.url),
+    ]
+    for extension in policies.extensions_for(d.id):
+        lines.append("  " + t("Also applied to: {classes} ({reason})", classes=", ".join(sorted(extension.device_classes)), reason=t.text(extension.reason)))
+    lines += ["", t("How to remove it:")]
+    for platform, guidance in rule.removal.items():
+        lines.append(f"  [{platform}]")
+        lines += ["    " + line for line in t.text(guidance).splitlines()]
+    return "\n".join(lines)
+
+
+def history(args: argparse.Namespace, t: Translator) -> int:
+    from core.history import HistoryStore
+
+    records = HistoryStore().scans(limit=max(1, args.limit))
+    if not records:
+        print(t("No check has been recorded yet."))
+        return EXIT_COMPLIANT
+    for record in records:
+        if record.rules:
+            outcome = t("found: {rules}", rules=", ".join(record.rules))
+        else:
+            outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
+        print(f"{record.id:>5}  {record.scanned_at}  {record.hostname or '-'}  {record.os}  {record.root}  {outcome}")
+    return EXIT_COMPLIANT
+
+
+def policy_list(args: argparse.Namespace, t: Translator) -> int:
+    active = {p.path.resolve() for p in _policies(args).packs}
+    paths = list(dict.fromkeys([*shipped_pack_paths(), *(Path(p) for p in args.policy)]))
+    for path in paths:
+        pack, problems = load_pack(path)
+        mark = t("active") if path.resolve() in active else t("available")
+        if pack is None:
+            print(f"{path}: {t('broken')} ({len(problems)})")
+            continue
+        print(f"{pack.id}  {pack.version}  {t.text(pack.name)}  [{mark}]  {path}")
+        for directive in pack.directives:
+            print(f"    {directive.id}: {t.text(directive.title)} ({directive.effective})")
+        print("    " + t("rules: {rules}", rules=", ".join(r.id for r in pack.rules)))
+    return EXIT_COMPLIANT
+
+
+def policy_show(args: argparse.Namespace, t: Translator) -> int:
+    pack = _find_pack(args.pack)
+    policies = PolicySet.of((pack,) if pack.path == default_pack_path() else (load_pack(default_pack_path())[0], pack))
+    print(f"{t.text(pack.name)} ({pack.id} {pack.version})  {pack.path}  sha256 {pack.sha256}")
+    for rule in pack.rules:
+        print()
+        print(explanation(rule, policies, t))
+        print("  " + t("Identifiers:"))
+        for namespace, values in rule.identifiers.items():
+            print(f"    {namespace}: {', '.join(values)}")
+        if rule.versions is not None:
+            print("  " + t("Versions: {versions}", versions=str(rule.versions)))
+    return EXIT_COMPLIANT
+
+
+def _find_pack(wanted: str) -> PolicyPack:
+    path = Path(wanted)
+    if not path.exists():
+        by_id = {}
+        for shipped in shipped_pack_paths():
+            pack, _ = load_pack(shipped)
+            if pack is not None:
+                by_id[pack.id] = shipped
+        if wanted not in by_id:
+            raise UsageError(f"No policy pack file or shipped pack id '{wanted}'. Shipped packs: {', '.join(by_id)}.")
+        path = by_id[wanted]
+    pack, problems = load_pack(path)
+    if pack is None:
+        raise PolicyError(problems)
+    return pack
+
+
+def policy_check(args: argparse.Namespace, t: Translator) -> int:
+    paths = ([] if args.no_default_policy else [default_pack_path()]) + [Path(f) for f in args.files]
+    packs, problems = collect_packs(paths)
+    if problems:
+        raise PolicyError(problems)
+    for pack in packs:
+        if pack.path != default_pack_path() or args.no_default_policy:
+            print(t("{file}: valid ({directives} directives, {rules} rules)", file=pack.path,
+                    directives=len(pack.directives), rules=len(pack.rules)))
+    return EXIT_COMPLIANT

@@ -1,0 +1,151 @@
+"""The history of checks on this computer, in SQLite under the platformdirs user data folder.
+
+WAL journaling and one transaction per record mean a crash or a second AppWarden process
+at the same time never leaves a half-written or corrupted history.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import HistoryError
+from core.findings import ScanResult
+from core.i18n import Translator
+from core.reports.json_report import report_dict
+
+HISTORY_FILE = "history.sqlite3"
+# Each entry upgrades the schema by one version (PRAGMA user_version); append, never edit.
+MIGRATIONS = (
+    """
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        scanned_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        root TEXT NOT NULL,
+        os TEXT NOT NULL,
+        hostname TEXT NOT NULL,
+        compliant INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        policies TEXT NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE INDEX scans_by_time ON scans (scanned_at);
+    """,
+)
+
+
+def default_history_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("appwarden", appauthor=False) / HISTORY_FILE
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    id: int
+    scanned_at: str
+    root: str
+    os: str
+    hostname: str
+    compliant: bool
+    complete: bool
+    rules: tuple[str, ...]
+
+
+class HistoryStore:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_history_path()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            self._migrate(connection)
+            return connection
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(
+                f"The history file {self.path} is damaged or not an AppWarden history ({error}). "
+                "It was left as it is; move it elsewhere to start a new history.",
+                detail=repr(error),
+            ) from None
+        except OSError as error:
+            raise HistoryError(
+                f"The history folder {self.path.parent} cannot be written: {error.strerror or error}.",
+                detail=repr(error),
+            ) from None
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise sqlite3.DatabaseError(f"history schema {version} is newer than this AppWarden knows")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def record_scan(self, result: ScanResult) -> int:
+        report = report_dict(result, Translator("en"))
+        row = (
+            report["scanned_at"],
+            report["finished_at"],
+            report["target"]["root"],
+            result.target.os,
+            result.target.hostname,
+            int(result.compliant),
+            int(result.complete),
+            json.dumps([f.rule.id for f in result.findings]),
+            json.dumps(report["policies"]),
+            json.dumps(report, ensure_ascii=False),
+        )
+        connection = self._connect()
+        try:
+            with connection:
+                cursor = connection.execute(
+                    "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete,"
+                    " rules, policies, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    row,
+                )
+            return int(cursor.lastrowid)
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(f"This check could not be recorded in {self.path}: {error}.") from None
+        finally:
+            connection.close()
+
+    def scans(self, limit: int = 50) -> list[ScanRecord]:
+        if not self.path.exists():
+            return []
+        connection = self._connect()
+        try:
+            rows = connection.execute(
+                "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules"
+                " FROM scans ORDER BY scanned_at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(f"The history in {self.path} cannot be read: {error}.") from None
+        finally:
+            connection.close()
+        return [
+            ScanRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), tuple(json.loads(r[7])))
+            for r in rows
+        ]
+
+    def report(self, scan_id: int) -> dict | None:
+        connection = self._connect()
+        try:
+            row = connection.execute("SELECT report FROM scans WHERE id = ?", (scan_id,)).fetchone()
+        finally:
+            connection.close()
+        return json.loads(row[0]) if row else None

@@ -1,0 +1,75 @@
+"""The HTML report: one self-contained, printable file (no scripts, no external resources)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from core.findings import Finding, ScanResult
+from core.i18n import Translator
+from core.reports import wording
+from core.sources.base import CoverageStatus
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+h1{font-size:1.5rem;margin-bottom:.25rem}.meta{color:#4a5663}
+.verdict{padding:1rem 1.25rem;border-radius:.5rem;font-size:1.15rem;font-weight:600;margin:1.5rem 0;border:2px solid}
+.verdict.ok{background:#e8f5ec;border-color:#2e7d4a}.verdict.found{background:#fdecec;border-color:#b3261e}
+.verdict.incomplete{background:#fff4e0;border-color:#a05a00}
+.finding{border:1px solid #c9d1da;border-radius:.5rem;padding:1rem 1.25rem;margin:1rem 0;page-break-inside:avoid}
+.finding h2{font-size:1.2rem;margin:0 0 .5rem}.enforcement{font-weight:600}
+blockquote{margin:.5rem 0;padding-left:1rem;border-left:4px solid #c9d1da;font-style:italic}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e1e6eb;vertical-align:top}
+code,.url{font-family:ui-monospace,monospace;font-size:.9em;word-break:break-all}
+pre{white-space:pre-wrap;font-family:inherit;margin:.25rem 0}
+@media print{body{margin:0;max-width:none}.finding{border-color:#888}}
+"""
+VERDICT_MARKS = {"ok": "\u2714", "found": "\u2716", "incomplete": "\u26a0"}
+
+
+def render_html(result: ScanResult, t: Translator) -> str:
+    state = "found" if result.findings else ("ok" if result.complete else "incomplete")
+    packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{t.lang}"><head><meta charset="utf-8">',
+        f"<title>{escape(t('AppWarden report'))}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(t('AppWarden report'))}</h1>",
+        f'<p class="meta">{escape(wording.heading(result, t))}<br>{escape(t("Policy packs: {packs}", packs=packs))}</p>',
+        f'<p class="verdict {state}" role="status"><span aria-hidden="true">{VERDICT_MARKS[state]}</span> '
+        f"{escape(wording.verdict(result, t))}</p>",
+    ]
+    parts += [_finding_html(f, result.target.os, t) for f in result.findings]
+    parts.append(_coverage_html(result, t))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _finding_html(finding: Finding, os_name: str, t: Translator) -> str:
+    rule, directive = finding.rule, finding.directive
+    evidence = "".join(f"<li>{escape(wording.evidence_sentence(e, t))}</li>" for e in finding.evidence)
+    return (
+        f'<section class="finding"><h2>{escape(t.text(rule.name))} <small>({escape(rule.vendor)})</small></h2>'
+        f'<p class="enforcement">{escape(wording.enforcement_sentence(finding, t))}</p>'
+        f"<h3>{escape(t('Why is this prohibited?'))}</h3><p>{escape(t.text(rule.rationale))}</p>"
+        f"<p>{escape(wording.directive_sentence(finding, t))}</p>"
+        f"<blockquote>\u201c{escape(t.text(directive.finding))}\u201d</blockquote>"
+        f'<p>{escape(t("Reference:"))} <span class="url">{escape(directive.url)}</span></p>'
+        f"<h3>{escape(t('Where it was found'))}</h3><ul>{evidence}</ul>"
+        f"<h3>{escape(t('How to remove it'))}</h3><pre>{escape(wording.removal_text(finding, os_name, t))}</pre>"
+        "</section>"
+    )
+
+
+def _coverage_html(result: ScanResult, t: Translator) -> str:
+    rows = []
+    for coverage in result.coverage:
+        mark = "" if coverage.status in (CoverageStatus.OK, CoverageStatus.SKIPPED) else "\u26a0 "
+        rows.append(
+            f"<tr><td><code>{escape(coverage.source)}</code></td>"
+            f"<td>{mark}{escape(t(wording.STATUS_LABELS[coverage.status]))}</td>"
+            f"<td>{escape(coverage.detail.render(t))}</td></tr>"
+        )
+    return (
+        f"<h2>{escape(t('Coverage'))}</h2><p>{escape(wording.coverage_note(result, t))}</p>"
+        f"<table><thead><tr><th>{escape(t('Source'))}</th><th>{escape(t('Status'))}</th>"
+        f"<th>{escape(t('Detail'))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )

@@ -1,0 +1,93 @@
+"""The JSON report: a versioned contract other tools read (documented in README, "JSON report").
+
+Bump SCHEMA only for changes that break a reader; adding a key is not one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from core.findings import Evidence, Finding, ScanResult
+from core.i18n import Translator
+from core.version import __version__
+
+SCHEMA = 1
+
+
+def report_dict(result: ScanResult, t: Translator) -> dict:
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "appwarden", "version": __version__},
+        "language": t.lang,
+        "scanned_at": result.started_at.isoformat(timespec="seconds"),
+        "finished_at": result.finished_at.isoformat(timespec="seconds"),
+        "target": {
+            "root": str(result.target.root),
+            "os": result.target.os,
+            "hostname": result.target.hostname,
+            "live": result.target.live,
+        },
+        "policies": [
+            {"id": p.id, "version": p.version, "sha256": p.sha256, "name": t.text(p.name)} for p in result.packs
+        ],
+        "compliant": result.compliant,
+        "complete": result.complete,
+        "cancelled": result.cancelled,
+        "items_read": result.items_read,
+        "findings": [_finding(f, t) for f in result.findings],
+        "coverage": [
+            {
+                "source": c.source,
+                "status": c.status.value,
+                "detail": c.detail.render(t),
+                "problems": [
+                    {"location": p.location, "reason": p.reason.render(t), "elevation_helps": p.elevation_helps}
+                    for p in c.problems
+                ],
+            }
+            for c in result.coverage
+        ],
+    }
+
+
+def _finding(finding: Finding, t: Translator) -> dict:
+    d = finding.directive
+    return {
+        "rule": finding.rule.id,
+        "name": t.text(finding.rule.name),
+        "vendor": finding.rule.vendor,
+        "enforcement": finding.enforcement.value,
+        "rationale": t.text(finding.rule.rationale),
+        "directive": {
+            "id": d.id,
+            "authority": t.text(d.authority),
+            "title": t.text(d.title),
+            "document_date": d.document_date.isoformat(),
+            "effective": d.effective.isoformat(),
+            "url": d.url,
+            "finding": t.text(d.finding),
+            "scope": {
+                "device_classes": sorted(d.scope.device_classes),
+                "description": t.text(d.scope.description),
+                "extended_by": [e.pack_id for e in finding.scope_extensions],
+            },
+        },
+        "evidence": [_evidence(e) for e in finding.evidence],
+    }
+
+
+def _evidence(evidence: Evidence) -> dict:
+    return {
+        "source": evidence.source,
+        "kind": evidence.kind.value,
+        "namespace": evidence.namespace,
+        "identifier": evidence.identifier,
+        "location": evidence.location,
+        "version": evidence.version,
+        "name": evidence.name,
+        "details": dict(evidence.details),
+    }
+
+
+def render_json(result: ScanResult, t: Translator) -> str:
+    return json.dumps(report_dict(result, t), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,33 @@
+"""The text report: what a help-desk person reads aloud, in the person's language."""
+
+from __future__ import annotations
+
+from core.findings import ScanResult
+from core.i18n import Translator
+from core.reports import wording
+
+
+def render_text(result: ScanResult, t: Translator) -> str:
+    lines = [wording.heading(result, t)]
+    packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
+    lines += [t("Policy packs: {packs}", packs=packs), "", wording.verdict(result, t), ""]
+    for number, finding in enumerate(result.findings, start=1):
+        rule, directive = finding.rule, finding.directive
+        lines.append(f"{number}. {t.text(rule.name)} ({rule.vendor}) [{rule.id}]")
+        lines.append("   " + wording.enforcement_sentence(finding, t))
+        lines.append("   " + t("Why: {rationale}", rationale=t.text(rule.rationale)))
+        lines.append("   " + t("Directive: {sentence}", sentence=wording.directive_sentence(finding, t)))
+        lines.append("   " + t("Finding: \u201c{quote}\u201d", quote=t.text(directive.finding)))
+        lines.append("   " + t("Reference: {url}", url=directive.url))
+        lines.append("   " + t("Found:"))
+        lines += ["     - " + wording.evidence_sentence(e, t) for e in finding.evidence]
+        lines.append("   " + t("How to remove it:"))
+        lines += ["     " + line for line in wording.removal_text(finding, result.target.os, t).splitlines()]
+        lines.append("")
+    lines.append(t("Coverage:"))
+    width = max((len(c.source) for c in result.coverage), default=0)
+    for coverage in result.coverage:
+        status = t(wording.STATUS_LABELS[coverage.status])
+        lines.append(f"  {coverage.source.ljust(width)}  {status}: {coverage.detail.render(t)}")
+    lines.append(wording.coverage_note(result, t))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""Sentences every report shares, so text and HTML say exactly the same thing."""
+
+from __future__ import annotations
+
+from core.findings import Evidence, Finding, ScanResult
+from core.i18n import Translator
+from core.policy.model import Enforcement
+from core.sources.base import CoverageStatus, EvidenceKind
+from core.version import __version__
+
+KIND_LABELS = {
+    EvidenceKind.INSTALLED: "installed",
+    EvidenceKind.RUNNING: "running",
+    EvidenceKind.SERVICE: "service",
+    EvidenceKind.LEFTOVER: "leftover files",
+}
+STATUS_LABELS = {
+    CoverageStatus.OK: "read",
+    CoverageStatus.PARTIAL: "partly read",
+    CoverageStatus.SKIPPED: "not applicable",
+    CoverageStatus.FAILED: "could not be read",
+}
+
+
+def heading(result: ScanResult, t: Translator) -> str:
+    where = t("this device") if result.target.live else t("disk mounted at {root}", root=result.target.root)
+    return t(
+        "AppWarden {version}: check of {host} ({os}, {where}) on {when}",
+        version=__version__,
+        host=result.target.hostname or t("unknown name"),
+        os=result.target.os,
+        where=where,
+        when=result.started_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def verdict(result: ScanResult, t: Translator) -> str:
+    if result.cancelled:
+        return t("The check was cancelled before it finished; what is shown is incomplete.")
+    if len(result.findings) == 1:
+        return t("1 prohibited application found.")
+    if result.findings:
+        return t("{count} prohibited applications found.", count=len(result.findings))
+    if not result.complete:
+        return t("No prohibited application found in what could be checked, but some places could not be read (see coverage).")
+    return t("No prohibited application found.")
+
+
+def enforcement_sentence(finding: Finding, t: Translator) -> str:
+    scope = t.text(finding.directive.scope.description)
+    if finding.enforcement == Enforcement.REQUIRED and finding.scope_extensions:
+        reasons = "; ".join(t.text(e.reason) for e in finding.scope_extensions)
+        return t(
+            "Removal required: the directive covers {scope}, and your organisation applies it to this computer too ({reason}).",
+            scope=scope,
+            reason=reasons,
+        )
+    if finding.enforcement == Enforcement.REQUIRED:
+        return t("Removal required: this device is within the directive's scope ({scope}).", scope=scope)
+    return t(
+        "Removal recommended: the directive covers {scope}; this computer is outside that scope, but the same risk applies.",
+        scope=scope,
+    )
+
+
+def directive_sentence(finding: Finding, t: Translator) -> str:
+    d = finding.directive
+    return t(
+        "{title}. {authority}, dated {date}, in effect since {effective}.",
+        title=t.text(d.title),
+        authority=t.text(d.authority),
+        date=d.document_date.isoformat(),
+        effective=d.effective.isoformat(),
+    )
+
+
+def evidence_sentence(evidence: Evidence, t: Translator) -> str:
+    label = t(KIND_LABELS[evidence.kind])
+    what = evidence.name or evidence.identifier
+    version = f" {evidence.version}" if evidence.version else ""
+    return t(
+        "{kind}: {what}{version}, {location} [{source}]",
+        kind=label,
+        what=what,
+        version=version,
+        source=evidence.source,
+        location=evidence.location,
+    )
+
+
+def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
+    guidance = finding.rule.removal.get(os_name)
+    return t.text(guidance) if guidance else t("No removal guidance for this platform in the policy pack.")
+
+
+def coverage_note(result: ScanResult, t: Translator) -> str:
+    if result.complete:
+        return t("Every source that applies to this device was read.")
+    return t("Some sources could not be read completely: a finding may be missing from what they cover.")

@@ -1,0 +1,35 @@
+"""Test-wide settings: every test gets its own history folder and speaks English unless it says otherwise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT / "tests" / "fixtures"
+SHARED = PROJECT.parent / "shared"
+
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("APPWARDEN_LANG", "en")
+    yield
+
+
+def cli_environment(tmp_path: Path) -> dict[str, str]:
+    """Environment for running `python -m core` in a subprocess with its own history folder."""
+    env = dict(os.environ)
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    env["APPWARDEN_LANG"] = "en"
+    env["PYTHONPATH"] = str(PROJECT)
+    return env

@@ -1,0 +1,99 @@
+"""The `appwarden` command line: exit codes, formats, --output, bad input as one sentence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.version import __version__
+from tests.conftest import FIXTURES, PROJECT, cli_environment
+
+MINIMAL = FIXTURES / "policies" / "minimal.toml"
+
+
+def appwarden(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
+    )
+
+
+@pytest.fixture
+def disk(tmp_path):
+    root = tmp_path / "disk"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    (root / "var/lib/dpkg/status").write_text("Package: fakeapp\nStatus: install ok installed\nVersion: 1\n\n")
+    return root
+
+
+def scan_minimal(tmp_path, disk, *more):
+    return appwarden(tmp_path, "scan", "--root", str(disk), "--no-default-policy", "--policy", str(MINIMAL), "--no-history", *more)
+
+
+def test_version(tmp_path):
+    done = appwarden(tmp_path, "--version")
+    assert done.stdout == f"appwarden {__version__}\n"
+
+
+def test_finding_exits_1_and_fail_on_required_exits_0(tmp_path, disk):
+    assert scan_minimal(tmp_path, disk).returncode == 1
+    # The test directive covers mobile devices, so on a computer the finding is only recommended.
+    assert scan_minimal(tmp_path, disk, "--fail-on", "required").returncode == 0
+
+
+def test_compliant_exits_0(tmp_path, disk):
+    (disk / "var/lib/dpkg/status").write_text("")
+    done = scan_minimal(tmp_path, disk)
+    assert done.returncode == 0
+    assert "No prohibited application found." in done.stdout
+
+
+def test_output_file_in_each_format(tmp_path, disk):
+    for format in ("text", "json", "html"):
+        out = tmp_path / f"report.{format}"
+        done = scan_minimal(tmp_path, disk, "--format", format, "--output", str(out))
+        assert done.returncode == 1
+        assert done.stdout == ""
+        assert done.stderr == f"Report written to {out}.\n"
+        assert "Fake App" in out.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "report.json").read_text())["findings"][0]["rule"] == "fakeapp"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("scan", "--root", "/nonexistent/disk"), "/nonexistent/disk is not a folder."),
+        (("scan", "--policy", "/nonexistent.toml"), "/nonexistent.toml: cannot read the file: No such file or directory"),
+        (("explain", "nosuchrule"), "No rule named 'nosuchrule'."),
+        (("policy", "show", "nosuchpack"), "No policy pack file or shipped pack id 'nosuchpack'."),
+    ],
+)
+def test_bad_input_is_one_sentence_and_exit_2(tmp_path, args, message):
+    done = appwarden(tmp_path, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unwritable_output_is_exit_2(tmp_path, disk):
+    done = scan_minimal(tmp_path, disk, "--output", str(tmp_path / "missing-folder/report.txt"))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"Cannot write the report to {tmp_path / 'missing-folder/report.txt'}")
+
+
+def test_usage_error_is_exit_2(tmp_path):
+    done = appwarden(tmp_path, "scan", "--format", "pdf")
+    assert done.returncode == 2
+    assert "invalid choice: 'pdf'" in done.stderr
+
+
+def test_unknown_layout_needs_os(tmp_path):
+    (tmp_path / "blank").mkdir()
+    done = appwarden(tmp_path, "scan", "--root", str(tmp_path / "blank"), "--no-history")
+    assert done.returncode == 2
+    assert "Pass --os linux, --os windows or --os macos." in done.stderr

@@ -1,0 +1,133 @@
+"""The dpkg source: this machine's real database, a fixture with every state, garbage, and a real .deb."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
+from core.sources.dpkg import DpkgPackages, parse_status
+from tests.conftest import FIXTURES, PROJECT, cli_environment
+
+
+def linux_root(tmp_path: Path, status: bytes | None) -> ScanTarget:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    if status is not None:
+        (tmp_path / "var/lib/dpkg").mkdir(parents=True)
+        (tmp_path / "var/lib/dpkg/status").write_bytes(status)
+    return ScanTarget(tmp_path, "linux", live=False)
+
+
+def test_fixture_states(tmp_path):
+    target = linux_root(tmp_path, (FIXTURES / "dpkg/status").read_bytes())
+    result = DpkgPackages().read(ReadRequest(target))
+    by_name = {item.name: item for item in result.items}
+    assert sorted(by_name) == ["caf\ufffd-bad-bytes", "kesl", "vim-tiny", "wechat"]
+    wechat = by_name["wechat"]
+    assert wechat.kind == EvidenceKind.INSTALLED
+    assert wechat.identifiers == (("deb", "wechat"),)
+    assert wechat.version == "4.0.1.11"
+    assert wechat.publisher == "Tencent <weixin@tencent.com>"
+    assert wechat.location == "/var/lib/dpkg/status (wechat)"
+    assert wechat.details == (("state", "installed"), ("architecture", "amd64"))
+    # Removed with its configuration left: leftover evidence, not an installed app.
+    assert by_name["kesl"].kind == EvidenceKind.LEFTOVER
+    assert by_name["vim-tiny"].kind == EvidenceKind.INSTALLED
+    assert result.coverage.status == CoverageStatus.PARTIAL
+    assert str(result.coverage.detail) == "/var/lib/dpkg/status: 1 entries could not be understood"
+
+
+def test_no_database_is_skipped(tmp_path):
+    result = DpkgPackages().read(ReadRequest(linux_root(tmp_path, None)))
+    assert result.items == ()
+    assert result.coverage.status == CoverageStatus.SKIPPED
+    assert str(result.coverage.detail) == "no dpkg database on this device"
+
+
+def test_status_path_that_is_a_folder_fails_with_reason(tmp_path):
+    target = linux_root(tmp_path, None)
+    (tmp_path / "var/lib/dpkg/status").mkdir(parents=True)
+    result = DpkgPackages().read(ReadRequest(target))
+    assert result.coverage.status == CoverageStatus.FAILED
+    assert "Is a directory" in str(result.coverage.detail)
+
+
+def test_this_machine_matches_dpkg_query():
+    if not Path("/var/lib/dpkg/status").exists() or shutil.which("dpkg-query") is None:
+        pytest.skip("this machine has no dpkg database")
+    query = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${db:Status-Status}\t${Package}\n"], capture_output=True, text=True, check=True
+    ).stdout
+    on_disk = {line.split("\t")[1] for line in query.splitlines() if line.split("\t")[0] not in ("not-installed", "config-files")}
+    result = DpkgPackages().read(ReadRequest(ScanTarget(Path("/"), "linux", live=True)))
+    installed = {item.name for item in result.items if item.kind == EvidenceKind.INSTALLED}
+    assert installed == on_disk
+    assert result.coverage.status == CoverageStatus.OK
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_items_or_problems(tmp_path_factory, data):
+    target = linux_root(tmp_path_factory.mktemp("dpkg"), data)
+    result = DpkgPackages().read(ReadRequest(target))
+    assert result.coverage.status in (CoverageStatus.OK, CoverageStatus.PARTIAL)
+    assert all(item.identifiers[0][0] == "deb" and item.name for item in result.items)
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=30))
+def test_parse_status_never_loses_a_well_formed_stanza(lines):
+    stanzas = list(parse_status(lines + ["", "Package: marker", "Status: install ok installed", ""]))
+    assert stanzas[-1]["package"] == "marker"
+
+
+def build_deb(tmp_path: Path, name: str, version: str) -> Path:
+    package = tmp_path / "pkg"
+    (package / "DEBIAN").mkdir(parents=True)
+    (package / f"opt/{name}").mkdir(parents=True)
+    (package / f"opt/{name}/README").write_text("AppWarden test package; safe to remove.\n")
+    (package / "DEBIAN/control").write_text(
+        f"Package: {name}\nVersion: {version}\nArchitecture: all\n"
+        "Maintainer: AppWarden tests <tests@appwarden.invalid>\nDescription: test package named like a prohibited app\n"
+    )
+    deb = tmp_path / f"{name}.deb"
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(package), str(deb)], check=True, capture_output=True)
+    return deb
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("dpkg") is None, reason="installing a .deb needs root and dpkg")
+def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
+    already = subprocess.run(["dpkg-query", "-W", "wechat"], capture_output=True)
+    if already.returncode == 0:
+        pytest.skip("a real 'wechat' package is installed here; the test will not touch it")
+    deb = build_deb(tmp_path, "wechat", "4.0.0.99-appwarden")
+    scan = [sys.executable, "-m", "core", "scan", "--format", "json", "--no-history"]
+    env = cli_environment(tmp_path)
+    subprocess.run(["dpkg", "-i", str(deb)], check=True, capture_output=True)
+    try:
+        found = subprocess.run(scan, capture_output=True, text=True, cwd=PROJECT, env=env)
+    finally:
+        subprocess.run(["dpkg", "--purge", "wechat"], check=True, capture_output=True)
+    gone = subprocess.run(scan, capture_output=True, text=True, cwd=PROJECT, env=env)
+    import json
+
+    report = json.loads(found.stdout)
+    assert found.returncode == 1, found.stderr
+    (finding,) = [f for f in report["findings"] if f["rule"] == "wechat"]
+    dpkg_evidence = [e for e in finding["evidence"] if e["source"] == "dpkg"]
+    assert dpkg_evidence == [
+        {
+            "source": "dpkg", "kind": "installed", "namespace": "deb", "identifier": "wechat",
+            "location": "/var/lib/dpkg/status (wechat)", "version": "4.0.0.99-appwarden", "name": "wechat",
+            "details": {"state": "installed", "architecture": "all"},
+        }
+    ]
+    after = json.loads(gone.stdout)
+    assert "wechat" not in [f["rule"] for f in after["findings"]]

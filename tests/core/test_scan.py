@@ -1,0 +1,129 @@
+"""A whole scan: sources that do not apply are skipped, a broken source is failed coverage, findings gather evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from core.messages import Message
+from core.policy.loader import load_policies
+from core.policy.model import Enforcement
+from core.scan import Progress, run_scan
+from core.sources import ALL_SOURCES
+from core.sources.base import (
+    LINUX,
+    CoverageLog,
+    CoverageStatus,
+    EvidenceKind,
+    InventoryItem,
+    InventorySource,
+    ReadRequest,
+    SourceResult,
+    SourceSpec,
+)
+from tests.conftest import FIXTURES
+
+MINIMAL = FIXTURES / "policies" / "minimal.toml"
+
+
+class FixedItems(InventorySource):
+    spec = SourceSpec("fixed", "Fixed items", frozenset({LINUX}), ("nothing",), ("deb",), EvidenceKind.INSTALLED)
+
+    def __init__(self, *items: InventoryItem) -> None:
+        self.items = items
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        log = CoverageLog(self.spec.name)
+        log.read_one()
+        return log.result(self.items)
+
+
+class Broken(InventorySource):
+    spec = SourceSpec("broken", "Broken", frozenset({LINUX}), ("nothing",), ("deb",), EvidenceKind.INSTALLED)
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        raise RuntimeError("bug in a source")
+
+
+def linux_disk(tmp_path: Path):
+    from core.target import make_target
+
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    (tmp_path / "etc/hostname").write_text("kiosk-7\n")
+    return make_target(tmp_path)
+
+
+def item(name: str, version: str = "", kind=EvidenceKind.INSTALLED) -> InventoryItem:
+    return InventoryItem("fixed", kind, (("deb", name),), name=name, version=version, location=f"/x/{name}")
+
+
+def test_broken_source_is_failed_coverage_and_others_still_count(tmp_path):
+    policies = load_policies([MINIMAL], include_default=False)
+    result = run_scan(linux_disk(tmp_path), policies, sources=(Broken(), FixedItems(item("fakeapp", "2.0"))))
+    assert [f.rule.id for f in result.findings] == ["fakeapp"]
+    broken = result.coverage[0]
+    assert broken.status == CoverageStatus.FAILED
+    assert str(broken.detail) == "internal error: RuntimeError: bug in a source"
+    assert not result.complete and not result.compliant
+
+
+def test_finding_holds_rule_directive_enforcement_and_all_evidence(tmp_path):
+    policies = load_policies([MINIMAL], include_default=False)
+    (tmp_path / "home/ana/.fakeapp").mkdir(parents=True)
+    sources = (FixedItems(item("fakeapp", "1.0"), item("other")), *[s for s in ALL_SOURCES if s.spec.name == "leftovers"])
+    result = run_scan(linux_disk(tmp_path), policies, sources=sources)
+    (finding,) = result.findings
+    assert finding.directive.id == "test-directive"
+    assert finding.enforcement == Enforcement.RECOMMENDED  # the directive covers mobile devices only
+    assert [(e.source, e.kind, e.identifier, e.location) for e in finding.evidence] == [
+        ("fixed", EvidenceKind.INSTALLED, "fakeapp", "/x/fakeapp"),
+        ("leftovers", EvidenceKind.LEFTOVER, "fakeapp:{home}/.fakeapp", "/home/ana/.fakeapp"),
+    ]
+    assert result.target.hostname == "kiosk-7"
+    assert result.items_read == 3
+
+
+def test_sources_for_other_platforms_and_live_only_are_skipped(tmp_path):
+    policies = load_policies([MINIMAL], include_default=False)
+    result = run_scan(linux_disk(tmp_path), policies)
+    statuses = {c.source: (c.status, str(c.detail)) for c in result.coverage}
+    assert statuses["processes"] == (CoverageStatus.SKIPPED, "only read on the running device")
+    assert statuses["dpkg"] == (CoverageStatus.SKIPPED, "no dpkg database on this device")
+    assert result.compliant and result.complete
+
+
+def test_progress_and_cancel(tmp_path):
+    policies = load_policies([MINIMAL], include_default=False)
+    seen: list[Progress] = []
+    result = run_scan(
+        linux_disk(tmp_path), policies, sources=ALL_SOURCES, progress=seen.append, cancelled=lambda: len(seen) >= 2
+    )
+    assert [p.index for p in seen] == [0, 1]
+    assert seen[0].total == len(ALL_SOURCES)
+    assert result.cancelled and not result.complete
+    assert len(result.coverage) == 2
+
+
+def test_version_constraints_use_lenient_versions(tmp_path):
+    from core.policy.versions import lenient_version, version_allowed
+    from packaging.specifiers import SpecifierSet
+
+    assert str(lenient_version("3.9.8.25")) == "3.9.8.25"
+    assert str(lenient_version("8.0 (build 1234)")) == "8.0"
+    assert str(lenient_version("1:2.3.4-1ubuntu1")) == "2.3.4"
+    assert lenient_version("unknown") is None
+    assert version_allowed(SpecifierSet(">=4"), "4.0.1.11")
+    assert not version_allowed(SpecifierSet(">=4"), "3.9.12.51")
+    assert version_allowed(SpecifierSet(">=4"), "n/a")  # cannot compare: still flagged
+
+
+def test_enforcement_starts_on_the_effective_date(tmp_path):
+    policies = load_policies([MINIMAL], include_default=False)
+    directive = policies.directive("test-directive")
+    assert policies.enforcement(directive, "mobile", dt.date(2023, 1, 1))[0] == Enforcement.RECOMMENDED
+    assert policies.enforcement(directive, "mobile", dt.date(2023, 1, 2))[0] == Enforcement.REQUIRED
+
+
+def test_message_renders_values():
+    assert Message.of("{n} things", n=3).render() == "3 things"
