@@ -16,14 +16,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Message:
     template: str
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, "str | Message"], ...] = ()
 
     @classmethod
     def of(cls, template: str, **values: object) -> "Message":
-        return cls(template, tuple((key, str(value)) for key, value in values.items()))
+        """A message; a value that is itself a Message is translated along with this one."""
+        return cls(template, tuple((k, v if isinstance(v, Message) else str(v)) for k, v in values.items()))
 
     def render(self, translate: "Translator | None" = None) -> str:
-        values = dict(self.values)
+        values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.values}
         if translate is None:
             return self.template.format(**values) if values else self.template
         return translate(self.template, **values)

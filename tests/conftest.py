@@ -7,6 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Timing varies on a loaded 2-core CI machine; property tests judge outcomes, not speed.
+settings.register_profile("appwarden", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("appwarden")
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT / "tests" / "fixtures"

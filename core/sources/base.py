@@ -210,11 +210,11 @@ class CoverageLog:
 def _problems_summary(problems: list[ReadProblem]) -> Message:
     first = problems[0]
     if len(problems) == 1:
-        return Message.of("{location}: {reason}", location=first.location, reason=first.reason.render())
+        return Message.of("{location}: {reason}", location=first.location, reason=first.reason)
     return Message.of(
         "{location}: {reason} (and {more} more problems)",
         location=first.location,
-        reason=first.reason.render(),
+        reason=first.reason,
         more=len(problems) - 1,
     )
 
