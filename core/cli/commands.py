@@ -89,7 +89,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
         "  " + t("Issued by: {authority}", authority=t.text(d.authority)),
         "  " + t("Dated: {date}; in effect since {effective}", date=d.document_date, effective=d.effective),
         "  " + t("Covers: {scope}", scope=t.text(d.scope.description)),
-        "  " + t("Finding: \u201c{quote}\u201d", quote=t.text(d.finding)),
+        "  " + t("Finding: {quote}", quote=t.text(d.finding)),
         "  " + t("Reference: {url}", url=d.url),
     ]
     for extension in policies.extensions_for(d.id):

@@ -51,7 +51,7 @@ def _finding_html(finding: Finding, os_name: str, t: Translator) -> str:
         f'<p class="enforcement">{escape(wording.enforcement_sentence(finding, t))}</p>'
         f"<h3>{escape(t('Why is this prohibited?'))}</h3><p>{escape(t.text(rule.rationale))}</p>"
         f"<p>{escape(wording.directive_sentence(finding, t))}</p>"
-        f"<blockquote>\u201c{escape(t.text(directive.finding))}\u201d</blockquote>"
+        f"<blockquote>{escape(t.text(directive.finding))}</blockquote>"
         f'<p>{escape(t("Reference:"))} <span class="url">{escape(directive.url)}</span></p>'
         f"<h3>{escape(t('Where it was found'))}</h3><ul>{evidence}</ul>"
         f"<h3>{escape(t('How to remove it'))}</h3><pre>{escape(wording.removal_text(finding, os_name, t))}</pre>"

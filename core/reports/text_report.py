@@ -17,7 +17,7 @@ def render_text(result: ScanResult, t: Translator) -> str:
         lines.append("   " + wording.enforcement_sentence(finding, t))
         lines.append("   " + t("Why: {rationale}", rationale=t.text(rule.rationale)))
         lines.append("   " + t("Directive: {sentence}", sentence=wording.directive_sentence(finding, t)))
-        lines.append("   " + t("Finding: \u201c{quote}\u201d", quote=t.text(directive.finding)))
+        lines.append("   " + t("Finding: {quote}", quote=t.text(directive.finding)))
         lines.append("   " + t("Reference: {url}", url=directive.url))
         lines.append("   " + t("Found:"))
         lines += ["     - " + wording.evidence_sentence(e, t) for e in finding.evidence]
