@@ -63,11 +63,13 @@ class RuleIndex:
 
     def _by_display_name(self, item: InventoryItem) -> list[tuple[Rule, str]]:
         name = normalize(item.name)
-        publisher = normalize(item.publisher)
         candidates = list(self._names.get(name, ()))
         for prefix, rule in self._prefixes.get(name.split(" ", 1)[0], ()):
             if name.startswith(prefix):
                 candidates.append(rule)
+        if not candidates:
+            return []
+        publisher = normalize(item.publisher)
         return [
             (rule, item.name)
             for rule in candidates
