@@ -5,13 +5,23 @@ Adding a source is one module here plus one line in ALL_SOURCES.
 
 from __future__ import annotations
 
+from core.sources.appimage import AppImageFiles
 from core.sources.base import InventorySource
+from core.sources.desktop_entries import DesktopEntries
 from core.sources.dpkg import DpkgPackages
+from core.sources.flatpak import FlatpakApps
 from core.sources.leftovers import RuleLeftovers
 from core.sources.processes import RunningProcesses
+from core.sources.rpm import RpmPackages
+from core.sources.snap import SnapPackages
 
 ALL_SOURCES: tuple[InventorySource, ...] = (
     DpkgPackages(),
+    RpmPackages(),
+    FlatpakApps(),
+    SnapPackages(),
+    DesktopEntries(),
+    AppImageFiles(),
     RunningProcesses(),
     RuleLeftovers(),
 )

@@ -8,11 +8,13 @@ it records a ReadProblem and the scan goes on (partial failure is a value).
 from __future__ import annotations
 
 import abc
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import Callable, ClassVar, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Callable, ClassVar
 
 from core.messages import Message
 
@@ -131,8 +133,8 @@ class ScanTarget:
         parents = {LINUX: ("home",), MACOS: ("Users",), WINDOWS: ("Users",)}[self.os]
         homes: list[Path] = []
         for parent in parents:
-            folder = self.path(parent)
             try:
+                folder = within_root(self, self.path(parent))
                 entries = sorted(folder.iterdir())
             except OSError:
                 continue
@@ -140,6 +142,50 @@ class ScanTarget:
         if self.os == LINUX and _is_real_dir(self.path("root")):
             homes.append(self.path("root"))
         return homes
+
+
+# Linux gives up on one path lookup after 40 links; a loop is reported, not followed forever.
+MAX_LINKS = 40
+
+
+def within_root(target: ScanTarget, path: Path) -> Path:
+    """`path` with its links resolved inside the target's root: on a mounted disk an absolute link
+    such as /snap -> /var/lib/snapd/snap means that disk's folder, not this machine's."""
+    root = target.root
+    if root == Path(root.anchor):
+        return path  # the running system: the kernel resolves links correctly
+    try:
+        pending = list(path.relative_to(root).parts)
+    except ValueError:
+        return path
+    resolved, links = root, 0
+    while pending:
+        part = pending.pop(0)
+        if part in (".", ""):
+            continue
+        if part == "..":
+            resolved = resolved.parent if resolved != root else root
+            continue
+        try:
+            link = os.readlink(resolved / part)
+        except OSError:  # not a link (or missing): the name stands as it is
+            resolved = resolved / part
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+        if os.path.isabs(link):
+            resolved = root
+        pending[:0] = [piece for piece in PurePosixPath(link).parts if piece != "/"]
+    return resolved
+
+
+def printable(text: str) -> str:
+    """`text` with undecodable file-name bytes shown as \\xNN, so any report can hold it."""
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # lone surrogates that did not come from a file name (JSON \\ud800)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _is_real_dir(path: Path) -> bool:
@@ -171,13 +217,16 @@ class InventorySource(abc.ABC):
 class CoverageLog:
     """Collects a source's read problems and turns them into its Coverage."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, target: ScanTarget | None = None) -> None:
         self.source = source
+        self.target = target
         self.problems: list[ReadProblem] = []
         self.places_read = 0
 
     def problem(self, location: str | os.PathLike, reason: Message, elevation_helps: bool = False) -> None:
-        self.problems.append(ReadProblem(str(location), reason, elevation_helps))
+        """Record a problem; with a target, the place is named as it is on that device."""
+        shown = display_path(self.target, Path(location)) if self.target is not None else str(location)
+        self.problems.append(ReadProblem(printable(shown), reason, elevation_helps))
 
     def os_problem(self, location: str | os.PathLike, error: OSError) -> None:
         denied = isinstance(error, PermissionError)
@@ -235,8 +284,14 @@ def list_dir(path: Path, log: CoverageLog) -> list[Path]:
 
 
 def read_bounded(path: Path, limit: int, log: CoverageLog) -> bytes | None:
-    """A file's bytes, or None (with a problem recorded) when unreadable or larger than `limit`."""
+    """A file's bytes, or None (with a problem recorded) when unreadable or larger than `limit`.
+
+    Anything but a regular file is refused: opening a FIFO on a mounted disk would wait forever.
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            log.problem(path, Message.of("not a regular file; not read"))
+            return None
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
@@ -249,24 +304,6 @@ def read_bounded(path: Path, limit: int, log: CoverageLog) -> bytes | None:
         return None
     log.read_one()
     return data
-
-
-def walk_files(top: Path, log: CoverageLog, max_depth: int) -> Iterator[Path]:
-    """Files under `top` up to `max_depth` levels, never following symlinked folders (no loops)."""
-    stack = [(top, 0)]
-    while stack:
-        folder, depth = stack.pop()
-        for entry in list_dir(folder, log):
-            try:
-                if entry.is_symlink() and entry.is_dir():
-                    continue
-                if entry.is_dir():
-                    if depth < max_depth:
-                        stack.append((entry, depth + 1))
-                elif entry.is_file():
-                    yield entry
-            except OSError as error:
-                log.os_problem(entry, error)
 
 
 def display_path(target: ScanTarget, path: Path) -> str:

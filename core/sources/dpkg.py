@@ -6,7 +6,6 @@ configuration files left behind is reported as leftover evidence, not as an inst
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from core.messages import Message
@@ -20,6 +19,7 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
     display_path,
+    within_root,
 )
 
 STATUS_FILE = "var/lib/dpkg/status"
@@ -73,13 +73,13 @@ class DpkgPackages(InventorySource):
     )
 
     def read(self, request: ReadRequest) -> SourceResult:
-        log = CoverageLog(self.spec.name)
+        log = CoverageLog(self.spec.name, request.target)
         path = request.target.path(STATUS_FILE)
         location = display_path(request.target, path)
         items: list[InventoryItem] = []
         malformed = 0
         try:
-            with open(path, "r", encoding="utf-8", errors="replace") as handle:
+            with open(within_root(request.target, path), "r", encoding="utf-8", errors="replace") as handle:
                 log.read_one()
                 for stanza in parse_status(handle):
                     item = _stanza_item(stanza, location)

@@ -23,6 +23,7 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
     display_path,
+    within_root,
 )
 
 WINDOWS_FOLDERS = {
@@ -68,21 +69,22 @@ class RuleLeftovers(InventorySource):
     )
 
     def read(self, request: ReadRequest) -> SourceResult:
-        log = CoverageLog(self.spec.name)
+        log = CoverageLog(self.spec.name, request.target)
         target = request.target
         items: list[InventoryItem] = []
         for location in request.leftover_locations:
             if location.platform != target.os:
                 continue
             for candidate in expand_template(target, location.template):
-                for found in _existing(candidate, log):
+                for found in _existing(target, candidate, log):
                     items.append(_leftover_item(target, location, found))
         return log.result(items, Message.of("no policy rule names leftover files for this platform"))
 
 
-def _existing(candidate: Path, log: CoverageLog) -> list[Path]:
-    """The paths that exist for one candidate; a `*` in it is expanded (symlinks are not followed)."""
+def _existing(target: ScanTarget, candidate: Path, log: CoverageLog) -> list[Path]:
+    """The paths that exist for one candidate; a `*` in it is expanded; links stay inside the root."""
     try:
+        candidate = within_root(target, candidate)
         if "*" in candidate.as_posix():
             found = [Path(match) for match in sorted(glob.glob(str(candidate)))]
         else:

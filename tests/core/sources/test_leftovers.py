@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from core.sources.base import CoverageStatus, EvidenceKind, LeftoverLocation, ReadRequest, ScanTarget
 from core.sources.leftovers import RuleLeftovers, expand_template
@@ -49,7 +48,7 @@ def test_existing_locations_become_leftover_items(tmp_path):
 
 def test_symlink_loop_is_reported_not_followed(tmp_path):
     (tmp_path / "opt").mkdir()
-    (tmp_path / "opt/loop").symlink_to(tmp_path / "opt/loop")
+    (tmp_path / "opt/loop").symlink_to("loop")
     target = ScanTarget(tmp_path, "linux", live=False)
     (tmp_path / "opt/kept").mkdir()
     locations = (LeftoverLocation("x", "linux", "opt/loop/data"), LeftoverLocation("x", "linux", "opt/kept"))

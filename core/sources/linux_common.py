@@ -1,0 +1,212 @@
+"""Reading helpers shared by the Linux sources: paths kept inside a mounted disk, system and user
+folders, folder walks that say what they skipped, and the GLib key-file format (.desktop, flatpak).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Iterator
+
+from core.messages import Message
+from core.sources.base import (
+    CoverageLog,
+    ReadRequest,
+    ScanTarget,
+    display_path,
+    list_dir,
+    printable,
+    read_bounded,
+    within_root,
+)
+
+KEYFILE_ESCAPES = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+KEYFILE_ESCAPE = re.compile(r"\\(.)")
+
+Details = tuple[tuple[str, str], ...]
+
+
+def within_root_logged(target: ScanTarget, path: Path, log: CoverageLog) -> Path | None:
+    """within_root, or None with the problem recorded (a link loop)."""
+    try:
+        return within_root(target, path)
+    except OSError as error:
+        log.os_problem(path, error)
+        return None
+
+
+def is_folder(target: ScanTarget, path: Path) -> bool:
+    """Whether `path` is a folder once its links are followed inside the root."""
+    try:
+        return os.path.isdir(within_root(target, path))
+    except OSError:
+        return False
+
+
+def has_utf8_name(path: Path, log: CoverageLog) -> bool:
+    """Whether a file name can be reported; a name that is not UTF-8 is a problem, and skipped."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        log.problem(path, Message.of("the name is not valid UTF-8; skipped"))
+        return False
+    return True
+
+
+def list_folder(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:
+    """Entries of a folder of the target (links resolved inside the root); see base.list_dir."""
+    real = within_root_logged(target, folder, log)
+    return list_dir(real, log) if real is not None else []
+
+
+def subfolders(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:
+    """Real sub-folders with reportable names; links to folders are left out (no loops)."""
+    return [entry for entry in list_folder(target, folder, log) if _is_real_folder(entry) and has_utf8_name(entry, log)]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A folder to read, and whose it is: the system's, or one user's."""
+
+    folder: Path
+    details: Details
+
+
+def system_and_user_places(target: ScanTarget, system: Iterable[str], per_user: Iterable[str]) -> list[Place]:
+    """The system folders, then each user's folders (relative to their home), in a stable order."""
+    places = [Place(target.path(relative), (("scope", "system"),)) for relative in system]
+    per_user = tuple(per_user)
+    for home in target.user_homes():
+        owner = (("scope", "user"), ("user", printable(home.name)), ("home", printable(display_path(target, home))))
+        places += [Place(home / relative, owner) for relative in per_user]
+    return places
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A wanted file found in a place."""
+
+    path: Path  # as listed in its folder (a link is not resolved, so it shows where it was found)
+    relative: PurePosixPath  # below the place's folder
+    place: Place
+
+
+def files_in_places(
+    request: ReadRequest, places: Iterable[Place], suffix: str, max_depth: int, log: CoverageLog
+) -> Iterator[FoundFile]:
+    """The files named *`suffix` (any case) in each place and `max_depth` levels of its sub-folders.
+
+    Linked folders are not followed (no loops); a linked file is, inside the root. A wanted file
+    or a folder whose name is not UTF-8, or a link that loops, is a problem; a dangling link
+    means nothing is installed there, so it is passed over quietly.
+    """
+    target = request.target
+    for place in places:
+        folder = within_root_logged(target, place.folder, log)
+        if folder is None:
+            continue
+        for path, relative in _walk(target, folder, PurePosixPath(), suffix.lower(), log, max_depth, request.cancelled):
+            yield FoundFile(path, relative, place)
+
+
+def _walk(
+    target: ScanTarget,
+    folder: Path,
+    relative: PurePosixPath,
+    suffix: str,
+    log: CoverageLog,
+    depth_left: int,
+    cancelled: Callable[[], bool],
+) -> Iterator[tuple[Path, PurePosixPath]]:
+    for entry in list_dir(folder, log):
+        if cancelled():
+            return
+        if entry.name.lower().endswith(suffix):
+            if _is_file(target, entry, log) and has_utf8_name(entry, log):
+                yield entry, relative / entry.name
+        elif depth_left > 0 and _is_real_folder(entry) and has_utf8_name(entry, log):
+            yield from _walk(target, entry, relative / entry.name, suffix, log, depth_left - 1, cancelled)
+
+
+def _is_file(target: ScanTarget, path: Path, log: CoverageLog) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(within_root(target, path)).st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        log.os_problem(path, error)
+        return False
+
+
+def _is_real_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def read_file_bytes(
+    target: ScanTarget, path: Path, limit: int, log: CoverageLog, missing_ok: bool = True
+) -> bytes | None:
+    """A regular file's bytes, at most `limit`; None with a problem recorded when it cannot be read.
+
+    Anything but a regular file is refused: opening a FIFO on a mounted disk would wait forever.
+    """
+    real = within_root_logged(target, path, log)
+    if real is None:
+        return None
+    try:
+        is_file = stat.S_ISREG(os.stat(real).st_mode)
+    except FileNotFoundError:
+        if not missing_ok:
+            log.problem(path, Message.of("the file is missing"))
+        return None
+    except OSError as error:
+        log.os_problem(path, error)
+        return None
+    if not is_file:
+        log.problem(path, Message.of("not a regular file; not read"))
+        return None
+    return read_bounded(real, limit, log)
+
+
+def read_text(target: ScanTarget, path: Path, limit: int, log: CoverageLog, missing_ok: bool = True) -> str | None:
+    """A UTF-8 text file, or None with a problem recorded (unreadable, too large, not UTF-8)."""
+    data = read_file_bytes(target, path, limit, log, missing_ok)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        log.problem(path, Message.of("not UTF-8 text; not read"))
+        return None
+
+
+def parse_keyfile(text: str) -> dict[str, dict[str, str]]:
+    """Groups of a GLib key file as {group: {key: value}}, first value of a key kept.
+
+    Localised keys (Name[fr]), comments and lines that are not `key=value` are left out;
+    the key-file escapes (\\s \\n \\t \\r \\\\) are decoded, unknown ones kept as written.
+    """
+    groups: dict[str, dict[str, str]] = {}
+    group: dict[str, str] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            group = groups.setdefault(line[1:-1], {})
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if group is None or not sep or not key or "[" in key:
+            continue
+        group.setdefault(key, KEYFILE_ESCAPE.sub(_unescape, value.strip()))
+    return groups
+
+
+def _unescape(match: re.Match) -> str:
+    return KEYFILE_ESCAPES.get(match.group(1), match.group(0))
