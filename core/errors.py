@@ -1,17 +1,34 @@
-"""The family of errors that reach a person: a sentence for them, a detail for the help desk."""
+"""The family of errors that reach a person: a sentence for them, a detail for the help desk.
+
+The sentence is a Message, so the command line and the window show it in the person's language.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
+from core.messages import Message
+
+if TYPE_CHECKING:
+    from core.i18n import Translator
+
 
 class AppWardenError(Exception):
-    """An error a person can act on. `message` is shown; `detail` goes into diagnostics."""
+    """An error a person can act on. `sentence` is shown; `detail` goes into diagnostics."""
 
     exit_code = 2
 
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, sentence: Message, detail: str = "") -> None:
+        super().__init__(sentence.render())
+        self.sentence = sentence
         self.detail = detail
+
+    @property
+    def message(self) -> str:
+        return self.sentence.render()
+
+    def render(self, translate: "Translator | None" = None) -> str:
+        return self.sentence.render(translate)
 
     def __str__(self) -> str:
         return self.message
@@ -22,12 +39,14 @@ class UsageError(AppWardenError):
 
 
 class PolicyError(AppWardenError):
-    """One or more policy packs are broken; `problems` lists each one."""
+    """One or more policy packs are broken; `problems` lists each one (a line each)."""
 
-    def __init__(self, problems: "list[object]") -> None:
+    def __init__(self, problems: Iterable[object]) -> None:
         self.problems = list(problems)
-        lines = [str(problem) for problem in self.problems]
-        super().__init__("\n".join(lines), detail="")
+        super().__init__(Message.of("{problems}", problems="\n".join(str(p) for p in self.problems)))
+
+    def render(self, translate: "Translator | None" = None) -> str:
+        return "\n".join(p.render(translate) if hasattr(p, "render") else str(p) for p in self.problems)
 
 
 class TargetError(AppWardenError):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from core.errors import TargetError
+from core.messages import Message
 from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget
 
 OS_MARKERS = (
@@ -57,20 +58,27 @@ def _exists_any_case(root: Path, relative: str) -> bool:
 def make_target(root: str | os.PathLike | None = None, os_name: str | None = None) -> ScanTarget:
     """The running device when root is None or "/", else the disk mounted at root."""
     if os_name is not None and os_name not in (LINUX, WINDOWS, MACOS):
-        raise TargetError(f"Unknown operating system '{os_name}'. Use linux, windows or macos.")
+        raise TargetError(Message.of("Unknown operating system '{os}'. Use linux, windows or macos.", os=os_name))
     if root is None or Path(root).resolve() == Path(Path.cwd().anchor):
         if os_name not in (None, host_os()):
-            raise TargetError(f"This device runs {host_os()}; --os {os_name} only applies with --root.")
+            raise TargetError(
+                Message.of("This device runs {host}; --os {os} only applies with --root.", host=host_os(), os=os_name)
+            )
         return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=socket.gethostname())
     path = Path(root)
     if not path.is_dir():
-        raise TargetError(f"{path} is not a folder. Give --root the folder where the other disk is mounted.")
+        raise TargetError(
+            Message.of("{path} is not a folder. Give --root the folder where the other disk is mounted.", path=path)
+        )
     detected = os_name or detect_os(path)
     if detected is None:
         raise TargetError(
-            f"Cannot tell which operating system is on {path}: none of etc/os-release, "
-            "System/Library/CoreServices/SystemVersion.plist or Windows/System32/config is there. "
-            "Pass --os linux, --os windows or --os macos."
+            Message.of(
+                "Cannot tell which operating system is on {path}: none of etc/os-release, "
+                "System/Library/CoreServices/SystemVersion.plist or Windows/System32/config is there. "
+                "Pass --os linux, --os windows or --os macos.",
+                path=path,
+            )
         )
     return ScanTarget(path.resolve(), detected, live=False, hostname=_offline_hostname(path, detected))
 

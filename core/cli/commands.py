@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.errors import AppWardenError, PolicyError, UsageError
 from core.i18n import Translator
+from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
 from core.policy.model import Enforcement, PolicyPack, PolicySet, Rule
 
@@ -48,7 +49,7 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
         try:
             HistoryStore().record_scan(result)
         except AppWardenError as error:
-            print(t("Note: {message}", message=error.message), file=sys.stderr)
+            print(t("Note: {message}", message=error.render(t)), file=sys.stderr)
     if args.output:
         print(t("Report written to {path}.", path=args.output), file=sys.stderr)
     failing = result.findings_at_least(Enforcement(args.fail_on))
@@ -64,7 +65,9 @@ def write_file(path: Path, text: str) -> None:
             stream.write(text)
         os.replace(temporary, path)
     except OSError as error:
-        raise UsageError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
+        raise UsageError(
+            Message.of("Cannot write the report to {path}: {error}.", path=path, error=error.strerror or error)
+        ) from None
 
 
 def explain(args: argparse.Namespace, t: Translator) -> int:
@@ -72,7 +75,7 @@ def explain(args: argparse.Namespace, t: Translator) -> int:
     rule = policies.rule(args.rule)
     if rule is None:
         known = ", ".join(r.id for r in policies.rules)
-        raise UsageError(t("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
+        raise UsageError(Message.of("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
     print(explanation(rule, policies, t))
     return EXIT_COMPLIANT
 
@@ -157,7 +160,13 @@ def _find_pack(wanted: str) -> PolicyPack:
             if pack is not None:
                 by_id[pack.id] = shipped
         if wanted not in by_id:
-            raise UsageError(f"No policy pack file or shipped pack id '{wanted}'. Shipped packs: {', '.join(by_id)}.")
+            raise UsageError(
+                Message.of(
+                    "No policy pack file or shipped pack id '{wanted}'. Shipped packs: {packs}.",
+                    wanted=wanted,
+                    packs=", ".join(by_id),
+                )
+            )
         path = by_id[wanted]
     pack, problems = load_pack(path)
     if pack is None:

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return commands.run(args, t)
     except AppWardenError as error:
-        print(error.message, file=sys.stderr)
+        print(error.render(t), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(t("Cancelled."), file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 from core.errors import HistoryError
 from core.findings import ScanResult
 from core.i18n import Translator
+from core.messages import Message
 from core.reports.json_report import report_dict
 
 HISTORY_FILE = "history.sqlite3"
@@ -70,13 +71,21 @@ class HistoryStore:
             return connection
         except sqlite3.DatabaseError as error:
             raise HistoryError(
-                f"The history file {self.path} is damaged or not an AppWarden history ({error}). "
-                "It was left as it is; move it elsewhere to start a new history.",
+                Message.of(
+                    "The history file {path} is damaged or not an AppWarden history ({error}). "
+                    "It was left as it is; move it elsewhere to start a new history.",
+                    path=self.path,
+                    error=error,
+                ),
                 detail=repr(error),
             ) from None
         except OSError as error:
             raise HistoryError(
-                f"The history folder {self.path.parent} cannot be written: {error.strerror or error}.",
+                Message.of(
+                    "The history folder {folder} cannot be written: {error}.",
+                    folder=self.path.parent,
+                    error=error.strerror or error,
+                ),
                 detail=repr(error),
             ) from None
 
@@ -119,7 +128,9 @@ class HistoryStore:
                 )
             return int(cursor.lastrowid)
         except sqlite3.DatabaseError as error:
-            raise HistoryError(f"This check could not be recorded in {self.path}: {error}.") from None
+            raise HistoryError(
+                Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error)
+            ) from None
         finally:
             connection.close()
 
@@ -134,7 +145,9 @@ class HistoryStore:
                 (limit,),
             ).fetchall()
         except sqlite3.DatabaseError as error:
-            raise HistoryError(f"The history in {self.path} cannot be read: {error}.") from None
+            raise HistoryError(
+                Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=error)
+            ) from None
         finally:
             connection.close()
         return [

@@ -28,6 +28,6 @@ def render_text(result: ScanResult, t: Translator) -> str:
     width = max((len(c.source) for c in result.coverage), default=0)
     for coverage in result.coverage:
         status = t(wording.STATUS_LABELS[coverage.status])
-        lines.append(f"  {coverage.source.ljust(width)}  {status}: {coverage.detail.render(t)}")
+        lines.append(f"  {coverage.source.ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
     lines.append(wording.coverage_note(result, t))
     return "\n".join(lines) + "\n"

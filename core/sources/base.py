@@ -258,14 +258,12 @@ class CoverageLog:
 
 def _problems_summary(problems: list[ReadProblem]) -> Message:
     first = problems[0]
+    reason = first.reason
+    if first.location:
+        reason = Message.of("{location}: {reason}", location=first.location, reason=reason)
     if len(problems) == 1:
-        return Message.of("{location}: {reason}", location=first.location, reason=first.reason)
-    return Message.of(
-        "{location}: {reason} (and {more} more problems)",
-        location=first.location,
-        reason=first.reason,
-        more=len(problems) - 1,
-    )
+        return reason
+    return Message.of("{reason} (and {more} more problems)", reason=reason, more=len(problems) - 1)
 
 
 def list_dir(path: Path, log: CoverageLog) -> list[Path]:

@@ -6,10 +6,13 @@ what could be read of it still counts.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.messages import Message
 from core.sources.base import (
     ALL_PLATFORMS,
     CoverageLog,
+    CoverageStatus,
     EvidenceKind,
     InventoryItem,
     InventorySource,
@@ -50,16 +53,19 @@ class RunningProcesses(InventorySource):
                     if info.get("exe") is None:
                         hidden_executables += 1
         except psutil.Error as error:
-            log.problem("process table", Message.of("cannot list processes: {error}", error=error))
+            log.problem("", Message.of("cannot list processes: {error}", error=error))
         log.read_one()
-        if hidden_executables:
-            # Other users' executables are hidden without elevation; names still match.
-            log.problem(
-                "process table",
-                Message.of("the program file of {count} processes is hidden", count=hidden_executables),
-                elevation_helps=True,
+        result = log.result(items)
+        if hidden_executables and result.coverage.status == CoverageStatus.OK:
+            # Other users' program files are hidden without elevation. Their names are still
+            # matched, so this is said, not counted as a gap in coverage.
+            detail = Message.of(
+                "{count} items read; for {hidden} of them only the name could be read",
+                count=len(items),
+                hidden=hidden_executables,
             )
-        return log.result(items)
+            result = SourceResult(result.items, replace(result.coverage, detail=detail))
+        return result
 
 
 def _process_item(info: dict) -> InventoryItem | None:

@@ -66,3 +66,17 @@ def test_process_exiting_mid_scan_is_not_an_error(sleeper_named):
     result = RunningProcesses().read(LIVE)
     assert result.coverage.status.value in ("ok", "partial")
     assert not any("short" in (p.location + str(p.reason)) for p in result.coverage.problems)
+
+
+def test_hidden_program_files_are_said_but_not_a_gap(monkeypatch):
+    # Mocked: as root every program file is visible here, so another user's hidden one is simulated.
+    import psutil
+
+    class Hidden:
+        info = {"pid": 4242, "name": "WeChat", "exe": None, "username": None}
+
+    monkeypatch.setattr(psutil, "process_iter", lambda *args, **kwargs: iter([Hidden()]))
+    result = RunningProcesses().read(LIVE)
+    assert result.coverage.status.value == "ok"
+    assert str(result.coverage.detail) == "1 items read; for 1 of them only the name could be read"
+    assert result.items[0].identifiers == (("process", "WeChat"),)
