@@ -50,7 +50,7 @@ def _finding_html(finding: Finding, os_name: str, t: Translator) -> str:
         f'<section class="finding"><h2>{escape(t.text(rule.name))} <small>({escape(rule.vendor)})</small></h2>'
         f'<p class="enforcement">{escape(wording.enforcement_sentence(finding, t))}</p>'
         f"<h3>{escape(t('Why is this prohibited?'))}</h3><p>{escape(t.text(rule.rationale))}</p>"
-        f"<p>{escape(wording.directive_sentence(finding, t))}</p>"
+        f"<h3>{escape(t('The directive'))}</h3><p>{escape(wording.directive_sentence(finding, t))}</p>"
         f"<blockquote>{escape(t.text(directive.finding))}</blockquote>"
         f'<p>{escape(t("Reference:"))} <span class="url">{escape(directive.url)}</span></p>'
         f"<h3>{escape(t('Where it was found'))}</h3><ul>{evidence}</ul>"

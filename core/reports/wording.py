@@ -77,6 +77,9 @@ def directive_sentence(finding: Finding, t: Translator) -> str:
 def evidence_sentence(evidence: Evidence, t: Translator) -> str:
     label = t(KIND_LABELS[evidence.kind])
     what = evidence.name or evidence.identifier
+    if evidence.location.endswith(what):
+        # A leftover folder's name is already the end of its location; say it once.
+        return t("{kind}: {location} [{source}]", kind=label, location=evidence.location, source=evidence.source)
     version = f" {evidence.version}" if evidence.version else ""
     return t(
         "{kind}: {what}{version}, {location} [{source}]",

@@ -97,3 +97,42 @@ def test_unknown_layout_needs_os(tmp_path):
     done = appwarden(tmp_path, "scan", "--root", str(tmp_path / "blank"), "--no-history")
     assert done.returncode == 2
     assert "Pass --os linux, --os windows or --os macos." in done.stderr
+
+
+def test_policy_list_and_show(tmp_path):
+    listing = appwarden(tmp_path, "policy", "list")
+    assert listing.returncode == 0
+    assert listing.stdout.splitlines()[0].startswith("ca-gc  2026.11.0  Government of Canada directives  [active]  ")
+    assert "    rules: tiktok, wechat, kaspersky" in listing.stdout
+    shown = appwarden(tmp_path, "policy", "show", "ca-gc")
+    assert shown.returncode == 0
+    assert "WeChat (Weixin) (Tencent) [wechat]" in shown.stdout
+    assert "    msix: BytedancePte.Ltd.TikTok" in shown.stdout
+
+
+def test_explain_in_french(tmp_path):
+    done = appwarden(tmp_path, "--lang", "fr", "explain", "tiktok")
+    assert done.returncode == 0
+    assert "Pourquoi est-ce interdit?" in done.stdout
+    assert "Vise : appareils mobiles fournis par le gouvernement" in done.stdout
+
+
+def test_running_program_named_like_wechat_is_found_by_a_live_scan(tmp_path):
+    import shutil
+    import time
+
+    program = tmp_path / "WeChat"
+    shutil.copy(shutil.which("sleep"), program)
+    process = subprocess.Popen([str(program), "60"])
+    try:
+        time.sleep(0.1)
+        done = appwarden(tmp_path, "scan", "--format", "json", "--no-history")
+    finally:
+        process.kill()
+        process.wait()
+    assert done.returncode == 1, done.stderr
+    (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "wechat"]
+    assert finding["enforcement"] == "recommended"
+    running = [e for e in finding["evidence"] if e["kind"] == "running"]
+    assert [(e["identifier"], e["location"]) for e in running] == [("WeChat", f"pid {process.pid}")]
+    assert running[0]["details"]["executable"] == str(program)
