@@ -65,7 +65,7 @@ class RuleIndex:
         name = normalize(item.name)
         candidates = list(self._names.get(name, ()))
         for prefix, rule in self._prefixes.get(name.split(" ", 1)[0], ()):
-            if name.startswith(prefix):
+            if name == prefix or name.startswith(prefix + " "):  # whole leading words only
                 candidates.append(rule)
         if not candidates:
             return []

@@ -51,3 +51,20 @@ def test_any_item_matches_only_rules_whose_identifier_it_carries(value, name, na
             )
         else:
             assert normalize(value) in {normalize(v) for v in rule.identifiers[namespace]}
+
+
+def test_prefixes_match_whole_words_only():
+    from core.policy.model import PolicySet
+    from tests.conftest import FIXTURES
+    import dataclasses
+
+    policies = load_policies([FIXTURES / "policies/minimal.toml"], include_default=False)
+    (rule,) = policies.rules
+    pack = dataclasses.replace(
+        policies.packs[0],
+        rules=(dataclasses.replace(rule, display_names=type(rule.display_names)(prefixes=("Some App",), publishers=("Fake",))),),
+    )
+    index = RuleIndex(PolicySet.of((pack,)))
+    assert [m.rule.id for m in index.matches(item(name="Some App Pro", publisher="Fake Corp"))] == ["fakeapp"]
+    assert [m.rule.id for m in index.matches(item(name="Some App", publisher="Fake Corp"))] == ["fakeapp"]
+    assert index.matches(item(name="Some Application", publisher="Fake Corp")) == []
