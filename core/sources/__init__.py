@@ -10,10 +10,16 @@ from core.sources.base import InventorySource
 from core.sources.desktop_entries import DesktopEntries
 from core.sources.dpkg import DpkgPackages
 from core.sources.flatpak import FlatpakApps
+from core.sources.homebrew_casks import HomebrewCasks
 from core.sources.leftovers import RuleLeftovers
+from core.sources.macos_apps import MacApplications
+from core.sources.macos_launchd import LaunchdJobs
 from core.sources.processes import RunningProcesses
 from core.sources.rpm import RpmPackages
 from core.sources.snap import SnapPackages
+from core.sources.windows_services import WindowsServices
+from core.sources.windows_store import WindowsStorePackages
+from core.sources.windows_uninstall import WindowsUninstallEntries
 
 ALL_SOURCES: tuple[InventorySource, ...] = (
     DpkgPackages(),
@@ -22,6 +28,12 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
     SnapPackages(),
     DesktopEntries(),
     AppImageFiles(),
+    WindowsUninstallEntries(),
+    WindowsStorePackages(),
+    WindowsServices(),
+    MacApplications(),
+    LaunchdJobs(),
+    HomebrewCasks(),
     RunningProcesses(),
     RuleLeftovers(),
 )

@@ -1,0 +1,137 @@
+"""Reading helpers shared by the macOS sources: property lists read safely (binary or XML, size-capped,
+never raising), the Applications folders, and each user's folders with an unreadable /Users reported.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.messages import Message
+from core.sources.base import CoverageLog, ScanTarget, printable, within_root
+from core.sources.linux_common import has_utf8_name, read_file_bytes
+
+#: Info.plist files are a few kilobytes, launchd jobs less; a megabyte leaves a wide margin.
+PLIST_LIMIT = 1 << 20
+BINARY_PLIST_HEADER = b"bplist"
+# Entity declarations are how XML bombs expand; no property list needs them. XML plists may be
+# UTF-8 or UTF-16 (plistlib accepts both), so the declaration is looked for in each encoding.
+ENTITY_DECLARATIONS = tuple("<!ENTITY".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+SYSTEM_APPLICATIONS = "Applications"
+USER_APPLICATIONS = "Applications"
+
+Details = tuple[tuple[str, str], ...]
+
+
+def parse_plist(data: bytes) -> dict | Message:
+    """The top-level dictionary of a binary or XML property list, or why it cannot be read."""
+    is_binary = data.startswith(BINARY_PLIST_HEADER)
+    if not is_binary and any(declaration in data for declaration in ENTITY_DECLARATIONS):
+        return Message.of("declares XML entities; not read")
+    try:
+        value = plistlib.loads(data)
+    except RecursionError:
+        return Message.of("nested too deeply to read")
+    except Exception as error:  # the file is untrusted: plistlib fails on it with many error types
+        return Message.of("not a valid property list: {error}", error=str(error) or type(error).__name__)
+    if not isinstance(value, dict):
+        return Message.of("the top level is not a dictionary")
+    if is_binary and holds_itself(value):
+        # CoreFoundation refuses such files; a walk over the values would never end.
+        return Message.of("refers to itself in a loop; not read")
+    return value
+
+
+def holds_itself(value: object) -> bool:
+    """Whether a list or dictionary contains itself, however deep (binary plists can say so).
+
+    Iterative, and each container is entered once, so shared and deep values cost no more
+    than their number.
+    """
+    if not isinstance(value, (list, dict)):
+        return False
+    finished: set[int] = set()
+    open_path: set[int] = set()  # the containers being walked: the current one and its parents
+    pending: list[tuple[list | dict, bool]] = [(value, False)]
+    while pending:
+        node, leaving = pending.pop()
+        if leaving:
+            open_path.discard(id(node))
+            finished.add(id(node))
+            continue
+        if id(node) in finished:
+            continue
+        if id(node) in open_path:
+            return True
+        open_path.add(id(node))
+        pending.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        pending.extend((child, False) for child in children if isinstance(child, (list, dict)))
+    return False
+
+
+def read_plist(target: ScanTarget, path: Path, log: CoverageLog, missing_ok: bool = True) -> dict | None:
+    """A property-list file's top-level dictionary, or None with the problem recorded."""
+    data = read_file_bytes(target, path, PLIST_LIMIT, log, missing_ok)
+    if data is None:
+        return None
+    parsed = parse_plist(data)
+    if isinstance(parsed, Message):
+        log.problem(path, parsed)
+        return None
+    return parsed
+
+
+def plist_text(plist: dict, key: str) -> str:
+    """A string value of a plist, stripped; any other type counts as absent, as for CoreFoundation."""
+    value = plist.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A folder to read, and whose it is: the system's (no details), or one user's."""
+
+    folder: Path
+    details: Details
+
+
+def user_homes(target: ScanTarget, log: CoverageLog) -> list[Path]:
+    """Each user's home folder (/Users/*), sorted.
+
+    Unlike ScanTarget.user_homes, an unreadable /Users is a problem: every user's apps are unseen.
+    """
+    users = target.path("Users")
+    try:
+        entries = sorted(within_root(target, users).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        log.os_problem(users, error)
+        return []
+    return [entry for entry in entries if is_real_folder(entry) and has_utf8_name(entry, log)]
+
+
+def user_places(target: ScanTarget, relative: str, log: CoverageLog) -> list[Place]:
+    """The folder at `relative` in every user's home, with the user named in its details."""
+    return [Place(home / relative, (("user", printable(home.name)),)) for home in user_homes(target, log)]
+
+
+def applications_folders(target: ScanTarget, log: CoverageLog) -> list[Place]:
+    """/Applications, then each user's ~/Applications.
+
+    /Applications/Utilities is a folder of /Applications, so a walk one folder deep covers it;
+    /System/Applications holds only Apple's own apps and is not read.
+    """
+    return [Place(target.path(SYSTEM_APPLICATIONS), ())] + user_places(target, USER_APPLICATIONS, log)
+
+
+def is_real_folder(path: Path) -> bool:
+    """A folder, not a link to one: links to folders are not walked, so a loop cannot be entered."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False

@@ -1,0 +1,197 @@
+"""Programs in Windows' list of installed apps: the Uninstall keys of the machine (64-bit and
+32-bit views) and of each user, from the live registry or a disk's hive files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.messages import Message
+from core.sources.base import (
+    WINDOWS,
+    CoverageLog,
+    EvidenceKind,
+    InventoryItem,
+    InventorySource,
+    ReadRequest,
+    ScanTarget,
+    SourceResult,
+    SourceSpec,
+)
+from core.sources.windows_common import (
+    SOFTWARE_HIVE,
+    USER_HIVE,
+    Hive,
+    KeyValues,
+    LiveRegistryReader,
+    RegistryKeyMissing,
+    RegistryReadError,
+    current_user_folder,
+    offline_machine_hive,
+    offline_user_hives,
+    open_hive,
+    program_path,
+    user_profiles,
+)
+
+UNINSTALL = r"Microsoft\Windows\CurrentVersion\Uninstall"
+UNINSTALL_32 = r"WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall"
+USER_UNINSTALL = r"Software\Microsoft\Windows\CurrentVersion\Uninstall"
+GUID = re.compile(r"^\{[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}$")
+# Values shown as details, under the names reports use.
+DETAIL_VALUES = (
+    ("install_location", "InstallLocation"),
+    ("uninstall_string", "UninstallString"),
+    ("quiet_uninstall_string", "QuietUninstallString"),
+    ("system_component", "SystemComponent"),
+)
+# A DisplayIcon that is an uninstaller or Windows Installer's icon cache does not name the program.
+NOT_THE_PROGRAM = re.compile(r"\\unins[^\\]*$|\\Windows\\Installer\\", re.IGNORECASE)
+
+Details = tuple[tuple[str, str], ...]
+HiveEntries = tuple[Hive, list[InventoryItem]]
+NO_HIVES = Message.of("no SOFTWARE registry hive and no user registry hive (NTUSER.DAT) on this disk")
+
+
+@dataclass(frozen=True)
+class UninstallKey:
+    """An Uninstall key of a hive, and what the entries under it are (view, scope, user)."""
+
+    path: str
+    details: Details
+    required: bool = False  # a SOFTWARE hive always has it: its absence is a problem
+
+
+class WindowsUninstallEntries(InventorySource):
+    spec = SourceSpec(
+        name="windows_uninstall",
+        title="Windows installed programs",
+        platforms=frozenset({WINDOWS}),
+        reads=(
+            rf"HKLM\SOFTWARE\{UNINSTALL}\*",
+            rf"HKLM\SOFTWARE\{UNINSTALL_32}\*",
+            rf"HKCU and HKU\<user>\{USER_UNINSTALL}\*",
+            f"offline: {SOFTWARE_HIVE}, Users/*/{USER_HIVE}",
+        ),
+        yields=("windows_uninstall_key", "msi_product_code", "executable"),
+        kind=EvidenceKind.INSTALLED,
+    )
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        target = request.target
+        log = CoverageLog(self.spec.name, target)
+        hives = _hives(target, log)
+        if not hives and not log.problems:
+            return CoverageLog(self.spec.name, target).result([], NO_HIVES)
+        groups = []
+        for hive, keys in hives:
+            if request.cancelled():
+                break
+            if open_hive(hive, log):
+                log.read_one()
+                groups.append((hive, [item for key in keys for item in _entries(hive, key, log, request)]))
+        if target.live:
+            groups = _without_current_user_twice(groups)
+        return log.result([item for _, group in groups for item in group])
+
+
+def _machine_keys() -> tuple[UninstallKey, ...]:
+    return (
+        UninstallKey(UNINSTALL, (("view", "64-bit"), ("scope", "machine")), required=True),
+        # 32-bit Windows has no WOW6432Node: a missing 32-bit key is not a problem.
+        UninstallKey(UNINSTALL_32, (("view", "32-bit"), ("scope", "machine"))),
+    )
+
+
+def _user_keys(user: str) -> tuple[UninstallKey, ...]:
+    # Most users install nothing for themselves, so their hive often has no Uninstall key.
+    return (UninstallKey(USER_UNINSTALL, (("scope", "user"), ("user", user))),)
+
+
+def _hives(target: ScanTarget, log: CoverageLog) -> list[tuple[Hive, tuple[UninstallKey, ...]]]:
+    if target.live:
+        # In the 64-bit view the 32-bit entries are under WOW6432Node, as in the hive file on disk,
+        # so one reader and the same key paths serve both views, live and offline.
+        machine = Hive(LiveRegistryReader("HKEY_LOCAL_MACHINE"), "HKLM\\SOFTWARE", "HKLM\\SOFTWARE", base="SOFTWARE")
+        users = _live_user_hives(log)
+    else:
+        machine = offline_machine_hive(target, SOFTWARE_HIVE, "HKLM\\SOFTWARE")
+        users = offline_user_hives(target, user_profiles(target, log), USER_HIVE, "", log)
+    hives = [(hive, _user_keys(hive.user)) for hive in users]
+    if machine is not None:
+        return [(machine, _machine_keys())] + hives
+    if hives:  # users without the machine hive: what was installed for everyone cannot be seen
+        log.problem(target.path(SOFTWARE_HIVE), Message.of("the file is missing"))
+    return hives
+
+
+def _live_user_hives(log: CoverageLog) -> list[Hive]:
+    """HKCU, then every user hive Windows has loaded (HKU\\<SID>), as far as they can be read."""
+    hives = [Hive(LiveRegistryReader("HKEY_CURRENT_USER"), "HKCU", "HKCU", user=current_user_folder())]
+    users = LiveRegistryReader("HKEY_USERS")
+    try:
+        sids = users.subkey_names("")
+    except RegistryReadError as error:
+        log.problem("HKU", error.reason, error.elevation_helps)
+        return hives
+    # .DEFAULT is the system account's hive again; <SID>_Classes hold file associations.
+    sids = [sid for sid in sids if sid != ".DEFAULT" and not sid.endswith("_Classes")]
+    return hives + [Hive(users, f"HKU\\{sid}", f"HKU\\{sid}", base=sid, user=sid) for sid in sids]
+
+
+def _without_current_user_twice(groups: list[HiveEntries]) -> list[HiveEntries]:
+    """HKCU is also one of HKU\\<SID>: the HKU hive whose entries are exactly HKCU's is left out."""
+    current = next((items for hive, items in groups if hive.shown == "HKCU"), None)
+    if current is None:
+        return groups
+    mine = _fingerprint(current)
+    return [group for group in groups if not (group[0].shown.startswith("HKU\\") and _fingerprint(group[1]) == mine)]
+
+
+def _fingerprint(items: list[InventoryItem]) -> frozenset:
+    return frozenset((item.identifiers, item.name, item.publisher, item.version) for item in items)
+
+
+def _entries(hive: Hive, key: UninstallKey, log: CoverageLog, request: ReadRequest) -> list[InventoryItem]:
+    try:
+        names = hive.reader.subkey_names(hive.path(key.path))
+    except RegistryKeyMissing as missing:
+        if key.required:
+            log.problem(hive.place, missing.reason)
+        return []
+    except RegistryReadError as error:
+        log.problem(hive.shown_path(key.path), error.reason, error.elevation_helps)
+        return []
+    items = []
+    for name in names:
+        if request.cancelled():
+            break
+        entry = f"{key.path}\\{name}"
+        try:
+            values = hive.reader.values(hive.path(entry))
+        except RegistryReadError as error:
+            log.problem(hive.shown_path(entry), error.reason, error.elevation_helps)
+            continue
+        items.append(_entry_item(name, values, hive.shown_path(entry), key.details))
+    return items
+
+
+def _entry_item(key_name: str, values: KeyValues, location: str, details: Details) -> InventoryItem:
+    identifiers = [("windows_uninstall_key", key_name)]
+    if GUID.match(key_name) and values.number("WindowsInstaller") == 1:
+        identifiers.append(("msi_product_code", key_name))
+    program = program_path(values.text("DisplayIcon"))
+    if program and not NOT_THE_PROGRAM.search(program):
+        identifiers.append(("executable", program))
+    details += tuple((label, values.text(name)) for label, name in DETAIL_VALUES if values.text(name))
+    return InventoryItem(
+        source="windows_uninstall",
+        kind=EvidenceKind.INSTALLED,
+        identifiers=tuple(identifiers),
+        name=values.text("DisplayName") or key_name,
+        publisher=values.text("Publisher"),
+        version=values.text("DisplayVersion"),
+        location=location,
+        details=details,
+    )
