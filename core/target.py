@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.errors import TargetError
 from core.messages import Message
-from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget
+from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget, find_any_case
 
 OS_MARKERS = (
     (WINDOWS, "Windows/System32/config"),
@@ -31,28 +31,11 @@ def host_os() -> str:
 
 
 def detect_os(root: Path) -> str | None:
+    probe = ScanTarget(root, LINUX, live=False)  # only its root is used, to look files up
     for name, marker in OS_MARKERS:
-        if _exists_any_case(root, marker):
+        if find_any_case(probe, marker) is not None:
             return name
     return None
-
-
-def _exists_any_case(root: Path, relative: str) -> bool:
-    """Windows disks mounted elsewhere keep their own casing (windows/system32/Config...)."""
-    current = root
-    for part in relative.split("/"):
-        candidate = current / part
-        if candidate.exists():
-            current = candidate
-            continue
-        try:
-            matches = [entry for entry in current.iterdir() if entry.name.casefold() == part.casefold()]
-        except OSError:
-            return False
-        if not matches:
-            return False
-        current = matches[0]
-    return True
 
 
 def make_target(root: str | os.PathLike | None = None, os_name: str | None = None) -> ScanTarget:

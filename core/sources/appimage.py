@@ -20,7 +20,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import FoundFile, files_in_places, system_and_user_places
+from core.sources.files_common import FoundFile, files_in_places, system_and_user_places
 
 USER_FOLDERS = ("Applications", "AppImages", ".local/bin", "Downloads", "Desktop", "bin")
 SYSTEM_FOLDERS = ("opt", "usr/local/bin")

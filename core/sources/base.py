@@ -128,20 +128,79 @@ class ScanTarget:
     def path(self, relative: str) -> Path:
         return self.root / relative.lstrip("/")
 
-    def user_homes(self) -> list[Path]:
-        """Home folders of every user on the target, in a stable order."""
-        parents = {LINUX: ("home",), MACOS: ("Users",), WINDOWS: ("Users",)}[self.os]
+    def user_homes(self, log: "CoverageLog | None" = None) -> list[Path]:
+        """Home folders of every user on the target, in a stable order.
+
+        An unreadable users folder, or a home whose name is not UTF-8, is a problem in `log`.
+        Windows' compatibility junctions (All Users, Default User) are links and are left out.
+        """
+        if self.os == WINDOWS:
+            parent = find_any_case(self, "Users", log=log)  # a mounted NTFS disk keeps its own casing
+        else:
+            parent = self.path({LINUX: "home", MACOS: "Users"}[self.os])
         homes: list[Path] = []
-        for parent in parents:
+        if parent is not None:
             try:
-                folder = within_root(self, self.path(parent))
-                entries = sorted(folder.iterdir())
-            except OSError:
-                continue
-            homes += [entry for entry in entries if _is_real_dir(entry)]
+                entries = sorted(within_root(self, parent).iterdir())
+            except (FileNotFoundError, NotADirectoryError):
+                entries = []
+            except OSError as error:
+                entries = []
+                if log is not None:
+                    log.os_problem(parent, error)
+            homes = [entry for entry in entries if self._is_home(entry, log)]
         if self.os == LINUX and _is_real_dir(self.path("root")):
             homes.append(self.path("root"))
         return homes
+
+    def _is_home(self, entry: Path, log: "CoverageLog | None") -> bool:
+        if self.os == WINDOWS and entry.is_symlink():
+            return False
+        try:
+            entry.name.encode("utf-8")
+        except UnicodeEncodeError:
+            if log is not None:
+                log.problem(entry, Message.of("the name is not valid UTF-8; skipped"))
+            return False
+        try:
+            return within_root(self, entry).is_dir()
+        except OSError:
+            return False
+
+
+def find_any_case(
+    target: ScanTarget, relative: str, start: Path | None = None, log: "CoverageLog | None" = None
+) -> Path | None:
+    """The path of `relative` (below `start`, else the root), each name matched without case, or
+    None. A Windows disk mounted on Linux keeps its own casing: windows/system32/config/software.
+    A folder on the way that cannot be listed is a problem in `log`."""
+    current = start or target.root
+    for part in PurePosixPath(relative).parts:
+        if _exists(target, current / part):
+            current = current / part
+            continue
+        try:
+            names = sorted(os.listdir(within_root(target, current)))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            if log is not None:
+                log.os_problem(current, error)
+            return None
+        match = next((name for name in names if name.casefold() == part.casefold()), None)
+        if match is None:
+            return None
+        current = current / match
+    return current
+
+
+def _exists(target: ScanTarget, path: Path) -> bool:
+    """Whether `path` is there; when that cannot be told (a folder that cannot be read), False."""
+    try:
+        os.lstat(within_root(target, path))
+    except OSError:
+        return False
+    return True
 
 
 # Linux gives up on one path lookup after 40 links; a loop is reported, not followed forever.
@@ -225,7 +284,8 @@ class CoverageLog:
 
     def problem(self, location: str | os.PathLike, reason: Message, elevation_helps: bool = False) -> None:
         """Record a problem; with a target, the place is named as it is on that device."""
-        shown = display_path(self.target, Path(location)) if self.target is not None else str(location)
+        is_path = isinstance(location, os.PathLike)
+        shown = display_path(self.target, Path(location)) if self.target is not None and is_path else str(location)
         self.problems.append(ReadProblem(printable(shown), reason, elevation_helps))
 
     def os_problem(self, location: str | os.PathLike, error: OSError) -> None:

@@ -24,7 +24,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import (
+from core.sources.files_common import (
     FoundFile,
     Place,
     files_in_places,

@@ -21,7 +21,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import (
+from core.sources.files_common import (
     Place,
     is_folder,
     parse_keyfile,

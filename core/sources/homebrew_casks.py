@@ -21,7 +21,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import subfolders
+from core.sources.files_common import subfolders
 
 CASKROOMS = ("opt/homebrew/Caskroom", "usr/local/Caskroom")
 NUMBERS = re.compile(r"\d+")

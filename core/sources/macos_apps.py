@@ -22,7 +22,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import has_utf8_name, is_folder, list_folder, within_root_logged
+from core.sources.files_common import has_utf8_name, is_folder, list_folder, within_root_logged
 from core.sources.macos_common import (
     Details,
     Place,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, printable, within_root
-from core.sources.linux_common import has_utf8_name, read_file_bytes
+from core.sources.base import CoverageLog, ScanTarget, printable
+from core.sources.files_common import read_file_bytes
 
 #: Info.plist files are a few kilobytes, launchd jobs less; a megabyte leaves a wide margin.
 PLIST_LIMIT = 1 << 20
@@ -99,25 +99,9 @@ class Place:
     details: Details
 
 
-def user_homes(target: ScanTarget, log: CoverageLog) -> list[Path]:
-    """Each user's home folder (/Users/*), sorted.
-
-    Unlike ScanTarget.user_homes, an unreadable /Users is a problem: every user's apps are unseen.
-    """
-    users = target.path("Users")
-    try:
-        entries = sorted(within_root(target, users).iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError as error:
-        log.os_problem(users, error)
-        return []
-    return [entry for entry in entries if is_real_folder(entry) and has_utf8_name(entry, log)]
-
-
 def user_places(target: ScanTarget, relative: str, log: CoverageLog) -> list[Place]:
     """The folder at `relative` in every user's home, with the user named in its details."""
-    return [Place(home / relative, (("user", printable(home.name)),)) for home in user_homes(target, log)]
+    return [Place(home / relative, (("user", printable(home.name)),)) for home in target.user_homes(log)]
 
 
 def applications_folders(target: ScanTarget, log: CoverageLog) -> list[Place]:

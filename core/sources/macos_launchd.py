@@ -19,7 +19,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import has_utf8_name, list_folder
+from core.sources.files_common import has_utf8_name, list_folder
 from core.sources.macos_common import Details, Place, plist_text, read_plist, user_places
 
 JOB_SUFFIX = ".plist"

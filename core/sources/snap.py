@@ -25,7 +25,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import (
+from core.sources.files_common import (
     has_utf8_name,
     list_folder,
     printable,

@@ -12,11 +12,10 @@ import stat
 import struct
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, within_root
-from core.sources.linux_common import subfolders
+from core.sources.base import CoverageLog, ScanTarget, find_any_case, within_root
 
 SOFTWARE_HIVE = "Windows/System32/config/SOFTWARE"
 SYSTEM_HIVE = "Windows/System32/config/SYSTEM"
@@ -383,41 +382,6 @@ def _live_error(error: OSError) -> RegistryReadError:
     return RegistryReadError(Message.of("cannot read: {error}", error=error.strerror or type(error).__name__))
 
 
-def find_any_case(
-    target: ScanTarget, relative: str, start: Path | None = None, log: CoverageLog | None = None
-) -> Path | None:
-    """The path of `relative` (below `start`, else the root), each name matched without case, or
-    None. A Windows disk mounted on Linux keeps its own casing: windows/system32/config/software.
-    A folder on the way that cannot be listed is a problem in `log`."""
-    current = start or target.root
-    for part in PurePosixPath(relative).parts:
-        if _exists(target, current / part):
-            current = current / part
-            continue
-        try:
-            names = sorted(os.listdir(within_root(target, current)))
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError as error:
-            if log is not None:
-                log.os_problem(current, error)
-            return None
-        match = next((name for name in names if name.casefold() == part.casefold()), None)
-        if match is None:
-            return None
-        current = current / match
-    return current
-
-
-def _exists(target: ScanTarget, path: Path) -> bool:
-    """Whether `path` is there; when that cannot be told (a folder that cannot be read), False."""
-    try:
-        os.lstat(within_root(target, path))
-    except OSError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class Hive:
     """A registry tree to read, and how a help desk names it (HKLM\\SOFTWARE, HKU\\ana)."""
@@ -457,10 +421,7 @@ def offline_user_hives(
 
 def user_profiles(target: ScanTarget, log: CoverageLog) -> list[tuple[str, Path]]:
     """(folder name, folder) of each profile in Users; links (All Users, Default User) are left out."""
-    users = find_any_case(target, USERS_FOLDER, log=log)
-    if users is None:
-        return []
-    return [(folder.name, folder) for folder in subfolders(target, users, log)]
+    return [(folder.name, folder) for folder in target.user_homes(log)]
 
 
 def current_user_folder() -> str:

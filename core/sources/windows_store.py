@@ -22,7 +22,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.linux_common import read_file_bytes, subfolders
+from core.sources.files_common import read_file_bytes, subfolders
 from core.sources.windows_common import (
     USER_CLASSES_HIVE,
     Hive,

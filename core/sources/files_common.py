@@ -1,5 +1,6 @@
-"""Reading helpers shared by the Linux sources: paths kept inside a mounted disk, system and user
-folders, folder walks that say what they skipped, and the GLib key-file format (.desktop, flatpak).
+"""Reading helpers shared by the sources that read files, on every platform: paths kept inside a
+mounted disk, system and user folders, folder walks that say what they skipped, and the GLib
+key-file format (.desktop files, Flatpak metadata).
 """
 
 from __future__ import annotations
