@@ -15,6 +15,7 @@ from core.sources import ALL_SOURCES
 from core.sources.base import (
     Coverage,
     CoverageStatus,
+    EvidenceKind,
     InventoryItem,
     InventorySource,
     ReadProblem,
@@ -106,9 +107,16 @@ def build_findings(matches: list[Match], policies: PolicySet, on: dt.date) -> tu
             continue
         directive = policies.directive(rule.directive_id)
         enforcement, extensions = policies.enforcement(directive, THIS_DEVICE_CLASS, on)
-        evidence = tuple(dict.fromkeys(_evidence(m) for m in by_rule[rule.id]))
+        evidence = _without_repeated_places(tuple(dict.fromkeys(_evidence(m) for m in by_rule[rule.id])))
         findings.append(Finding(rule, directive, enforcement, evidence, extensions))
     return tuple(findings)
+
+
+def _without_repeated_places(evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """A leftover location that another source already reported as the installed app is not also
+    a leftover: a person would read it as two separate things to remove."""
+    installed_places = {e.location for e in evidence if e.kind != EvidenceKind.LEFTOVER}
+    return tuple(e for e in evidence if e.kind != EvidenceKind.LEFTOVER or e.location not in installed_places)
 
 
 def _evidence(match: Match) -> Evidence:

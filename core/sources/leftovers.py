@@ -7,12 +7,14 @@ and on Windows `{program_files}`, `{program_files_x86}`, `{program_data}`, `{app
 
 from __future__ import annotations
 
-import glob
+import fnmatch
+import os
 from pathlib import Path
 
 from core.messages import Message
 from core.sources.base import (
     ALL_PLATFORMS,
+    WINDOWS,
     CoverageLog,
     EvidenceKind,
     InventoryItem,
@@ -82,21 +84,57 @@ class RuleLeftovers(InventorySource):
 
 
 def _existing(target: ScanTarget, candidate: Path, log: CoverageLog) -> list[Path]:
-    """The paths that exist for one candidate; a `*` in it is expanded; links stay inside the root."""
+    """The paths that exist for one candidate, links kept inside the root. A `*` in a name is
+    expanded; on a Windows disk names match in any letter case, as Windows itself would."""
     try:
-        candidate = within_root(target, candidate)
-        if "*" in candidate.as_posix():
-            found = [Path(match) for match in sorted(glob.glob(str(candidate)))]
-        else:
-            candidate.lstat()
-            found = [candidate]
-    except (FileNotFoundError, NotADirectoryError):
-        found = []
+        base = within_root(target, _fixed_part(target, candidate))
+        relative = candidate.relative_to(_fixed_part(target, candidate))
+        found = _matching(target, base, relative.parts)
     except OSError as error:
         log.os_problem(candidate, error)
         return []
     log.read_one()
     return found
+
+
+def _fixed_part(target: ScanTarget, candidate: Path) -> Path:
+    """The part of a candidate that is not a pattern: the root, or a user's home from user_homes."""
+    for home in target.user_homes():
+        if candidate.is_relative_to(home):
+            return home
+    return target.root
+
+
+def _matching(target: ScanTarget, folder: Path, parts: tuple[str, ...]) -> list[Path]:
+    if not parts:
+        return [folder]
+    name, rest = parts[0], parts[1:]
+    exact = folder / name
+    if "*" not in name and _lexists(exact):
+        return _matching(target, within_root(target, exact), rest) if rest else [exact]
+    if "*" not in name and target.os != WINDOWS:
+        return []
+    try:
+        entries = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    same = (lambda a, b: fnmatch.fnmatchcase(a, b)) if target.os != WINDOWS else (
+        lambda a, b: fnmatch.fnmatchcase(a.casefold(), b.casefold())
+    )
+    found: list[Path] = []
+    for entry in entries:
+        if same(entry, name):
+            path = folder / entry
+            found += _matching(target, within_root(target, path), rest) if rest else [path]
+    return found
+
+
+def _lexists(path: Path) -> bool:
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
 
 
 def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) -> InventoryItem:

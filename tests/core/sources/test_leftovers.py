@@ -62,3 +62,25 @@ def test_no_locations_for_this_platform_is_skipped(tmp_path):
     target = ScanTarget(tmp_path, "macos", live=False)
     result = RuleLeftovers().read(ReadRequest(target, (LeftoverLocation("x", "linux", "opt/x"),)))
     assert result.coverage.status == CoverageStatus.SKIPPED
+
+
+def test_windows_names_match_in_any_case_and_patterns_too(tmp_path):
+    (tmp_path / "program files (x86)/TENCENT/wechat").mkdir(parents=True)
+    (tmp_path / "Users/ana/appdata/local/packages/bytedancepte.ltd.tiktok_6yccndn6064se").mkdir(parents=True)
+    target = ScanTarget(tmp_path, "windows", live=False)
+    locations = (
+        LeftoverLocation("wechat", "windows", "{program_files_x86}/Tencent/WeChat"),
+        LeftoverLocation("tiktok", "windows", "{local_app_data}/Packages/BytedancePte.Ltd.TikTok_*"),
+    )
+    result = RuleLeftovers().read(ReadRequest(target, locations))
+    assert [i.location for i in result.items] == [
+        r"C:\program files (x86)\TENCENT\wechat",
+        r"C:\Users\ana\appdata\local\packages\bytedancepte.ltd.tiktok_6yccndn6064se",
+    ]
+
+
+def test_linux_names_are_case_sensitive(tmp_path):
+    (tmp_path / "opt/WeChat").mkdir(parents=True)
+    target = ScanTarget(tmp_path, "linux", live=False)
+    result = RuleLeftovers().read(ReadRequest(target, (LeftoverLocation("wechat", "linux", "opt/wechat"),)))
+    assert result.items == ()

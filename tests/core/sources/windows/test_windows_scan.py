@@ -33,8 +33,7 @@ EXPECTED_EVIDENCE = {
                             ("package_full_name", TIKTOK_FULL))),
         leftover(APPS_PATTERN, rf"{APPS}\{TIKTOK_RESOURCES}", TIKTOK_RESOURCES),
         leftover(APPS_PATTERN, rf"{APPS}\{TIKTOK_BUNDLE}", TIKTOK_BUNDLE),
-        leftover(APPS_PATTERN, rf"{APPS}\{TIKTOK_FULL}", TIKTOK_FULL),
-        leftover(PACKAGES_PATTERN, rf"{PACKAGES}\{TIKTOK_FAMILY}", TIKTOK_FAMILY),
+        # The package's own folders were reported by the Store source: not repeated as leftovers.
     ),
     "wechat": (
         Evidence("windows_uninstall", APP, "windows_uninstall_key", "WeChat",
