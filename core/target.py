@@ -14,6 +14,7 @@ from core.errors import TargetError
 from core.messages import Message
 from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget, find_any_case
 
+MACOS_PREFERENCES = "Library/Preferences/SystemConfiguration/preferences.plist"
 OS_MARKERS = (
     (WINDOWS, "Windows/System32/config"),
     (MACOS, "System/Library/CoreServices/SystemVersion.plist"),
@@ -67,9 +68,44 @@ def make_target(root: str | os.PathLike | None = None, os_name: str | None = Non
 
 
 def _offline_hostname(root: Path, os_name: str) -> str:
-    if os_name == LINUX:
-        try:
-            return (root / "etc/hostname").read_text(encoding="utf-8", errors="replace").strip()[:255]
-        except OSError:
-            return ""
-    return ""
+    """The name the mounted system gives itself, or "" when it cannot be read (never an error)."""
+    target = ScanTarget(root.resolve(), os_name, live=False)
+    reader = {LINUX: _linux_hostname, WINDOWS: _windows_hostname, MACOS: _macos_hostname}[os_name]
+    return reader(target)[:255]
+
+
+def _linux_hostname(target: ScanTarget) -> str:
+    try:
+        return target.path("etc/hostname").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _windows_hostname(target: ScanTarget) -> str:
+    from core.sources.windows_common import SYSTEM_HIVE, RegistryReadError, offline_machine_hive
+
+    hive = offline_machine_hive(target, SYSTEM_HIVE, "HKLM\\SYSTEM")
+    if hive is None:
+        return ""
+    try:
+        current = hive.reader.values("Select").number("Current") or 1
+        key = f"ControlSet{current:03d}\\Control\\ComputerName\\ComputerName"
+        return hive.reader.values(key).text("ComputerName").strip()
+    except RegistryReadError:
+        return ""
+
+
+def _macos_hostname(target: ScanTarget) -> str:
+    from core.sources.base import CoverageLog
+    from core.sources.macos_common import plist_text, read_plist
+
+    preferences = read_plist(target, target.path(MACOS_PREFERENCES), CoverageLog("hostname", target)) or {}
+    system = _table(preferences, "System")
+    return plist_text(_table(system, "System"), "ComputerName") or plist_text(
+        _table(_table(system, "Network"), "HostNames"), "LocalHostName"
+    )
+
+
+def _table(plist: dict, key: str) -> dict:
+    value = plist.get(key)
+    return value if isinstance(value, dict) else {}

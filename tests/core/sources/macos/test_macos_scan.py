@@ -76,3 +76,16 @@ def test_reports_render_the_macos_evidence(tmp_path):
     assert "/Applications/TikTok.app" in text and "/opt/homebrew/Caskroom/wechat" in text
     for form in ("json", "html"):
         assert "com.kaspersky.kav.gui" in render_report(result, form, Translator("fr"))
+
+
+def test_offline_mac_is_named_by_its_own_computer_name(tmp_path):
+    import plistlib
+
+    from tests.core.sources.macos.macos_disk import macos_disk
+
+    preferences = tmp_path / "Library/Preferences/SystemConfiguration/preferences.plist"
+    preferences.parent.mkdir(parents=True)
+    preferences.write_bytes(plistlib.dumps({"System": {"System": {"ComputerName": "Help Desk Mac"}}}, fmt=plistlib.FMT_BINARY))
+    assert macos_disk(tmp_path).hostname == "Help Desk Mac"
+    preferences.write_bytes(b"garbage")
+    assert macos_disk(tmp_path).hostname == ""

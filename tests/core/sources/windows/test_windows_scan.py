@@ -78,3 +78,8 @@ def test_windows_disk_findings_are_exactly_the_banned_apps(windows_disk):
     }
     assert result.items_read == 10 + 6 + 469 + 4
     assert result.complete
+
+
+def test_offline_windows_disk_is_named_by_its_own_computer_name(windows_disk):
+    # The real SYSTEM hive's ControlSet001\Control\ComputerName\ComputerName (read by hivexget too).
+    assert make_target(windows_disk).hostname == "WKS-WIN732BITA"
