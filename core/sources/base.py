@@ -210,33 +210,35 @@ MAX_LINKS = 40
 def within_root(target: ScanTarget, path: Path) -> Path:
     """`path` with its links resolved inside the target's root: on a mounted disk an absolute link
     such as /snap -> /var/lib/snapd/snap means that disk's folder, not this machine's."""
-    root = target.root
-    if root == Path(root.anchor):
+    root = str(target.root)
+    if root == target.root.anchor:
         return path  # the running system: the kernel resolves links correctly
-    try:
-        pending = list(path.relative_to(root).parts)
-    except ValueError:
+    text = str(path)
+    if not text.startswith(root) or text[len(root):len(root) + 1] not in ("", "/"):
         return path
+    # Plain strings, not pathlib: this runs for every file a source opens on a mounted disk.
+    pending = [part for part in reversed(text[len(root):].split("/")) if part]
     resolved, links = root, 0
     while pending:
-        part = pending.pop(0)
-        if part in (".", ""):
+        part = pending.pop()
+        if part == ".":
             continue
         if part == "..":
-            resolved = resolved.parent if resolved != root else root
+            resolved = os.path.dirname(resolved) if resolved != root else root
             continue
+        candidate = resolved + "/" + part
         try:
-            link = os.readlink(resolved / part)
+            link = os.readlink(candidate)
         except OSError:  # not a link (or missing): the name stands as it is
-            resolved = resolved / part
+            resolved = candidate
             continue
         links += 1
         if links > MAX_LINKS:
-            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
-        if os.path.isabs(link):
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), text)
+        if link.startswith("/"):
             resolved = root
-        pending[:0] = [piece for piece in PurePosixPath(link).parts if piece != "/"]
-    return resolved
+        pending.extend(part for part in reversed(link.split("/")) if part)
+    return Path(resolved)
 
 
 def printable(text: str) -> str:

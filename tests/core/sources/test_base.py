@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from core.messages import Message
 from core.sources.base import CoverageLog, CoverageStatus, ScanTarget, read_bounded, within_root
 
@@ -49,3 +52,18 @@ def test_coverage_summary_counts_problems(tmp_path):
     assert coverage.status == CoverageStatus.PARTIAL
     assert str(coverage.detail) == "/x/a: permission denied (and 2 more problems)"
     assert all(p.elevation_helps for p in coverage.problems)
+
+
+@given(st.lists(st.sampled_from(["a", "..", ".", "b", "up", "abs", "loop"]), max_size=10))
+def test_no_path_on_a_mounted_disk_resolves_outside_it(tmp_path_factory, parts):
+    root = tmp_path_factory.mktemp("disk")
+    (root / "a").mkdir()
+    (root / "a/up").symlink_to("../../../..")
+    (root / "abs").symlink_to("/etc")
+    (root / "loop").symlink_to("loop")
+    target = ScanTarget(root, "linux", live=False)
+    try:
+        resolved = within_root(target, root.joinpath(*parts))
+    except OSError:
+        return  # a loop is reported as an error, never followed forever
+    assert resolved == root or root in resolved.parents
