@@ -100,3 +100,20 @@ def coverage_note(result: ScanResult, t: Translator) -> str:
     if result.complete:
         return t("Every source that applies to this device was read.")
     return t("Some sources could not be read completely: a finding may be missing from what they cover.")
+
+
+def not_checked_sentence(result: ScanResult, t: Translator) -> str:
+    """What could not be checked, by source title, or "" when everything that applies was read."""
+    from core.sources import ALL_SOURCES
+
+    titles = {source.spec.name: source.spec.title for source in ALL_SOURCES}
+    missing = [
+        t(titles.get(c.source, c.source))
+        for c in result.coverage
+        if c.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED)
+    ]
+    if result.cancelled:
+        return t("The check was cancelled before it finished.")
+    if not missing:
+        return ""
+    return t("Could not be checked completely: {sources}.", sources=", ".join(missing))

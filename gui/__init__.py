@@ -1,0 +1,1 @@
+"""AppWarden's window: presentation only. Every scan, report and history call goes through core."""

@@ -1,0 +1,322 @@
+"""What the main window does when the person acts: every scan, report and history call goes to core,
+every long call through the one BackgroundWork helper.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from core.errors import AppWardenError
+from core.findings import ScanResult
+from core.history import HistoryStore
+from core.i18n import Translator
+from core.policy.loader import load_policies
+from core.policy.model import PolicySet
+from core.reports import wording
+from core.reports.diagnostics import diagnostics_text
+from core.scan import Progress, run_scan
+from core.sources.base import ScanTarget
+from core.target import make_target
+from core.version import __version__
+from gui.background import BackgroundWork, Task
+from gui.detail_html import empty_detail_html, finding_html
+from gui.main_window import MainWindowView
+from gui.models import FINDING_ROLE, CoverageModel, FindingsModel
+
+
+@dataclass(frozen=True)
+class Startup:
+    """What the window needs before the person can check: the device, the packs, the last check."""
+
+    target: ScanTarget
+    policies: PolicySet
+    last_checked: str
+
+
+class MainController(QObject):
+    def __init__(self, view: MainWindowView, options: argparse.Namespace, translate: Translator,
+                 extra_policies: tuple[str, ...] = (), show_helpdesk: bool = False,
+                 history: HistoryStore | None = None) -> None:
+        super().__init__(view)
+        self.view, self.options, self.t = view, options, translate
+        self.extra_policies = extra_policies
+        self.history = history or HistoryStore()
+        self.background = BackgroundWork(self)
+        self.findings = FindingsModel(translate)
+        self.coverage = CoverageModel(translate)
+        self.startup: Startup | None = None
+        self.result: ScanResult | None = None
+        self.task: Task | None = None
+        self.last_error: AppWardenError | None = None
+        view.findings_list.setModel(self.findings)
+        view.coverage_table.setModel(self.coverage)
+        view.helpdesk_toggle.setChecked(show_helpdesk)
+        self._connect()
+        self.retranslate(translate)
+        self.show_idle()
+
+    def _connect(self) -> None:
+        v = self.view
+        v.check_button.clicked.connect(self.check)
+        v.cancel_button.clicked.connect(self.cancel)
+        v.findings_list.selectionModel().selectionChanged.connect(self._selection_changed)
+        v.helpdesk_toggle.toggled.connect(self._helpdesk_toggled)
+        v.copy_diagnostics_button.clicked.connect(self.copy_diagnostics)
+        v.remove_button.clicked.connect(self.show_removal)
+        v.quit_action.triggered.connect(v.close)
+        v.export_action.triggered.connect(self.export)
+        v.print_action.triggered.connect(self.print_report)
+        v.history_action.triggered.connect(self.show_history)
+        v.settings_action.triggered.connect(self.show_settings)
+        v.about_action.triggered.connect(self.show_about)
+
+    def retranslate(self, translate: Translator) -> None:
+        self.t = self.findings.translate = self.coverage.translate = translate
+        self.view.set_texts(translate, self.options.root is None)
+        self._show_packs()
+        self._refresh()
+
+    # Start-up: load the packs and the last check off the UI thread.
+    def start(self) -> None:
+        self.view.check_button.setEnabled(False)
+        self.background.run(self._load_startup, self._started, self.show_error)
+
+    def _load_startup(self, report, cancelled) -> Startup:
+        policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
+                                 include_default=not self.options.no_default_policy)
+        target = make_target(self.options.root, self.options.os)
+        records = self.history.scans(limit=1)
+        return Startup(target, policies, records[0].scanned_at if records else "")
+
+    def _started(self, startup: Startup) -> None:
+        self.startup = startup
+        self.view.check_button.setEnabled(True)
+        self.view.check_button.setFocus()
+        self._show_packs()
+
+    def _show_packs(self) -> None:
+        t = self.t
+        if self.startup is None:
+            self.view.packs_label.setText(t("Loading the policy packs…"))
+            self.view.last_checked_label.setText("")
+            return
+        packs = "; ".join(
+            f"{t.text(p.name)} ({p.id} {p.version}, " + t("{count} directives", count=len(p.directives)) + ")"
+            for p in self.startup.policies.packs
+        )
+        self.view.packs_label.setText(t("Policy packs: {packs}", packs=packs))
+        last = self.startup.last_checked
+        self.view.last_checked_label.setText(
+            t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")
+        )
+
+    # The check itself.
+    def check(self) -> None:
+        if self.startup is None or (self.task is not None and not self.task.done):
+            return
+        self.view.show_progress(True)
+        self.view.progress_bar.setRange(0, 0)
+        self.view.progress_label.setText(self.t("Starting the check…"))
+        startup = self.startup
+        self.task = self.background.run(
+            lambda report, cancelled: self._scan(startup, report, cancelled),
+            self._checked, self._check_failed, on_progress=self._progress, on_cancelled=self._check_cancelled,
+        )
+
+    def _scan(self, startup: Startup, report, cancelled) -> ScanResult:
+        result = run_scan(startup.target, startup.policies, progress=report, cancelled=cancelled)
+        if not result.cancelled:
+            try:
+                self.history.record_scan(result)
+            except AppWardenError as error:  # the check stands; only its record is missing
+                self.last_error = error
+        return result
+
+    def _progress(self, progress: Progress) -> None:
+        self.view.progress_bar.setRange(0, progress.total)
+        self.view.progress_bar.setValue(progress.index)
+        self.view.progress_label.setText(self.t("Reading: {source}", source=self.t(progress.title)))
+
+    def cancel(self) -> None:
+        if self.task is not None and not self.task.done:
+            self.task.cancel()
+            self.view.cancel_button.setEnabled(False)
+            self.view.progress_label.setText(self.t("Stopping…"))
+
+    def _checked(self, result: ScanResult) -> None:
+        self.view.show_progress(False)
+        self.result = result
+        if self.startup is not None and not result.cancelled:
+            self.startup = Startup(self.startup.target, self.startup.policies, result.started_at.isoformat(timespec="seconds"))
+        self._show_packs()
+        self._refresh()
+        if result.findings:
+            self.view.findings_list.setCurrentIndex(self.findings.index(0))
+        if self.last_error is not None:
+            error, self.last_error = self.last_error, None
+            self.show_error(error)
+
+    def _check_cancelled(self) -> None:
+        self.view.show_progress(False)
+        self.view.show_banner("incomplete", self.t("The check was cancelled."), self.t("Nothing was changed. Press the button to check again."))
+        self.view.check_button.setFocus()
+
+    def _check_failed(self, error: AppWardenError) -> None:
+        self.view.show_progress(False)
+        self.show_error(error)
+
+    # Showing a result.
+    def show_idle(self) -> None:
+        self.view.show_banner("idle", self.t("Not checked yet."), "")
+        self.view.detail.setHtml(empty_detail_html(None, self.t))
+        self.view.remove_button.setEnabled(False)
+        self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
+
+    def _refresh(self) -> None:
+        result, t = self.result, self.t
+        if result is None:
+            return
+        state = "found" if result.findings else ("ok" if result.complete else "incomplete")
+        self.view.show_banner(state, wording.verdict(result, t), wording.not_checked_sentence(result, t))
+        self.findings.show(result.findings)
+        self.coverage.show(result.coverage)
+        self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
+        self._show_selected()
+
+    def selected_finding(self):
+        index = self.view.findings_list.currentIndex()
+        return index.data(FINDING_ROLE) if index.isValid() else None
+
+    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        finding = self.selected_finding()
+        self.view.remove_button.setEnabled(finding is not None)
+        if finding is None:
+            self.view.detail.setHtml(empty_detail_html(self.result, self.t))
+            return
+        os_name = self.result.target.os if self.result else ""
+        self.view.detail.setHtml(finding_html(finding, os_name, self.t, self.view.helpdesk_toggle.isChecked()))
+
+    def _helpdesk_toggled(self, on: bool) -> None:
+        self.view.show_helpdesk(on)
+        self._show_selected()
+
+    def copy_diagnostics(self) -> None:
+        if self.result is None:
+            return
+        QGuiApplication.clipboard().setText(diagnostics_text(self.result, self.t))
+        self.view.statusBar().showMessage(self.t("Diagnostics copied to the clipboard."), 5000)
+
+    def show_removal(self) -> None:
+        """Until guided removal exists, the pack's removal steps for this platform."""
+        finding = self.selected_finding()
+        if finding is None or self.result is None:
+            return
+        box = QMessageBox(self.view)
+        box.setWindowTitle(self.t("How to remove {app}", app=self.t.text(finding.rule.name)))
+        box.setText(self.t("How to remove {app}", app=self.t.text(finding.rule.name)))
+        box.setInformativeText(wording.removal_text(finding, self.result.target.os, self.t))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.exec()
+
+    # Reports, history, settings.
+    def export(self) -> None:
+        from gui.export import export_report
+
+        if self.result is None:
+            self.view.statusBar().showMessage(self.t("Check the device first; then its report can be exported."), 5000)
+            return
+        filters = {self.t("Web page (*.html)"): "html", self.t("PDF document (*.pdf)"): "pdf", self.t("JSON data (*.json)"): "json"}
+        path, chosen = QFileDialog.getSaveFileName(self.view, self.t("Export report"), "appwarden-report.html", ";;".join(filters))
+        if path:
+            self.export_to(Path(path), filters.get(chosen) or Path(path).suffix.lstrip(".") or "html")
+
+    def export_to(self, path: Path, format: str) -> None:
+        from gui.export import export_report
+
+        try:
+            export_report(self.result, format, path, self.t)
+        except AppWardenError as error:
+            self.show_error(error)
+            return
+        self.view.statusBar().showMessage(self.t("Report written to {path}.", path=path), 8000)
+
+    def print_report(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from gui.export import print_report
+
+        if self.result is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self.view).exec():
+            print_report(self.result, printer, self.t)
+
+    def show_history(self) -> None:
+        from gui.history_view import HistoryDialog
+
+        def show(records) -> None:
+            dialog = HistoryDialog(self.t, self.view)
+            dialog.load(records)
+            dialog.exec()
+
+        self.background.run(lambda report, cancelled: self.history.scans(limit=200), show, self.show_error)
+
+    def show_settings(self) -> None:
+        from core.settings import SettingsStore
+        from gui.settings_view import SettingsDialog
+
+        store = SettingsStore()
+        settings, _ = store.load()
+        dialog = SettingsDialog(settings, self.t, self.view)
+        if not dialog.exec():
+            return
+        chosen = dialog.settings()
+        try:
+            store.save(chosen)
+        except AppWardenError as error:
+            self.show_error(error)
+            return
+        from gui.app import translator_for
+
+        self.extra_policies = chosen.extra_policies
+        self.view.helpdesk_toggle.setChecked(chosen.show_helpdesk_details)
+        self.retranslate(translator_for(self.options.lang or chosen.language))
+        self.start()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self.view, self.t("About AppWarden"), self.t(
+            "AppWarden {version}. Checks this device for applications that government directives prohibit, "
+            "explains why, and guides their removal. It works offline and changes nothing without asking.",
+            version=__version__,
+        ))
+
+    def show_error(self, error: AppWardenError) -> None:
+        """A sentence for the person; the technical detail only behind "Copy details"."""
+        self.view.show_progress(False)
+        self.view.show_banner("incomplete", self.t("Something went wrong."), error.render(self.t))
+        box = QMessageBox(QMessageBox.Icon.Warning, "AppWarden", error.render(self.t), QMessageBox.StandardButton.Close, self.view)
+        box.setObjectName("errorDialog")
+        copy = box.addButton(self.t("Copy details"), QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.disconnect()
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{error.render()}\n\n{error.detail}".strip()))
+        box.open()
+
+
+def _readable_time(iso: str) -> str:
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

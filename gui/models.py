@@ -1,0 +1,100 @@
+"""Qt item models over the core's own dataclasses: findings for the list, coverage for help desks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from core.findings import Finding
+from core.i18n import Translator
+from core.policy.model import Enforcement
+from core.reports import wording
+from core.sources.base import Coverage, CoverageStatus, EvidenceKind
+
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def where_found(finding: Finding, t: Translator) -> str:
+    """"installed, running" — the kinds of evidence, in a fixed order a person can scan."""
+    order = (EvidenceKind.INSTALLED, EvidenceKind.RUNNING, EvidenceKind.SERVICE, EvidenceKind.LEFTOVER)
+    return ", ".join(t(wording.KIND_LABELS[kind]) for kind in order if kind in finding.kinds)
+
+
+def finding_icon(finding: Finding) -> QIcon:
+    """The app's own icon when the device names one the platform can show, else a warning sign."""
+    for evidence in finding.evidence:
+        name = dict(evidence.details).get("icon", "")
+        if name and QIcon.hasThemeIcon(name):
+            return QIcon.fromTheme(name)
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
+class FindingsModel(QAbstractListModel):
+    def __init__(self, translate: Translator) -> None:
+        super().__init__()
+        self.translate = translate
+        self.findings: tuple[Finding, ...] = ()
+
+    def show(self, findings: tuple[Finding, ...]) -> None:
+        self.beginResetModel()
+        self.findings = findings
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.findings)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        finding = self.findings[index.row()]
+        t = self.translate
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{t.text(finding.rule.name)}\n{self.summary(finding)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{t.text(finding.rule.name)}. {self.summary(finding)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return finding_icon(finding)
+        if role == FINDING_ROLE:
+            return finding
+        return None
+
+    def summary(self, finding: Finding) -> str:
+        t = self.translate
+        removal = t("removal required") if finding.enforcement == Enforcement.REQUIRED else t("removal recommended")
+        return f"{finding.rule.vendor} · {where_found(finding, t)} · {removal}"
+
+
+class CoverageModel(QAbstractTableModel):
+    """One row per source: what it is, whether it could be read, and why not."""
+
+    def __init__(self, translate: Translator) -> None:
+        super().__init__()
+        self.translate = translate
+        self.coverage: tuple[Coverage, ...] = ()
+
+    def show(self, coverage: tuple[Coverage, ...]) -> None:
+        self.beginResetModel()
+        self.coverage = coverage
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.coverage)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 3
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return (self.translate("Source"), self.translate("Status"), self.translate("Detail"))[section]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        coverage = self.coverage[index.row()]
+        t = self.translate
+        status = t(wording.STATUS_LABELS[coverage.status])
+        if coverage.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED):
+            status = "\u26a0 " + status
+        return (coverage.source, status, coverage.detail.render(t))[index.column()]
