@@ -54,7 +54,8 @@ def _evidence_table(finding: Finding, t: Translator) -> str:
                 for cell in (e.source, f"{e.namespace}: {e.identifier}", e.location, e.version, details)
             ) + "</tr>"
         )
-    header = "".join(f"<th align='left'>{escape(t(h))}</th>" for h in ("Source", "Identifier", "Location", "Version", "Details"))
+    headings = (t("Source"), t("Identifier"), t("Location"), t("Version"), t("Details"))
+    header = "".join(f"<th align='left'>{escape(h)}</th>" for h in headings)
     return (
         f"<h3>{escape(t('Technical evidence'))}</h3>"
         f"<table border='1' cellspacing='0' cellpadding='3'><tr>{header}</tr>{''.join(rows)}</table>"

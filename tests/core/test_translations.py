@@ -11,15 +11,17 @@ import pytest
 
 from core.i18n import Translator, detect_language
 from core.reports import wording
+from core.sources import ALL_SOURCES
 from tests.conftest import PROJECT
 
 CATALOG = tomllib.loads((PROJECT / "assets/translations/fr.toml").read_text(encoding="utf-8"))["messages"]
 
 
 def messages_in_core() -> set[str]:
-    """English texts passed to a translator (t(...), translate(...)) or to Message.of(...)."""
+    """English texts the core or the window can show: passed to a translator (t(...), translate(...)),
+    to Message.of(...), and the source titles."""
     found: set[str] = set()
-    for path in Path(PROJECT, "core").rglob("*.py"):
+    for path in [*Path(PROJECT, "core").rglob("*.py"), *Path(PROJECT, "gui").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -27,11 +29,14 @@ def messages_in_core() -> set[str]:
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
             func = node.func
-            is_translator = isinstance(func, ast.Name) and func.id in ("t", "translate")
+            is_translator = (isinstance(func, ast.Name) and func.id in ("t", "translate")) or (
+                isinstance(func, ast.Attribute) and func.attr in ("t", "translate")  # self.t(...)
+            )
             is_message = isinstance(func, ast.Attribute) and func.attr == "of" and getattr(func.value, "id", "") == "Message"
             if is_translator or is_message:
                 found.add(first.value)
     found |= set(wording.KIND_LABELS.values()) | set(wording.STATUS_LABELS.values())
+    found |= {source.spec.title for source in ALL_SOURCES}  # shown in progress and coverage
     return found
 
 
