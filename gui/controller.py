@@ -150,7 +150,7 @@ class MainController(QObject):
             self.view.progress_label.setText(self.t("Stopping…"))
 
     def _checked(self, result: ScanResult) -> None:
-        self.view.show_progress(False)
+        self._stop_progress()
         self.result = result
         if self.startup is not None and not result.cancelled:
             self.startup = Startup(self.startup.target, self.startup.policies, result.started_at.isoformat(timespec="seconds"))
@@ -162,20 +162,24 @@ class MainController(QObject):
             error, self.last_error = self.last_error, None
             self.show_error(error)
 
-    def _check_cancelled(self) -> None:
+    def _stop_progress(self) -> None:
         self.view.show_progress(False)
+        self.view.check_button.setEnabled(self.startup is not None)  # nothing to check against without packs
+
+    def _check_cancelled(self) -> None:
+        self._stop_progress()
         self.view.show_banner("incomplete", self.t("The check was cancelled."), self.t("Nothing was changed. Press the button to check again."))
         self.view.check_button.setFocus()
 
     def _check_failed(self, error: AppWardenError) -> None:
-        self.view.show_progress(False)
+        self._stop_progress()
         self.show_error(error)
 
     # Showing a result.
     def show_idle(self) -> None:
         self.view.show_banner("idle", self.t("Not checked yet."), "")
-        self.view.detail.setHtml(empty_detail_html(None, self.t))
-        self.view.remove_button.setEnabled(False)
+        self.view.detail.setHtml(empty_detail_html(None, self.t, self.view.check_button.text()))
+        self.view.show_findings(False)
         self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
 
     def _refresh(self) -> None:
@@ -185,6 +189,7 @@ class MainController(QObject):
         state = "found" if result.findings else ("ok" if result.complete else "incomplete")
         self.view.show_banner(state, wording.verdict(result, t), wording.not_checked_sentence(result, t))
         self.findings.show(result.findings)
+        self.view.show_findings(bool(result.findings))
         self.coverage.show(result.coverage)
         self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
         self._show_selected()
@@ -200,7 +205,7 @@ class MainController(QObject):
         finding = self.selected_finding()
         self.view.remove_button.setEnabled(finding is not None)
         if finding is None:
-            self.view.detail.setHtml(empty_detail_html(self.result, self.t))
+            self.view.detail.setHtml(empty_detail_html(self.result, self.t, self.view.check_button.text()))
             return
         os_name = self.result.target.os if self.result else ""
         self.view.detail.setHtml(finding_html(finding, os_name, self.t, self.view.helpdesk_toggle.isChecked()))
@@ -302,7 +307,7 @@ class MainController(QObject):
 
     def show_error(self, error: AppWardenError) -> None:
         """A sentence for the person; the technical detail only behind "Copy details"."""
-        self.view.show_progress(False)
+        self._stop_progress()
         self.view.show_banner("incomplete", self.t("Something went wrong."), error.render(self.t))
         box = QMessageBox(QMessageBox.Icon.Warning, "AppWarden", error.render(self.t), QMessageBox.StandardButton.Close, self.view)
         box.setObjectName("errorDialog")

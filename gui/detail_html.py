@@ -62,9 +62,25 @@ def _evidence_table(finding: Finding, t: Translator) -> str:
     )
 
 
-def empty_detail_html(result: ScanResult | None, t: Translator) -> str:
+def empty_detail_html(result: ScanResult | None, t: Translator, action: str) -> str:
+    """What the detail pane says when no finding is selected: what to do, or what was checked."""
     if result is None:
-        return f"<p>{escape(t('Press “Check this device” to look for prohibited applications. Nothing is changed on the device.'))}</p>"
+        return (
+            f"<h3>{escape(t('Is this device free of prohibited applications?'))}</h3>"
+            f"<p>{escape(t('Press “{action}” to look for applications that government directives prohibit. It takes a few seconds and changes nothing on the device.', action=action))}</p>"
+        )
     if result.findings:
         return f"<p>{escape(t('Select an application in the list to see why it is prohibited and how to remove it.'))}</p>"
-    return f"<p>{escape(wording.coverage_note(result, t))}</p>"
+    checked = "".join(
+        f"<li>{escape(t(wording.STATUS_LABELS[c.status]))}: {escape(t(_title(c.source)))}</li>" for c in result.coverage
+    )
+    return (
+        f"<p>{escape(wording.coverage_note(result, t))}</p>"
+        f"<h3>{escape(t('What was checked'))}</h3><ul>{checked}</ul>"
+    )
+
+
+def _title(source: str) -> str:
+    from core.sources import ALL_SOURCES
+
+    return next((s.spec.title for s in ALL_SOURCES if s.spec.name == source), source)

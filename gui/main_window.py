@@ -31,10 +31,11 @@ QMainWindow, QWidget#central { background: #f7f9fb; }
 QLabel#title { font-size: 22px; font-weight: 600; color: #1d2733; }
 QLabel.muted, QLabel#packs, QLabel#lastChecked { color: #4a5663; }
 QPushButton#primary { background: #1f5fbf; color: white; font-size: 15px; font-weight: 600;
-    padding: 10px 22px; border-radius: 6px; border: none; }
-QPushButton#primary:hover { background: #184d9c; }
-QPushButton#primary:focus { outline: none; border: 3px solid #f0b429; }
+    padding: 8px 20px; border-radius: 6px; border: 3px solid #1f5fbf; min-width: 160px; }
+QPushButton#primary:hover { background: #184d9c; border-color: #184d9c; }
+QPushButton#primary:focus { border-color: #f0b429; }
 QPushButton#primary:disabled { background: #9fb4d6; }
+QPushButton { padding: 6px 14px; }
 QFrame#banner { border-radius: 8px; border: 2px solid #c9d1da; background: white; }
 QFrame#banner[state="ok"] { border-color: #2e7d4a; background: #e8f5ec; }
 QFrame#banner[state="found"] { border-color: #b3261e; background: #fdecec; }
@@ -161,8 +162,8 @@ class MainWindowView(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.export_action = QAction(self, shortcut=QKeySequence("Ctrl+E"))
-        self.print_action = QAction(self, shortcut=QKeySequence.StandardKey.Print)
-        self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit)
+        self.print_action = QAction(self, shortcut=QKeySequence("Ctrl+P"))
+        self.quit_action = QAction(self, shortcut=QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on some desktops
         self.file_menu.addActions([self.export_action, self.print_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -230,6 +231,11 @@ class MainWindowView(QMainWindow):
         self.banner_detail.setText(detail)
         self.banner_detail.setVisible(bool(detail))
         self.banner.setAccessibleDescription(f"{text} {detail}".strip())
+
+    def show_findings(self, any_found: bool) -> None:
+        """The list and the Remove button only when there is something to list."""
+        self.findings_list.setVisible(any_found)
+        self.remove_button.setVisible(any_found)
 
     def show_helpdesk(self, visible: bool) -> None:
         self.coverage_label.setVisible(visible)

@@ -82,6 +82,8 @@ class DpkgPackages(InventorySource):
             with open(within_root(request.target, path), "r", encoding="utf-8", errors="replace") as handle:
                 log.read_one()
                 for stanza in parse_status(handle):
+                    if request.cancelled():
+                        break
                     item = _stanza_item(stanza, location)
                     if item is not None:
                         items.append(item)

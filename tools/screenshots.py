@@ -1,0 +1,101 @@
+"""Screenshots of the window in its main states, for people to look at (and for the README).
+
+    python tools/screenshots.py [OUTPUT_FOLDER]      (default: docs/screenshots)
+
+Runs the real window on Qt's offscreen platform against fixture disks it builds in a temporary
+folder: the empty state, a compliant result, a result with findings, the detail pane, help-desk
+details, and the French window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.app import make_window  # noqa: E402
+from gui.launcher import window_arguments  # noqa: E402
+from tests.gui.window_fixtures import linux_disk  # noqa: E402
+
+CLEAN = "Package: vim\nStatus: install ok installed\nVersion: 2:9.0\nArchitecture: amd64\n\n"
+
+
+def settle(app: QApplication, seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+def window(app: QApplication, *argv: str):
+    view, controller = make_window(window_arguments(list(argv)), app)
+    view.resize(1180, 820)
+    view.show()
+    controller.start()
+    while controller.startup is None:
+        settle(app, 0.05)
+    settle(app)
+    return view, controller
+
+
+def check(app: QApplication, controller) -> None:
+    controller.check()
+    while controller.task is None or not controller.task.done:
+        settle(app, 0.05)
+    settle(app)
+
+
+def save(view, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    view.grab().save(str(path))
+    print(path)
+
+
+def main() -> int:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="appwarden-shots-") as scratch:
+        scratch_path = Path(scratch)
+        os.environ["XDG_DATA_HOME"] = str(scratch_path / "data")
+        os.environ["XDG_CONFIG_HOME"] = str(scratch_path / "config")
+        found = linux_disk(scratch_path / "found")
+        (found / "home/ana/.xwechat").mkdir(parents=True)
+        clean = linux_disk(scratch_path / "clean", status=CLEAN)
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+
+        view, controller = window(app, "--root", str(clean), "--lang", "en")
+        save(view, folder, "1-empty")
+        check(app, controller)
+        save(view, folder, "2-compliant")
+        view.close()
+
+        view, controller = window(app, "--root", str(found), "--lang", "en")
+        check(app, controller)
+        save(view, folder, "3-findings")
+        controller.view.findings_list.setCurrentIndex(controller.findings.index(1))
+        settle(app)
+        save(view, folder, "4-detail")
+        view.helpdesk_toggle.setChecked(True)
+        controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
+        settle(app)
+        save(view, folder, "5-helpdesk")
+        view.close()
+
+        view, controller = window(app, "--root", str(found), "--lang", "fr")
+        check(app, controller)
+        save(view, folder, "6-french")
+        view.close()
+        controller.background.wait(5000)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
