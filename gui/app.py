@@ -16,16 +16,19 @@ def translator_for(language: str | None) -> Translator:
     return Translator(detect_language(language or None))
 
 
-def install_qt_translations(app: QApplication, lang: str) -> list[QTranslator]:
-    """Qt's own dialogs and buttons (OK, Cancel, file dialogs) in the person's language."""
-    installed = []
+_qt_translators: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication, lang: str) -> None:
+    """Qt's own dialogs and buttons (OK, Cancel, file dialogs) in the person's language; the
+    previous language's catalogue is removed first, so switching back to English works."""
+    while _qt_translators:
+        app.removeTranslator(_qt_translators.pop())
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for catalogue in ("qtbase",):
-        translator = QTranslator(app)
-        if translator.load(QLocale(lang), catalogue, "_", folder):
-            app.installTranslator(translator)
-            installed.append(translator)
-    return installed
+    translator = QTranslator(app)
+    if translator.load(QLocale(lang), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        _qt_translators.append(translator)
 
 
 def make_window(options: argparse.Namespace, app: QApplication):
@@ -36,7 +39,7 @@ def make_window(options: argparse.Namespace, app: QApplication):
 
     settings, settings_problem = SettingsStore().load()
     translate = translator_for(options.lang or settings.language)
-    app.setProperty("appwarden_translators", install_qt_translations(app, translate.lang))
+    install_qt_translations(app, translate.lang)
     view = MainWindowView()
     controller = MainController(
         view, options, translate,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core.errors import AppWardenError
 from core.findings import ScanResult
@@ -235,8 +235,6 @@ class MainController(QObject):
 
     # Reports, history, settings.
     def export(self) -> None:
-        from gui.export import export_report
-
         if self.result is None:
             self.view.statusBar().showMessage(self.t("Check the device first; then its report can be exported."), 5000)
             return
@@ -271,8 +269,10 @@ class MainController(QObject):
 
         def show(records) -> None:
             dialog = HistoryDialog(self.t, self.view)
-            dialog.load(records)
-            dialog.exec()
+            rules = self.startup.policies.rules if self.startup else ()
+            dialog.load(records, rule_names={rule.id: self.t.text(rule.name) for rule in rules})
+            dialog.setObjectName("historyDialog")
+            dialog.open()
 
         self.background.run(lambda report, cancelled: self.history.scans(limit=200), show, self.show_error)
 
@@ -281,21 +281,28 @@ class MainController(QObject):
         from gui.settings_view import SettingsDialog
 
         store = SettingsStore()
-        settings, _ = store.load()
+        settings, problem = store.load()
+        if problem is not None:
+            self.view.statusBar().showMessage(problem.render(self.t), 10000)
         dialog = SettingsDialog(settings, self.t, self.view)
-        if not dialog.exec():
-            return
-        chosen = dialog.settings()
+        dialog.setObjectName("settingsDialog")
+        dialog.accepted.connect(lambda: self.apply_settings(store, dialog.settings()))
+        dialog.open()
+
+    def apply_settings(self, store, chosen) -> None:
+        """Save the settings and use them now: language, help-desk default, extra packs."""
         try:
             store.save(chosen)
         except AppWardenError as error:
             self.show_error(error)
             return
-        from gui.app import translator_for
+        from gui.app import install_qt_translations, translator_for
 
         self.extra_policies = chosen.extra_policies
         self.view.helpdesk_toggle.setChecked(chosen.show_helpdesk_details)
-        self.retranslate(translator_for(self.options.lang or chosen.language))
+        translate = translator_for(self.options.lang or chosen.language)
+        install_qt_translations(QApplication.instance(), translate.lang)
+        self.retranslate(translate)
         self.start()
 
     def show_about(self) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from core.errors import AppWardenError, PolicyError, UsageError
+from core.files import write_text_atomically
 from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
@@ -57,13 +56,9 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
 
 
 def write_file(path: Path, text: str) -> None:
-    """Write all or nothing: a half-written report never replaces a good one."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write the report all or nothing: a half-written report never replaces a good one."""
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".appwarden-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
+        write_text_atomically(path, text)
     except OSError as error:
         raise UsageError(
             Message.of("Cannot write the report to {path}: {error}.", path=path, error=error.strerror or error)

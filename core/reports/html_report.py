@@ -10,17 +10,18 @@ from core.reports import wording
 from core.sources.base import CoverageStatus
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-h1{font-size:1.5rem;margin-bottom:.25rem}.meta{color:#4a5663}
-.verdict{padding:1rem 1.25rem;border-radius:.5rem;font-size:1.15rem;font-weight:600;margin:1.5rem 0;border:2px solid}
-.verdict.ok{background:#e8f5ec;border-color:#2e7d4a}.verdict.found{background:#fdecec;border-color:#b3261e}
-.verdict.incomplete{background:#fff4e0;border-color:#a05a00}
-.finding{border:1px solid #c9d1da;border-radius:.5rem;padding:1rem 1.25rem;margin:1rem 0;page-break-inside:avoid}
-.finding h2{font-size:1.2rem;margin:0 0 .5rem}.enforcement{font-weight:600}
-blockquote{margin:.5rem 0;padding-left:1rem;border-left:4px solid #c9d1da;font-style:italic}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e1e6eb;vertical-align:top}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.5}
+h1{font-size:1.5em;margin-bottom:.25em}.meta{color:#4a5663}h3{font-size:1.05em;margin:1em 0 .25em}
+.verdict{padding:1em 1.25em;border-radius:.5em;font-size:large;font-weight:600;margin:1.5em 0;border:2px solid}
+.verdict.ok{background:#e8f5ec;border-color:#2e7d4a;color:#1e5631}
+.verdict.found{background:#fdecec;border-color:#b3261e;color:#8c1d18}
+.verdict.incomplete{background:#fff4e0;border-color:#a05a00;color:#6e3e00}
+.finding{border:1px solid #c9d1da;border-radius:.5em;padding:1em 1.25em;margin:1.5em 0;page-break-inside:avoid}
+.finding h2{font-size:1.25em;margin:0 0 .5em;color:#8c1d18}.enforcement{font-weight:600}
+blockquote{margin:.5em 0 .5em 2em;padding-left:1em;border-left:4px solid #c9d1da;font-style:italic}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3em .6em;border-bottom:1px solid #e1e6eb;vertical-align:top}
 code,.url{font-family:ui-monospace,monospace;font-size:.9em;word-break:break-all}
-pre{white-space:pre-wrap;font-family:inherit;margin:.25rem 0}
+pre{white-space:pre-wrap;font-family:inherit;margin:.25em 0}
 @media print{body{margin:0;max-width:none}.finding{border-color:#888}}
 """
 VERDICT_MARKS = {"ok": "\u2714", "found": "\u2716", "incomplete": "\u26a0"}

@@ -189,3 +189,36 @@ def test_the_qt_binding_keeps_none_alive():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout == "alive\n", done.stderr[-500:]
+
+
+def test_history_lists_the_checks_of_this_window(qtbot, disk):
+    from gui.history_view import HistoryDialog
+
+    view, controller = open_window(qtbot, "--root", str(disk))
+    check_and_wait(qtbot, controller)
+    check_and_wait(qtbot, controller)
+    controller.show_history()
+    qtbot.waitUntil(lambda: view.findChild(HistoryDialog, "historyDialog") is not None)
+    dialog = view.findChild(HistoryDialog, "historyDialog")
+    history = dialog.model
+    assert history.rowCount() == 2
+    row = " | ".join(str(history.index(0, column).data()) for column in range(history.columnCount()))
+    assert "WeChat (Weixin)" in row and "desk-12" in row
+
+
+def test_settings_change_the_language_now(qtbot, disk):
+    from gui.settings_view import SettingsDialog
+    from core.settings import Settings, SettingsStore
+
+    view, controller = open_window(qtbot, "--root", str(disk))
+    controller.show_settings()
+    qtbot.waitUntil(lambda: view.findChild(SettingsDialog, "settingsDialog") is not None)
+    view.findChild(SettingsDialog, "settingsDialog").reject()
+    controller.apply_settings(SettingsStore(), Settings(language="fr", show_helpdesk_details=True))
+    assert view.check_button.text() == "Vérifier ce disque"
+    assert view.helpdesk_toggle.isChecked()
+    assert SettingsStore().load() == (Settings(language="fr", show_helpdesk_details=True), None)
+    qtbot.waitUntil(lambda: controller.startup is not None and view.check_button.isEnabled())
+    controller.apply_settings(SettingsStore(), Settings(language="en"))
+    assert view.check_button.text() == "Check this disk"
+    assert QCoreApplication.translate("QPlatformTheme", "Close") == "Close"

@@ -1,0 +1,89 @@
+"""Saving a scan's report as HTML, JSON or PDF, and printing it; the words come from core.reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
+
+from core.errors import UsageError
+from core.files import replacing_atomically, write_text_atomically
+from core.findings import ScanResult
+from core.i18n import Translator
+from core.messages import Message
+from core.reports import render_report
+
+EXPORT_FORMATS = ("html", "json", "pdf")
+# QTextDocument.print adds 2 cm margins of its own to a document without a page size.
+PAGE_MARGINS_MM = QMarginsF(0, 0, 0, 0)
+PRINT_POINT_SIZE = 10.5
+
+
+def export_report(result: ScanResult, format: str, path: Path, translate: Translator) -> None:
+    """Write the report to `path` all or nothing; a failure is a UsageError with a sentence."""
+    if format not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {format!r}")
+    try:
+        if format == "pdf":
+            _write_pdf(result, Path(path), translate)
+        else:
+            write_text_atomically(Path(path), render_report(result, format, translate))
+    except OSError as error:
+        raise UsageError(
+            Message.of("Cannot write the report to {path}: {error}.", path=path, error=error.strerror or error),
+            detail=repr(error),
+        ) from None
+
+
+def print_report(result: ScanResult, printer: QPrinter, translate: Translator) -> None:
+    """Print the report on a printer the caller has set up (usually through QPrintDialog)."""
+    document = report_document(result, translate)
+    printer.setDocName(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
+    document.print_(printer)
+
+
+def report_document(result: ScanResult, translate: Translator) -> QTextDocument:
+    """The HTML report laid out by Qt, with the report's own @media print rules applied."""
+    document = QTextDocument()
+    document.setMetaInformation(QTextDocument.MetaInformation.CssMedia, "print")
+    font = document.defaultFont()
+    font.setPointSizeF(PRINT_POINT_SIZE)
+    document.setDefaultFont(font)
+    document.setHtml(render_report(result, "html", translate))  # its <title> becomes the document title
+    _let_trailing_block_share_the_last_page(document)
+    return document
+
+
+def _let_trailing_block_share_the_last_page(document: QTextDocument) -> None:
+    """Qt always adds an empty paragraph after the closing coverage table. When the table ends at the
+    foot of a page, that paragraph alone would print a blank last page; pulling it up by its own
+    height over the table's end keeps it on the table's page (it has nothing to draw)."""
+    last = document.lastBlock()
+    tables = document.rootFrame().childFrames()
+    if last.length() > 1 or not tables or tables[-1].lastPosition() + 1 != last.position():
+        return
+    table_format = tables[-1].frameFormat()
+    table_format.setBottomMargin(-document.documentLayout().blockBoundingRect(last).height())
+    tables[-1].setFrameFormat(table_format)
+
+
+def _write_pdf(result: ScanResult, path: Path, translate: Translator) -> None:
+    with replacing_atomically(path) as temporary:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(temporary))
+        printer.setPageLayout(
+            QPageLayout(_local_page_size(), QPageLayout.Orientation.Portrait, PAGE_MARGINS_MM, QPageLayout.Unit.Millimeter)
+        )
+        print_report(result, printer, translate)
+        if temporary.stat().st_size == 0:
+            # QPrinter reports no error of its own: an empty file is how a failed print shows.
+            raise OSError(f"the PDF printer wrote nothing to {temporary}")
+
+
+def _local_page_size() -> QPageSize:
+    """Letter where the locale measures in inches (United States), A4 elsewhere."""
+    imperial = QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem
+    return QPageSize(QPageSize.PageSizeId.Letter if imperial else QPageSize.PageSizeId.A4)

@@ -1,0 +1,166 @@
+"""The history of checks on this computer: a table model over core.history.ScanRecord and the dialog
+that shows it. Reading the store is the caller's job, off the UI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import PurePath
+from typing import Mapping, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.history import ScanRecord
+from core.i18n import Translator
+
+WHEN, DEVICE, WHERE, RESULT = range(4)
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+RESULT_ICONS = {
+    "found": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "ok": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "incomplete": QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+
+
+def outcome(record: ScanRecord) -> str:
+    """found, ok or incomplete: the same three states the report's verdict uses."""
+    if record.rules:
+        return "found"
+    return "ok" if record.complete else "incomplete"
+
+
+def checked_this_device(record: ScanRecord) -> bool:
+    """A check of the running device reads from the system's own root ("/" or the system drive);
+    a mounted disk is read from the folder it is mounted at."""
+    root = PurePath(record.root)
+    if os.name == "nt":
+        return str(root).rstrip("\\/").upper() == os.environ.get("SystemDrive", "C:").upper()
+    return str(root) == root.anchor
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, translate: Translator) -> None:
+        super().__init__()
+        self.translate = translate
+        self.records: tuple[ScanRecord, ...] = ()
+        self.rule_names: Mapping[str, str] = {}
+
+    def show(self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None) -> None:
+        """`rule_names` maps rule ids to names in the person's language; an unknown id is shown as is."""
+        self.beginResetModel()
+        self.records = tuple(records)
+        self.rule_names = dict(rule_names or {})
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.records)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else RESULT + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            t = self.translate
+            return (t("When"), t("Device"), t("Where"), t("Result"))[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        record = self.records[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(record, index.column())
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == RESULT:
+            return result_icon(record)
+        if role == RECORD_ROLE:
+            return record
+        return None
+
+    def text(self, record: ScanRecord, column: int) -> str:
+        t = self.translate
+        if column == WHEN:
+            return readable_local_time(record.scanned_at, t.lang)
+        if column == DEVICE:
+            return f"{record.hostname or t('unknown name')} ({record.os})"
+        if column == WHERE:
+            return t("this device") if checked_this_device(record) else t("disk mounted at {root}", root=record.root)
+        return self.result_text(record)
+
+    def result_text(self, record: ScanRecord) -> str:
+        t = self.translate
+        if record.rules:
+            names = ", ".join(self.rule_names.get(rule, rule) for rule in record.rules)
+            return t("found: {rules}", rules=names)
+        return t("nothing found") if record.complete else t("nothing found (incomplete)")
+
+
+def result_icon(record: ScanRecord) -> QIcon:
+    return QApplication.style().standardIcon(RESULT_ICONS[outcome(record)])
+
+
+def readable_local_time(iso: str, lang: str) -> str:
+    """"29 November 2026 10:04" in this computer's time zone, month named in the person's language."""
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return QLocale(lang).toString(moment.replace(tzinfo=None), "d MMMM yyyy HH:mm")
+
+
+class HistoryDialog(QDialog):
+    """Layout only: the caller reads the history and hands the records to `load`."""
+
+    def __init__(self, translate: Translator, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        t = self.translate = translate
+        self.setWindowTitle(t("History of checks"))
+        self.resize(760, 420)
+        self.model = HistoryModel(translate)
+        self.table = self._table()
+        self.empty_label = QLabel(t("No check has been recorded yet."))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName(t("No check has been recorded yet."))
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_label)
+        self.pages.addWidget(self.table)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAccessibleName(t("Close the history"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.buttons)
+
+    def _table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setAccessibleName(self.translate("Checks recorded on this computer, newest first"))
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        return table
+
+    def load(self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None) -> None:
+        self.model.show(records, rule_names)
+        self.pages.setCurrentWidget(self.table if records else self.empty_label)
+        (self.table if records else self.close_button).setFocus()

@@ -1,0 +1,105 @@
+"""The history table: one row per recorded check, in words a person reads; an empty history says so."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QDialog
+
+from core.history import ScanRecord
+from core.i18n import Translator
+from gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel, readable_local_time
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses POSIX roots and time.tzset to fix the time zone")
+
+FOUND = ScanRecord(3, "2026-03-01T15:04:00+00:00", "/mnt/disk", "linux", "desk-12", False, True, ("wechat", "kesl"))
+CLEAN = ScanRecord(2, "2026-02-27T09:30:00+00:00", "/", "linux", "laptop-7", True, True, ())
+INCOMPLETE = ScanRecord(1, "2026-02-26T23:15:00+00:00", "/", "macos", "", True, False, ())
+NAMES = {"wechat": "WeChat (Weixin)"}
+
+
+@pytest.fixture(autouse=True)
+def toronto_time(monkeypatch):
+    monkeypatch.setenv("TZ", "America/Toronto")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def texts(model: HistoryModel) -> list[list[str]]:
+    return [[model.index(row, column).data() for column in range(model.columnCount())] for row in range(model.rowCount())]
+
+
+def test_rows_read_as_sentences(qtbot):
+    model = HistoryModel(Translator("en"))
+    model.show([FOUND, CLEAN, INCOMPLETE], NAMES)
+    assert (model.rowCount(), model.columnCount()) == (3, 4)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+    assert headers == ["When", "Device", "Where", "Result"]
+    assert texts(model) == [
+        ["1 March 2026 10:04", "desk-12 (linux)", "disk mounted at /mnt/disk", "found: WeChat (Weixin), kesl"],
+        ["27 February 2026 04:30", "laptop-7 (linux)", "this device", "nothing found"],
+        ["26 February 2026 18:15", "unknown name (macos)", "this device", "nothing found (incomplete)"],
+    ]
+    assert model.index(0, 0).data(RECORD_ROLE) == FOUND
+    assert model.rowCount(model.index(0, 0)) == 0 and model.index(0, 0).parent() == QModelIndex()
+
+
+def test_rows_speak_french(qtbot):
+    model = HistoryModel(Translator("fr"))
+    model.show([FOUND, INCOMPLETE])
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == ["Quand", "Appareil", "Où", "Résultat"]
+    assert texts(model)[0] == ["1 mars 2026 10:04", "desk-12 (linux)", "disque monté dans /mnt/disk", "trouvé : wechat, kesl"]
+    assert texts(model)[1][3] == "rien trouvé (incomplet)"
+
+
+def test_each_result_has_its_own_icon(qtbot):
+    model = HistoryModel(Translator("en"))
+    model.show([FOUND, CLEAN, INCOMPLETE])
+    icons = [model.index(row, 3).data(Qt.ItemDataRole.DecorationRole) for row in range(3)]
+    assert all(not icon.isNull() for icon in icons)
+    assert len({icon.cacheKey() for icon in icons}) == 3
+    assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_a_time_that_cannot_be_read_is_shown_as_stored():
+    assert readable_local_time("yesterday", "en") == "yesterday"
+
+
+def test_the_dialog_says_when_nothing_was_recorded(qtbot):
+    dialog = HistoryDialog(Translator("en"))
+    qtbot.addWidget(dialog)
+    dialog.load([])
+    dialog.show()
+    assert dialog.pages.currentWidget() is dialog.empty_label
+    assert dialog.empty_label.text() == "No check has been recorded yet."
+    assert dialog.empty_label.isVisible() and not dialog.table.isVisible()
+
+
+def test_the_dialog_shows_the_records_it_is_given(qtbot):
+    dialog = HistoryDialog(Translator("en"))
+    qtbot.addWidget(dialog)
+    dialog.load([FOUND, CLEAN], NAMES)
+    dialog.show()
+    assert dialog.table.isVisible() and not dialog.empty_label.isVisible()
+    assert dialog.table.model().rowCount() == 2
+    assert dialog.table.model().index(1, 3).data() == "nothing found"
+    assert dialog.windowTitle() == "History of checks"
+
+
+def test_every_control_has_an_accessible_name_and_close_closes(qtbot):
+    dialog = HistoryDialog(Translator("fr"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    names = [w.accessibleName() for w in (dialog.table, dialog.empty_label, dialog.close_button)]
+    assert names == [
+        "Vérifications enregistrées sur cet ordinateur, les plus récentes d’abord",
+        "Aucune vérification n’a encore été enregistrée.",
+        "Fermer l’historique",
+    ]
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
