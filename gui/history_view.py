@@ -129,7 +129,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         t = self.translate = translate
         self.setWindowTitle(t("History of checks"))
-        self.resize(760, 420)
+        self.resize(920, 420)
         self.model = HistoryModel(translate)
         self.table = self._table()
         self.empty_label = QLabel(t("No check has been recorded yet."))
@@ -157,7 +157,9 @@ class HistoryDialog(QDialog):
         table.verticalHeader().hide()
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # The place can be a long mount path; it gives way so the result always shows in full.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         return table
 
     def load(self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None) -> None:

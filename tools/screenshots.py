@@ -59,6 +59,19 @@ def save(view, folder: Path, name: str) -> None:
     print(path)
 
 
+def save_dialog(app: QApplication, view, open_dialog, name: str, folder: Path, file_name: str) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    open_dialog()
+    while view.findChild(QDialog, name) is None:
+        settle(app, 0.05)
+    settle(app)
+    dialog = view.findChild(QDialog, name)
+    save(dialog, folder, file_name)
+    dialog.reject()
+    dialog.setObjectName("")
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,6 +100,8 @@ def main() -> int:
         controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
         settle(app)
         save(view, folder, "5-helpdesk")
+        save_dialog(app, view, controller.show_history, "historyDialog", folder, "7-history")
+        save_dialog(app, view, controller.show_settings, "settingsDialog", folder, "8-settings")
         view.close()
 
         view, controller = window(app, "--root", str(found), "--lang", "fr")
