@@ -6,7 +6,8 @@ configuration files left behind is reported as leftover evidence, not as an inst
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+
+from typing import BinaryIO, Iterable, Iterator
 
 from core.messages import Message
 from core.sources.base import (
@@ -28,6 +29,7 @@ ON_DISK_STATES = frozenset(
     {"installed", "unpacked", "half-configured", "half-installed", "triggers-awaited", "triggers-pending"}
 )
 CONFIG_ONLY_STATE = "config-files"
+READ_BLOCK = 1 << 20
 
 
 def parse_status(lines: Iterable[str]) -> Iterator[dict[str, str]]:
@@ -56,6 +58,23 @@ def parse_status(lines: Iterable[str]) -> Iterator[dict[str, str]]:
         yield stanza
 
 
+def lines_in_blocks(raw: BinaryIO, block: int = READ_BLOCK) -> Iterator[str]:
+    """The file's lines, read a megabyte at a time.
+
+    Reading in small pieces releases and retakes Python's lock so often that another thread
+    waiting for it (the window's) never gets its turn: the window froze for up to a second while a
+    large database was read (bench/window_responsiveness.py). One read per megabyte leaves it room.
+    """
+    pending = b""
+    while chunk := raw.read(block):
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line.decode("utf-8", errors="replace")
+    if pending:
+        yield pending.decode("utf-8", errors="replace")
+
+
 def package_state(stanza: dict[str, str]) -> str:
     """The third word of Status ("install ok installed" -> "installed"), or "" when absent."""
     words = stanza.get("status", "").split()
@@ -79,9 +98,9 @@ class DpkgPackages(InventorySource):
         items: list[InventoryItem] = []
         malformed = 0
         try:
-            with open(within_root(request.target, path), "r", encoding="utf-8", errors="replace") as handle:
+            with open(within_root(request.target, path), "rb", buffering=0) as raw:
                 log.read_one()
-                for stanza in parse_status(handle):
+                for stanza in parse_status(lines_in_blocks(raw)):
                     if request.cancelled():
                         break
                     item = _stanza_item(stanza, location)

@@ -131,3 +131,18 @@ def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
     ]
     after = json.loads(gone.stdout)
     assert "wechat" not in [f["rule"] for f in after["findings"]]
+
+
+@given(st.binary(max_size=3000), st.integers(min_value=1, max_value=64))
+def test_lines_in_blocks_are_the_files_lines_whatever_the_block_size(data, block):
+    import io
+
+    from core.sources.dpkg import lines_in_blocks
+
+    expected = data.decode("utf-8", errors="replace").split("\n") if data else []
+    if expected and expected[-1] == "":
+        expected.pop()
+    got = list(lines_in_blocks(io.BytesIO(data), block=block))
+    # Lines are split on bytes first, so a character cut by a block boundary is never mangled.
+    assert got == [line.decode("utf-8", errors="replace") for line in data.split(b"\n")][: len(got)]
+    assert len(got) == len(expected)
