@@ -111,6 +111,11 @@ class MainController(QObject):
             for p in self.startup.policies.packs
         )
         self.view.packs_label.setText(t("Policy packs: {packs}", packs=packs))
+        directives = "\n".join(
+            f"{t.text(d.title)} ({d.effective.isoformat()})" for p in self.startup.policies.packs for d in p.directives
+        )
+        self.view.packs_label.setToolTip(directives)
+        self.view.packs_label.setAccessibleDescription(directives)
         last = self.startup.last_checked
         self.view.last_checked_label.setText(
             t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")

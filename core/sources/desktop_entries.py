@@ -63,6 +63,7 @@ class DesktopEntry:
     hidden: bool
     flatpak: str
     snap_instance: str
+    icon: str = ""
 
 
 def parse_desktop_entry(text: str) -> DesktopEntry | Message:
@@ -78,6 +79,7 @@ def parse_desktop_entry(text: str) -> DesktopEntry | Message:
         hidden=group.get("Hidden", "").strip() == "true",
         flatpak=group.get("X-Flatpak", ""),
         snap_instance=group.get("X-SnapInstanceName", ""),
+        icon=group.get("Icon", ""),
     )
 
 
@@ -166,7 +168,8 @@ def _entry_item(target: ScanTarget, found: FoundFile, log: CoverageLog) -> Inven
 
 
 def _entry_details(entry: DesktopEntry, place: Place) -> tuple[tuple[str, str], ...]:
-    details = [("type", entry.entry_type), ("exec", entry.exec_line)]
+    # The icon name lets the window show the app's own icon from the desktop's icon theme.
+    details = [("type", entry.entry_type), ("exec", entry.exec_line), ("icon", entry.icon)]
     if place.folder.name == "autostart":
         details.append(("autostart", "true"))
     if entry.hidden:

@@ -222,3 +222,37 @@ def test_settings_change_the_language_now(qtbot, disk):
     controller.apply_settings(SettingsStore(), Settings(language="en"))
     assert view.check_button.text() == "Check this disk"
     assert QCoreApplication.translate("QPlatformTheme", "Close") == "Close"
+
+
+def test_header_names_each_directive_of_the_packs(qtbot, disk):
+    view, controller = open_window(qtbot, "--root", str(disk))
+    assert view.packs_label.toolTip().splitlines() == [
+        "Statement by Minister Fortier announcing a ban on the use of TikTok on government mobile devices (2023-02-28)",
+        "Minister Anand announces a ban on the use of WeChat and Kaspersky suite of applications on government mobile devices (2023-10-30)",
+    ]
+
+
+def test_the_apps_own_icon_is_used_when_the_desktop_names_one(qtbot, tmp_path):
+    from PySide6.QtGui import QIcon
+
+    from core.findings import Evidence, Finding
+    from core.sources.base import EvidenceKind
+    from gui.models import finding_icon
+
+    themes = tmp_path / "icons/hicolor/48x48/apps"
+    themes.mkdir(parents=True)
+    (tmp_path / "icons/hicolor/index.theme").write_text(
+        "[Icon Theme]\nName=Hicolor\nDirectories=48x48/apps\n\n[48x48/apps]\nSize=48\nType=Fixed\n"
+    )
+    from PySide6.QtGui import QImage
+
+    image = QImage(48, 48, QImage.Format.Format_ARGB32)
+    image.fill(0xFF2E7D4A)
+    image.save(str(themes / "wechat.png"))
+    QIcon.setThemeSearchPaths([str(tmp_path / "icons")])
+    QIcon.setThemeName("hicolor")
+    evidence = Evidence("desktop_entries", EvidenceKind.INSTALLED, "desktop_file", "wechat", "/x", details=(("icon", "wechat"),))
+    finding = Finding(rule=None, directive=None, enforcement=None, evidence=(evidence,))
+    assert finding_icon(finding).name() == "wechat"
+    plain = Finding(rule=None, directive=None, enforcement=None, evidence=(Evidence("dpkg", EvidenceKind.INSTALLED, "deb", "x", "/y"),))
+    assert finding_icon(plain).name() != "wechat"

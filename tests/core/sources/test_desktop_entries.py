@@ -125,7 +125,7 @@ EXPECTED = (
         (("desktop_file", "wechat"), ("executable", "/usr/bin/wechat")),
         "WeChat",
         "/usr/share/applications/wechat.desktop",
-        SYSTEM + (("type", "Application"), ("exec", "/usr/bin/wechat %U")),
+        SYSTEM + (("type", "Application"), ("exec", "/usr/bin/wechat %U"), ("icon", "wechat")),
     ),
     entry_item(
         (("desktop_file", "com.tencent.WeChat"), ("executable", "/usr/bin/flatpak"), ("flatpak", "com.tencent.WeChat")),
@@ -135,6 +135,7 @@ EXPECTED = (
         + (
             ("type", "Application"),
             ("exec", "/usr/bin/flatpak run --branch=stable --arch=x86_64 --command=wechat --file-forwarding com.tencent.WeChat @@u %U @@"),
+            ("icon", "com.tencent.WeChat"),
         ),
     ),
     entry_item(
@@ -145,6 +146,7 @@ EXPECTED = (
         + (
             ("type", "Application"),
             ("exec", "env BAMF_DESKTOP_FILE_HINT=/var/lib/snapd/desktop/applications/firefox_firefox.desktop /snap/bin/firefox %u"),
+            ("icon", "/snap/firefox/5361/default256.png"),
         ),
     ),
     entry_item(
