@@ -27,6 +27,9 @@ from core.sources.base import (
 )
 
 
+OTHER_PLATFORM = "not used on {os}"  # the coverage detail of a source made for another system
+
+
 @dataclass(frozen=True)
 class Progress:
     """Sent before each source is read, so a front end can say what is happening."""
@@ -109,7 +112,7 @@ def read_source(source: InventorySource, request: ReadRequest) -> SourceResult:
     """One source's result; a source that does not apply, or that breaks, becomes coverage."""
     spec = source.spec
     if request.target.os not in spec.platforms:
-        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("not used on {os}", os=request.target.os))
+        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of(OTHER_PLATFORM, os=request.target.os))
     if spec.live_only and not request.target.live:
         return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("only read on the running device"))
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.findings import ScanResult
 from core.i18n import Translator
 from core.reports import wording
+from core.scan import OTHER_PLATFORM
 
 
 def render_text(result: ScanResult, t: Translator) -> str:
@@ -25,9 +26,14 @@ def render_text(result: ScanResult, t: Translator) -> str:
         lines += ["     " + line for line in wording.removal_text(finding, result.target.os, t).splitlines()]
         lines.append("")
     lines.append(t("Coverage:"))
-    width = max((len(c.source) for c in result.coverage), default=0)
-    for coverage in result.coverage:
+    # Sources made for other systems are named on one line: read aloud, they are only noise.
+    other_system = [c.source for c in result.coverage if c.detail.template == OTHER_PLATFORM]
+    shown = [c for c in result.coverage if c.source not in other_system]
+    width = max((len(c.source) for c in shown), default=0)
+    for coverage in shown:
         status = t(wording.STATUS_LABELS[coverage.status])
         lines.append(f"  {coverage.source.ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
+    if other_system:
+        lines.append("  " + t("Not used on {os}: {sources}", os=result.target.os, sources=", ".join(other_system)))
     lines.append(wording.coverage_note(result, t))
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ import pytest
 
 from core.i18n import Translator, detect_language
 from core.reports import wording
+from core.scan import OTHER_PLATFORM
 from core.sources import ALL_SOURCES
 from tests.conftest import PROJECT
 
@@ -37,6 +38,7 @@ def messages_in_core() -> set[str]:
                 found.add(first.value)
     found |= set(wording.KIND_LABELS.values()) | set(wording.STATUS_LABELS.values())
     found |= {source.spec.title for source in ALL_SOURCES}  # shown in progress and coverage
+    found.add(OTHER_PLATFORM)  # a named template, given to Message.of by name
     return found
 
 
