@@ -12,6 +12,7 @@ import stat
 import struct
 from dataclasses import dataclass
 from itertools import islice
+from typing import Iterator
 from pathlib import Path
 
 from core.messages import Message
@@ -435,6 +436,23 @@ def _real(target: ScanTarget, path: Path) -> Path:
         return within_root(target, path)
     except OSError:
         return path
+
+
+def subkeys_with_values(
+    hive: Hive, parent: str, names: list[str], log: CoverageLog, cancelled
+) -> Iterator[tuple[str, "KeyValues", str]]:
+    """(name, values, path as a help desk types it) of each named subkey of `parent`; a subkey
+    that cannot be read is a problem and the others are still read."""
+    for name in names:
+        if cancelled():
+            return
+        key = f"{parent}\\{name}"
+        try:
+            values = hive.reader.values(hive.path(key))
+        except RegistryReadError as error:
+            log.problem(hive.shown_path(key), error.reason, error.elevation_helps)
+            continue
+        yield name, values, hive.shown_path(key)
 
 
 def open_hive(hive: Hive, log: CoverageLog) -> bool:

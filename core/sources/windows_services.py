@@ -27,6 +27,7 @@ from core.sources.windows_common import (
     offline_machine_hive,
     open_hive,
     program_path,
+    subkeys_with_values,
 )
 
 CONTROL_SET = re.compile(r"ControlSet[0-9]{3}", re.IGNORECASE)
@@ -120,18 +121,10 @@ def _services(hive: Hive, services: str, log: CoverageLog, request: ReadRequest)
         log.problem(hive.shown_path(services), error.reason, error.elevation_helps)
         return []
     log.read_one()
-    items = []
-    for name in names:
-        if request.cancelled():
-            break
-        key = f"{services}\\{name}"
-        try:
-            values = hive.reader.values(hive.path(key))
-        except RegistryReadError as error:
-            log.problem(hive.shown_path(key), error.reason, error.elevation_helps)
-            continue
-        items.append(_service_item(name, values, hive.shown_path(key)))
-    return items
+    return [
+        _service_item(name, values, shown)
+        for name, values, shown in subkeys_with_values(hive, services, names, log, request.cancelled)
+    ]
 
 
 def _service_item(name: str, values: KeyValues, location: str) -> InventoryItem:

@@ -32,6 +32,7 @@ from core.sources.windows_common import (
     offline_user_hives,
     open_hive,
     program_path,
+    subkeys_with_values,
     user_profiles,
 )
 
@@ -163,18 +164,10 @@ def _entries(hive: Hive, key: UninstallKey, log: CoverageLog, request: ReadReque
     except RegistryReadError as error:
         log.problem(hive.shown_path(key.path), error.reason, error.elevation_helps)
         return []
-    items = []
-    for name in names:
-        if request.cancelled():
-            break
-        entry = f"{key.path}\\{name}"
-        try:
-            values = hive.reader.values(hive.path(entry))
-        except RegistryReadError as error:
-            log.problem(hive.shown_path(entry), error.reason, error.elevation_helps)
-            continue
-        items.append(_entry_item(name, values, hive.shown_path(entry), key.details))
-    return items
+    return [
+        _entry_item(name, values, shown, key.details)
+        for name, values, shown in subkeys_with_values(hive, key.path, names, log, request.cancelled)
+    ]
 
 
 def _entry_item(key_name: str, values: KeyValues, location: str, details: Details) -> InventoryItem:
