@@ -23,6 +23,10 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         return explain(args, t)
     if args.command == "history":
         return history(args, t)
+    if args.command == "remove":
+        from core.cli.removal import remove
+
+        return remove(args, t)
     return {"list": policy_list, "show": policy_show, "check": policy_check}[args.policy_command](args, t)
 
 

@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("rule", metavar="RULE", help="rule id, such as tiktok, wechat or kaspersky")
     _policy_options(explain)
 
+    from core.cli.removal import add_parser as add_remove_parser
+
+    add_remove_parser(commands)
+
     history = commands.add_parser("history", help="list past checks")
     history.add_argument("--limit", type=int, default=20, help="how many checks to list (default 20)")
 

@@ -6,9 +6,10 @@ at the same time never leaves a half-written or corrupted history.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import HistoryError
@@ -36,6 +37,22 @@ MIGRATIONS = (
     );
     CREATE INDEX scans_by_time ON scans (scanned_at);
     """,
+    """
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        recorded_at TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        step TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        argv TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        exit_code INTEGER,
+        duration_s REAL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX actions_by_rule ON actions (rule, id);
+    """,
 )
 
 
@@ -55,6 +72,23 @@ class ScanRecord:
     compliant: bool
     complete: bool
     rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One removal action as the help desk reads it: written when it starts and when it ends."""
+
+    rule: str
+    step: str
+    kind: str
+    phase: str  # started | finished
+    argv: tuple[str, ...] = ()
+    outcome: str = ""
+    exit_code: int | None = None
+    duration_s: float | None = None
+    detail: str = ""
+    recorded_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    id: int | None = None
 
 
 class HistoryStore:
@@ -162,3 +196,47 @@ class HistoryStore:
         finally:
             connection.close()
         return json.loads(row[0]) if row else None
+
+    def record_action(self, action: ActionRecord) -> int:
+        """Append one action in its own transaction, so a crash later loses nothing written here."""
+        row = (
+            action.recorded_at, action.rule, action.step, action.kind, action.phase, json.dumps(list(action.argv)),
+            action.outcome, action.exit_code, action.duration_s, action.detail,
+        )
+        connection = self._connect()
+        try:
+            with connection:
+                cursor = connection.execute(
+                    "INSERT INTO actions (recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s,"
+                    " detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    row,
+                )
+            return int(cursor.lastrowid)
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(
+                Message.of("This removal step could not be recorded in {path}: {error}.", path=self.path, error=error)
+            ) from None
+        finally:
+            connection.close()
+
+    def actions(self, rule: str | None = None) -> list[ActionRecord]:
+        """Recorded removal actions, oldest first; of one rule when `rule` is given."""
+        if not self.path.exists():
+            return []
+        connection = self._connect()
+        try:
+            rows = connection.execute(
+                "SELECT id, recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s, detail"
+                " FROM actions WHERE ? IS NULL OR rule = ? ORDER BY id",
+                (rule, rule),
+            ).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(
+                Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=error)
+            ) from None
+        finally:
+            connection.close()
+        return [
+            ActionRecord(r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[1], r[0])
+            for r in rows
+        ]

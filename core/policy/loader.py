@@ -24,6 +24,7 @@ from core.policy.model import (
     Rule,
     Scope,
     ScopeExtension,
+    VendorStep,
 )
 from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
 
@@ -219,7 +220,9 @@ def _read_extension(c: _Checker, e: dict, pack_id: str) -> ScopeExtension:
 
 
 RULE_REQUIRED = ("id", "name", "vendor", "directive", "rationale", "identifiers", "removal")
-RULE_OPTIONAL = ("display_names", "lookalikes", "versions", "leftovers")
+RULE_OPTIONAL = ("display_names", "lookalikes", "versions", "leftovers", "removal_steps")
+# Keys a removal step could use to make AppWarden run something; a pack only ever explains.
+COMMAND_KEYS = ("command", "commands", "argv", "run", "script", "exec")
 
 
 def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
@@ -242,6 +245,7 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
         leftovers=_per_platform(c, r.get("leftovers"), "leftovers", c.strings),
         removal=_per_platform(c, r.get("removal"), "removal", c.text),
         pack_id=pack_id,
+        removal_steps=tuple(_vendor_step(c, s) for s in _array(c, r.get("removal_steps"), "rules.removal_steps")),
     )
     for namespace, values in rule.lookalikes.items():
         clash = set(map(str.casefold, values)) & set(map(str.casefold, rule.identifiers.get(namespace, ())))
@@ -252,6 +256,21 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
             c.problem(f"leftover location '{template}' must not contain '..'")
     c.rule_id = None
     return rule
+
+
+def _vendor_step(c: _Checker, step: dict) -> VendorStep:
+    for key in COMMAND_KEYS:
+        if key in step:
+            c.problem(f"removal step has '{key}': a pack cannot ask AppWarden to run a command; describe the step for the person instead")
+    c.keys({k: v for k, v in step.items() if k not in COMMAND_KEYS}, "a removal step", ("platform", "title", "explanation"))
+    platform = c.string(step.get("platform"), "removal step platform")
+    if platform and platform not in ALL_PLATFORMS:
+        c.problem(f"unknown platform '{platform}' in a removal step (known: {', '.join(sorted(ALL_PLATFORMS))})")
+    return VendorStep(
+        platform=platform,
+        title=c.text(step.get("title"), "removal step title"),
+        explanation=c.text(step.get("explanation"), "removal step explanation"),
+    )
 
 
 def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...] = ()) -> MappingProxyType:

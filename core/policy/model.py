@@ -61,6 +61,15 @@ class DisplayNameMatch:
 
 
 @dataclass(frozen=True)
+class VendorStep:
+    """A removal step the vendor's product needs, for the person to do (a pack never runs commands)."""
+
+    platform: str
+    title: LocalText
+    explanation: LocalText
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     name: LocalText
@@ -74,6 +83,7 @@ class Rule:
     leftovers: Mapping[str, tuple[str, ...]]
     removal: Mapping[str, LocalText]
     pack_id: str
+    removal_steps: tuple[VendorStep, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,8 @@ def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) 
         details=(("type", kind), ("pattern", location.template)),
     )
 
+
+
+def existing_leftovers(target: ScanTarget, template: str, log: CoverageLog) -> list[Path]:
+    """The paths on the target that a leftover template names and that exist (removal uses them)."""
+    return [found for candidate in expand_template(target, template) for found in _existing(target, candidate, log)]

@@ -1,0 +1,151 @@
+"""`appwarden remove RULE`: walks a finding's removal plan in the terminal, asking at each step."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from core.errors import UsageError
+from core.i18n import Translator
+from core.messages import Message
+from core.policy.loader import load_policies
+from core.removal.model import RemovalPlan, RemovalStep, StepKind, shown
+
+EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
+NO_TERMINAL = Message.of(
+    "AppWarden asks before each step, but there is no terminal to ask in. Run it in a terminal, or add --yes to take every step."
+)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    remove = commands.add_parser("remove", help="walk through removing a prohibited app, step by step")
+    remove.add_argument("rule", metavar="RULE", help="rule id, such as tiktok, wechat or kaspersky")
+    remove.add_argument("--dry-run", action="store_true", help="show every exact command and change nothing")
+    remove.add_argument("--yes", action="store_true", help="take every step without asking (leftover files included)")
+    remove.add_argument("--root", metavar="DIR", help="a disk mounted at DIR: only explain the steps, then verify")
+    remove.add_argument("--os", choices=("linux", "windows", "macos"), help="operating system on --root")
+    remove.add_argument("--policy", metavar="FILE", action="append", default=[], help="add a policy pack (repeatable)")
+    remove.add_argument("--no-default-policy", action="store_true", help="do not load the default Government of Canada pack")
+
+
+def remove(args: argparse.Namespace, t: Translator) -> int:
+    from core.history import HistoryStore
+    from core.removal.builder import build_plan
+    from core.scan import run_scan
+    from core.target import make_target
+
+    policies = load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
+    if policies.rule(args.rule) is None:
+        known = ", ".join(r.id for r in policies.rules)
+        raise UsageError(Message.of("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
+    interactive = sys.stdin.isatty()
+    if not (args.yes or args.dry_run or interactive):
+        raise UsageError(NO_TERMINAL)
+    target = make_target(args.root, args.os)
+    finding = next((f for f in run_scan(target, policies).findings if f.rule.id == args.rule), None)
+    if finding is None:
+        print(t("{rule} was not found on this device.", rule=args.rule))
+        return EXIT_GONE
+    plan = build_plan(finding, target, policies)
+    history = None if args.dry_run else HistoryStore()
+    ask = (lambda question: True) if args.yes else (lambda question: _ask(question) if interactive else False)
+    return PlanWalk(plan, t, ask, args.dry_run, history, interactive and not args.yes).run()
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes", "o", "oui")
+    except EOFError:
+        return False
+
+
+class PlanWalk:
+    """Takes the person through the plan's steps in order, then reports the verification."""
+
+    def __init__(self, plan: RemovalPlan, t: Translator, ask: Callable[[str], bool], dry_run: bool, history, ask_person: bool) -> None:
+        self.plan, self.t, self.ask, self.dry_run, self.history, self.ask_person = plan, t, ask, dry_run, history, ask_person
+        self.restart_requested = False
+        self.stopped = False
+
+    def run(self) -> int:
+        from core.removal.executor import resume_point
+
+        t = self.t
+        print(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.plan.steps)))
+        if self.dry_run:
+            print(t("Dry run: nothing will be changed."))
+        done = resume_point(self.plan, self.history).done if self.history is not None else frozenset()
+        exit_code = EXIT_ERROR
+        for number, step in enumerate(self.plan.steps, start=1):
+            if step.kind == StepKind.VERIFY:
+                exit_code = self._verify(number, step)
+            elif step.id in done:
+                print("\n" + t("[{number}/{count}] {title}: already done earlier.", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
+            elif not self.stopped:
+                self._take(number, step)
+        return exit_code
+
+    def _show(self, number: int, step: RemovalStep) -> None:
+        from core.removal.executor import step_actions
+
+        t = self.t
+        print("\n" + t("[{number}/{count}] {title}", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
+        print("  " + shown(step.explanation, t).replace("\n", "\n  "))
+        if step.needs_admin:
+            print("  " + t("Needs administrator rights."))
+        for line in step_actions(step):
+            print("    $ " + line if step.commands else "    " + line)
+
+    def _take(self, number: int, step: RemovalStep) -> None:
+        from core.removal.executor import OutcomeStatus, record_person_answer, run_step
+
+        t = self.t
+        if step.kind == StepKind.RESTART and not self.restart_requested:
+            return
+        self._show(number, step)
+        outcome = run_step(self.plan, step, lambda s: self.ask(t("Do this step? [y/N] ")), self.dry_run, self.history,
+                           restart_requested=self.restart_requested)
+        self.restart_requested = self.restart_requested or outcome.restart_requested
+        if outcome.output and outcome.status not in (OutcomeStatus.DRY_RUN, OutcomeStatus.PERSON):
+            print("  " + outcome.output.strip().replace("\n", "\n  "))
+        print("  " + t("Result: {status}", status=STATUS_TEXT[outcome.status].render(t)))
+        print("  " + outcome.next.render(t))
+        if outcome.status == OutcomeStatus.PERSON and not self.dry_run and self.ask_person:
+            record_person_answer(self.plan, step, self.ask(t("Done? [y/N] ")), self.history)
+        if outcome.status == OutcomeStatus.FAILED:
+            self.stopped = True
+
+    def _verify(self, number: int, step: RemovalStep) -> int:
+        from core.removal.executor import run_step
+        from core.removal.verification import VerificationStatus
+
+        t = self.t
+        self._show(number, step)
+        outcome = run_step(self.plan, step, lambda s: True, self.dry_run, self.history)
+        verification = outcome.verification
+        print("  " + t("Result: {status}", status=VERIFICATION_TEXT[verification.status].render(t)))
+        for evidence in verification.remaining:
+            print("    " + t("still there: {location} ({source})", location=evidence.location, source=evidence.source))
+        print("  " + outcome.next.render(t))
+        if verification.app_gone:
+            return EXIT_GONE
+        return EXIT_STILL_PRESENT if verification.status == VerificationStatus.STILL_PRESENT else EXIT_ERROR
+
+
+# Keyed by the outcome and verification values (StrEnums), so the parser loads no scanning code.
+STATUS_TEXT = {
+    "done": Message.of("done"),
+    "failed": Message.of("failed"),
+    "skipped": Message.of("skipped"),
+    "cancelled": Message.of("not taken"),
+    "dry_run": Message.of("dry run, nothing changed"),
+    "person": Message.of("for you to do"),
+}
+VERIFICATION_TEXT = {
+    "resolved": Message.of("resolved"),
+    "leftovers_remain": Message.of("resolved; leftover files kept"),
+    "still_present": Message.of("still present"),
+    "cannot_verify": Message.of("cannot verify"),
+}

@@ -1,0 +1,462 @@
+"""Building a finding's removal plan: quit, uninstall, vendor steps, leftovers, restart, verify.
+
+Every command comes from matched evidence (a package name, an uninstall entry) or is a fixed
+package-manager command; a pack only adds steps for the person to read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from core.findings import Evidence, Finding
+from core.i18n import LocalText
+from core.messages import Message
+from core.policy.model import PolicySet, Rule
+from core.removal.model import (
+    Actor,
+    Command,
+    FileAction,
+    LeftoverPath,
+    RemovalPlan,
+    RemovalStep,
+    StepKind,
+)
+from core.removal.windows_commands import GUID, Refusal, uninstall_argv
+from core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path
+from core.sources.leftovers import existing_leftovers
+
+MAX_WALKED_ENTRIES = 100_000  # a leftover's size is a lower bound past this many files
+QUIT_TIMEOUT_S = 5.0
+PACKAGE_MANAGER_TIMEOUT_S = 900.0
+STORE_PACKAGE = re.compile(r"^[A-Za-z0-9._~-]+$")
+NO_RESTART_NEEDED = Message.of("Only needed when an uninstaller asks for it.")
+
+
+@dataclass(frozen=True)
+class Host:
+    """What the building computer offers: rights, programs, the person's home (for the Trash)."""
+
+    is_root: bool
+    has_program: Callable[[str], bool]
+    home: Path
+
+    @classmethod
+    def this_computer(cls) -> "Host":
+        is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        return cls(is_root, lambda name: shutil.which(name) is not None, Path.home())
+
+
+def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: Host | None = None) -> RemovalPlan:
+    host = host or Host.this_computer()
+    rule = finding.rule
+    steps: list[RemovalStep] = []
+    if target.live:
+        steps += quit_steps(finding.evidence)
+    uninstalls = uninstall_steps(finding, target, host)
+    steps += uninstalls
+    steps += vendor_steps(rule, target.os)
+    steps += leftover_steps(rule, target, uninstalls)
+    if target.os == WINDOWS and any(step.commands and step.actor == Actor.APPWARDEN for step in uninstalls):
+        steps.append(restart_step())
+    if not target.live:
+        steps = [_for_offline(step) for step in steps]
+    steps.append(verify_step(finding))
+    return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+
+
+# --- 1. quit -----------------------------------------------------------------------------------
+
+
+def quit_steps(evidence: Iterable[Evidence]) -> list[RemovalStep]:
+    running = [e for e in evidence if e.kind == EvidenceKind.RUNNING and _detail(e, "pid").isdigit()]
+    pids = tuple(sorted({int(_detail(e, "pid")) for e in running}))
+    if not pids:
+        return []
+    names = tuple(sorted({e.name for e in running if e.name}))
+    return [
+        RemovalStep(
+            id="quit",
+            kind=StepKind.QUIT,
+            title=Message.of("Quit the app"),
+            explanation=Message.of(
+                "{count} of its programs are running ({names}). AppWarden asks them to close, waits {seconds} seconds, then stops any that are still running. Save your work in the app first.",
+                count=len(pids), names=", ".join(names), seconds=int(QUIT_TIMEOUT_S),
+            ),
+            actor=Actor.APPWARDEN,
+            check=Message.of("None of these programs is running any more."),
+            pids=pids,
+            process_names=names,
+        )
+    ]
+
+
+# --- 2. uninstall ------------------------------------------------------------------------------
+
+
+def uninstall_steps(finding: Finding, target: ScanTarget, host: Host) -> list[RemovalStep]:
+    steps: list[RemovalStep] = []
+    for group in _evidence_groups(finding.evidence):
+        step = _uninstall_step(group, target, host)
+        if step is not None and step.id not in {s.id for s in steps}:
+            steps.append(step)
+    if not steps and any(e.kind != EvidenceKind.LEFTOVER for e in finding.evidence):
+        steps.append(_guidance_step(finding.rule, target.os))
+    return steps
+
+
+def _evidence_groups(evidence: Iterable[Evidence]) -> list[tuple[Evidence, ...]]:
+    """Evidence of one installed thing together: an uninstall entry matched on several identifiers."""
+    groups: dict[tuple[str, str], list[Evidence]] = {}
+    for item in evidence:
+        groups.setdefault((item.source, item.location), []).append(item)
+    return [tuple(group) for group in groups.values()]
+
+
+def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host) -> RemovalStep | None:
+    first = group[0]
+    builders = {
+        "dpkg": _deb_step, "rpm": _rpm_step, "flatpak": _flatpak_step, "snap": _snap_step,
+        "windows_uninstall": _windows_entry_step, "windows_store": _store_step,
+    }
+    if first.source in builders:
+        return builders[first.source](group, host)
+    if first.source == "appimage":
+        return _appimage_step(first, target)
+    if first.source == "macos_apps":
+        return _bundle_step(first, target, host)
+    return None
+
+
+def _package_step(evidence: Evidence, argv: tuple[str, ...], host: Host, title: Message, explanation: Message) -> RemovalStep:
+    """A package-manager command: through pkexec when AppWarden is not root, or shown with sudo
+    for the person when pkexec is missing."""
+    actor = Actor.APPWARDEN
+    if not host.is_root:
+        if host.has_program("pkexec"):
+            argv = ("pkexec",) + argv
+        else:
+            argv, actor = ("sudo",) + argv, Actor.PERSON
+    return RemovalStep(
+        id=f"uninstall:{evidence.source}:{evidence.identifier}",
+        kind=StepKind.UNINSTALL,
+        title=title,
+        explanation=explanation,
+        actor=actor,
+        needs_admin=True,
+        commands=(Command(argv, needs_admin=True, timeout_s=PACKAGE_MANAGER_TIMEOUT_S),),
+        check=Message.of("The package {package} is no longer installed.", package=evidence.identifier),
+    )
+
+
+def _deb_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    package = group[0]
+    if package.kind == EvidenceKind.LEFTOVER:
+        return _package_step(
+            package, ("dpkg", "--purge", package.identifier), host,
+            Message.of("Remove the settings the {package} package left behind", package=package.identifier),
+            Message.of("The package was uninstalled but its configuration files are still there. dpkg deletes them."),
+        )
+    argv = ("apt-get", "remove", "-y", package.identifier) if host.has_program("apt-get") else ("dpkg", "--remove", package.identifier)
+    return _package_step(
+        package, argv, host,
+        Message.of("Uninstall the {package} package", package=package.identifier),
+        Message.of("The system's package manager ({tool}) removes the package. It needs administrator rights; you may be asked for your password.", tool=argv[0]),
+    )
+
+
+def _rpm_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    package = group[0]
+    argv = ("dnf", "remove", "-y", package.identifier) if host.has_program("dnf") else ("rpm", "-e", package.identifier)
+    return _package_step(
+        package, argv, host,
+        Message.of("Uninstall the {package} package", package=package.identifier),
+        Message.of("The system's package manager ({tool}) removes the package. It needs administrator rights; you may be asked for your password.", tool=argv[0]),
+    )
+
+
+def _flatpak_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    app = group[0]
+    system = _detail(app, "scope") != "user"
+    argv = ("flatpak", "uninstall", "-y", "--system" if system else "--user", app.identifier)
+    explanation = (
+        Message.of("Flatpak removes the app installed for every user of this computer. It may ask for an administrator's password.")
+        if system else Message.of("Flatpak removes the app installed in your own account.")
+    )
+    return RemovalStep(
+        id=f"uninstall:flatpak:{app.identifier}:{'system' if system else 'user'}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall the Flatpak app {app}", app=app.identifier),
+        explanation=explanation,
+        actor=Actor.APPWARDEN,
+        needs_admin=system,
+        commands=(Command(argv, needs_admin=system, timeout_s=PACKAGE_MANAGER_TIMEOUT_S),),
+        check=Message.of("Flatpak no longer lists {app}.", app=app.identifier),
+    )
+
+
+def _snap_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    snap = group[0]
+    return RemovalStep(
+        id=f"uninstall:snap:{snap.identifier}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall the snap {snap}", snap=snap.identifier),
+        explanation=Message.of("snapd removes the snap and its data. It may ask for an administrator's password."),
+        actor=Actor.APPWARDEN,
+        needs_admin=True,
+        commands=(Command(("snap", "remove", snap.identifier), needs_admin=True, timeout_s=PACKAGE_MANAGER_TIMEOUT_S),),
+        check=Message.of("snap no longer lists {snap}.", snap=snap.identifier),
+    )
+
+
+def _appimage_step(file: Evidence, target: ScanTarget) -> RemovalStep:
+    path = _leftover_path(file.location, target.path(file.location))
+    return RemovalStep(
+        id=f"uninstall:appimage:{file.location}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Delete the AppImage file {file}", file=file.location),
+        explanation=Message.of("An AppImage is a single program file: deleting it removes the app."),
+        actor=Actor.APPWARDEN,
+        needs_admin=not _writable_parent(path.real),
+        paths=(path,),
+        file_action=FileAction.DELETE,
+        check=Message.of("The file {file} is gone.", file=file.location),
+    )
+
+
+def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host) -> RemovalStep:
+    path = _leftover_path(bundle.location, target.path(bundle.location))
+    ours = target.live and (path.real.is_relative_to(host.home) or _writable_parent(path.real))
+    explanation = (
+        Message.of("AppWarden moves {bundle} to your Trash. Empty the Trash afterwards to free the space.", bundle=bundle.location)
+        if ours else Message.of(
+            "Your account cannot move {bundle}. Open Finder, go to the folder, drag the app to the Trash and enter an administrator's password when asked, or ask your help desk.",
+            bundle=bundle.location,
+        )
+    )
+    return RemovalStep(
+        id=f"uninstall:macos_apps:{bundle.location}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Move {app} to the Trash", app=bundle.location.rsplit("/", 1)[-1]),
+        explanation=explanation,
+        actor=Actor.APPWARDEN if ours else Actor.PERSON,
+        needs_admin=not ours,
+        paths=(path,),
+        file_action=FileAction.TRASH if ours else FileAction.NONE,
+        check=Message.of("{bundle} is no longer in its folder.", bundle=bundle.location),
+    )
+
+
+def _windows_entry_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    entry = group[0]
+    quiet, normal = _detail(entry, "quiet_uninstall_string"), _detail(entry, "uninstall_string")
+    codes = _product_codes(group)
+    if quiet or normal:
+        argv = uninstall_argv(quiet or normal, _detail(entry, "install_location"), codes, quiet=bool(quiet))
+    elif codes:
+        argv = ("msiexec", "/x", codes[0])
+    else:
+        argv = Refusal(Message.of("the entry has no uninstall command"))
+    machine = _detail(entry, "scope") != "user"
+    name = entry.name or entry.identifier
+    base = RemovalStep(
+        id=f"uninstall:windows_uninstall:{entry.location}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall {app} with its own uninstaller", app=name),
+        explanation=Message.of(
+            "AppWarden starts the uninstaller that {app} registered with Windows. Follow its windows until it says it is done.", app=name
+        ),
+        actor=Actor.APPWARDEN,
+        needs_admin=machine,
+        check=Message.of("Windows no longer lists {app} among installed apps.", app=name),
+    )
+    if isinstance(argv, Refusal):
+        return _refused(base, argv.reason, name)
+    return replace(base, commands=(Command(tuple(argv), needs_admin=machine),))
+
+
+def _product_codes(group: tuple[Evidence, ...]) -> tuple[str, ...]:
+    names = [e.identifier for e in group if e.namespace in ("msi_product_code", "windows_uninstall_key")]
+    names.append(group[0].location.rsplit("\\", 1)[-1])
+    return tuple(dict.fromkeys(n.upper() for n in names if GUID.fullmatch(n)))
+
+
+def _refused(step: RemovalStep, reason: Message, name: str) -> RemovalStep:
+    return replace(
+        step,
+        actor=Actor.PERSON,
+        refused=reason,
+        explanation=Message.of(
+            "AppWarden will not run this app's uninstall command: {reason}. Open Settings > Apps > Installed apps, find {app} and choose Uninstall, or ask your help desk.",
+            reason=reason, app=name,
+        ),
+    )
+
+
+def _store_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    package = group[0]
+    name = package.name or package.identifier
+    full_name = _detail(package, "package_full_name")
+    commands = ()
+    if full_name and STORE_PACKAGE.match(full_name):
+        argv = ("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", full_name)
+        commands = (Command(argv),)
+    return RemovalStep(
+        id=f"uninstall:windows_store:{package.identifier}:{_detail(package, 'user')}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall the Microsoft Store app {app}", app=name),
+        explanation=Message.of(
+            "Open Settings > Apps > Installed apps (ms-settings:appsfeatures), find {app} and choose Uninstall. If Uninstall is greyed out, ask your help desk; IT staff can use the command shown.",
+            app=name,
+        ),
+        actor=Actor.PERSON,
+        commands=commands,
+        check=Message.of("Windows no longer lists {app} among installed apps.", app=name),
+    )
+
+
+def _guidance_step(rule: Rule, platform: str) -> RemovalStep:
+    """When no evidence says how the app was installed, the pack's own guidance."""
+    guidance = rule.removal.get(platform) or Message.of("Remove the app with the tool that installed it, or ask your help desk.")
+    return RemovalStep(
+        id="uninstall:guidance",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall the app"),
+        explanation=guidance,
+        actor=Actor.PERSON,
+        check=Message.of("AppWarden no longer finds the app."),
+    )
+
+
+# --- 3. vendor steps ---------------------------------------------------------------------------
+
+
+def vendor_steps(rule: Rule, platform: str) -> list[RemovalStep]:
+    return [
+        RemovalStep(
+            id=f"vendor:{index}",
+            kind=StepKind.VENDOR,
+            title=step.title,
+            explanation=step.explanation,
+            actor=Actor.PERSON,
+            check=Message.of("You confirm that this step is done."),
+        )
+        for index, step in enumerate((s for s in rule.removal_steps if s.platform == platform), start=1)
+    ]
+
+
+# --- 4. leftovers ------------------------------------------------------------------------------
+
+
+def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep]) -> list[RemovalStep]:
+    handled = {path.real for step in uninstalls for path in step.paths}
+    log = CoverageLog("leftovers", target)
+    found = dict.fromkeys(
+        path for template in rule.leftovers.get(target.os, ()) for path in existing_leftovers(target, template, log)
+    )
+    return [_leftover_step(target, path) for path in found if path not in handled]
+
+
+def _leftover_step(target: ScanTarget, real: Path) -> RemovalStep:
+    path = _leftover_path(display_path(target, real), real)
+    size = _size_text(path)
+    return RemovalStep(
+        id=f"leftover:{path.shown}",
+        kind=StepKind.LEFTOVERS,
+        title=Message.of("Delete {path}", path=path.shown),
+        explanation=Message.of(
+            "The app left this behind ({size}). It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records.",
+            size=size,
+        ),
+        actor=Actor.APPWARDEN,
+        needs_admin=not _writable_parent(real),
+        paths=(path,),
+        file_action=FileAction.DELETE,
+        check=Message.of("{path} is gone.", path=path.shown),
+    )
+
+
+def _leftover_path(shown: str, real: Path) -> LeftoverPath:
+    size, capped = tree_size(real)
+    return LeftoverPath(shown, real, size, capped)
+
+
+def tree_size(path: Path, cap: int = MAX_WALKED_ENTRIES) -> tuple[int, bool]:
+    """Bytes under `path`, links not followed; stops after `cap` entries (then a lower bound)."""
+    total, seen, pending = 0, 0, [path]
+    while pending:
+        current = pending.pop()
+        try:
+            info = current.lstat()
+        except OSError:
+            continue
+        total += info.st_size if not current.is_symlink() and current.is_file() else 0
+        seen += 1
+        if seen >= cap:
+            return total, True
+        if not current.is_symlink() and current.is_dir():
+            try:
+                pending.extend(current.iterdir())
+            except OSError:
+                continue
+    return total, False
+
+
+def _size_text(path: LeftoverPath) -> Message:
+    megabytes = path.size_bytes / 1_000_000
+    amount = f"{megabytes:.1f} MB" if megabytes >= 0.1 else f"{path.size_bytes} bytes"
+    return Message.of("at least {amount}", amount=amount) if path.size_capped else Message.of("{amount}", amount=amount)
+
+
+def _writable_parent(path: Path) -> bool:
+    return os.access(path.parent, os.W_OK)
+
+
+# --- 5. restart, 6. verify ---------------------------------------------------------------------
+
+
+def restart_step() -> RemovalStep:
+    return RemovalStep(
+        id="restart",
+        kind=StepKind.RESTART,
+        title=Message.of("Restart the computer"),
+        explanation=Message.of("The uninstaller asked for a restart to finish. Save your work, restart, then run AppWarden again to check."),
+        actor=Actor.PERSON,
+        check=NO_RESTART_NEEDED,
+    )
+
+
+def verify_step(finding: Finding) -> RemovalStep:
+    sources = tuple(sorted({e.source for e in finding.evidence}))
+    return RemovalStep(
+        id="verify",
+        kind=StepKind.VERIFY,
+        title=Message.of("Check that the app is gone"),
+        explanation=Message.of("AppWarden reads the places where it found the app again: {sources}.", sources=", ".join(sources)),
+        actor=Actor.APPWARDEN,
+        check=Message.of("None of these places shows the app any more."),
+        sources=sources,
+    )
+
+
+def _for_offline(step: RemovalStep) -> RemovalStep:
+    """On a disk mounted from another computer AppWarden only explains: it never runs or deletes there."""
+    if step.actor == Actor.PERSON:
+        return step
+    return replace(
+        step,
+        actor=Actor.PERSON,
+        file_action=FileAction.NONE,
+        explanation=Message.of(
+            "{explanation} This disk belongs to another computer, so AppWarden does not do this itself: do it on that computer.",
+            explanation=step.explanation,
+        ),
+    )
+
+
+def _detail(evidence: Evidence, name: str) -> str:
+    return dict(evidence.details).get(name, "")

@@ -1,0 +1,330 @@
+"""Running a removal plan one step at a time, only after the person confirms that step.
+
+No command goes through a shell. Each action is written to the history before it starts and
+after it ends, each in its own transaction, so a plan interrupted anywhere can be resumed.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Callable
+
+from core.history import ActionRecord, HistoryStore
+from core.messages import Message
+from core.removal.builder import QUIT_TIMEOUT_S
+from core.removal.model import Actor, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
+from core.removal.verification import Verification, VerificationStatus, verify_removal
+
+RESTART_EXIT_CODES = frozenset({3010, 1641})  # Windows Installer: success, restart required / started
+USER_CANCELLED_EXIT_CODE = 1602  # Windows Installer: the person cancelled the uninstaller
+MAX_OUTPUT_CHARS = 20_000
+# Recorded as the verify step's exit code: the same values `appwarden remove` exits with.
+VERIFICATION_EXIT_CODES = {
+    VerificationStatus.RESOLVED: 0,
+    VerificationStatus.LEFTOVERS_REMAIN: 0,
+    VerificationStatus.STILL_PRESENT: 1,
+    VerificationStatus.CANNOT_VERIFY: 2,
+}
+MAX_HISTORY_DETAIL_CHARS = 4_000
+
+
+class OutcomeStatus(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    DRY_RUN = "dry_run"
+    PERSON = "person"
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    status: OutcomeStatus
+    exit_code: int | None
+    duration_s: float
+    output: str
+    next: Message
+    restart_requested: bool = False
+    verification: Verification | None = None
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What one action did, before it becomes an outcome."""
+
+    status: OutcomeStatus
+    exit_code: int | None
+    output: str
+    problem: Message | None = None
+    restart_requested: bool = False
+
+
+def command_line(argv: tuple[str, ...]) -> str:
+    """A command as shown to the person: exactly the arguments that run, quoted for reading."""
+    return shlex.join(argv)
+
+
+def step_actions(step: RemovalStep) -> list[str]:
+    """Every exact thing the step would do, as lines a person can read (for --dry-run)."""
+    lines = [command_line(command.argv) for command in step.commands]
+    if step.kind == StepKind.QUIT:
+        lines.append(f"terminate {' '.join(map(str, step.pids))}; kill after {QUIT_TIMEOUT_S:g} s")
+    verbs = {FileAction.DELETE: "delete", FileAction.TRASH: "move to the Trash"}
+    lines += [f"{verbs[step.file_action]} {path.shown}" for path in step.paths if step.file_action in verbs]
+    return lines
+
+
+def run_step(
+    plan: RemovalPlan,
+    step: RemovalStep,
+    confirm: Callable[[RemovalStep], bool],
+    dry_run: bool = False,
+    history: HistoryStore | None = None,
+    *,
+    restart_requested: bool = False,
+    quit_timeout_s: float = QUIT_TIMEOUT_S,
+) -> StepOutcome:
+    if step.kind == StepKind.RESTART and not restart_requested:
+        return StepOutcome(OutcomeStatus.SKIPPED, None, 0.0, "", Message.of("No restart is needed."))
+    if step.kind == StepKind.VERIFY:
+        return _verify(plan, step, history if not dry_run else None)
+    if step.actor == Actor.PERSON or not plan.live:
+        return StepOutcome(OutcomeStatus.PERSON, None, 0.0, "\n".join(step_actions(step)), _person_next(step))
+    if dry_run:
+        return StepOutcome(OutcomeStatus.DRY_RUN, None, 0.0, "\n".join(step_actions(step)), Message.of("Nothing was changed (dry run)."))
+    if not confirm(step):
+        _record(history, plan, step, "finished", outcome=OutcomeStatus.CANCELLED)
+        return StepOutcome(OutcomeStatus.CANCELLED, None, 0.0, "", Message.of("Step not taken. You can take it later: the plan resumes here."))
+    return _act(plan, step, history, quit_timeout_s)
+
+
+def _act(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None, quit_timeout_s: float) -> StepOutcome:
+    argv = _recorded_argv(step)
+    _record(history, plan, step, "started", argv=argv)
+    started = time.monotonic()
+    try:
+        result = _perform(step, quit_timeout_s)
+    except BaseException as error:  # even an interruption is recorded before it goes on
+        _record(history, plan, step, "finished", argv=argv, outcome=OutcomeStatus.FAILED, detail=repr(error))
+        raise
+    duration = round(time.monotonic() - started, 3)
+    _record(history, plan, step, "finished", argv=argv, outcome=result.status, exit_code=result.exit_code,
+            duration_s=duration, detail=result.output[-MAX_HISTORY_DETAIL_CHARS:])
+    return StepOutcome(
+        result.status, result.exit_code, duration, result.output, _next(plan, step, result), result.restart_requested
+    )
+
+
+def _perform(step: RemovalStep, quit_timeout_s: float) -> ActionResult:
+    if step.kind == StepKind.QUIT:
+        return end_processes(step.pids, step.process_names, quit_timeout_s)
+    if step.commands:
+        return _run_commands(step)
+    if step.file_action == FileAction.DELETE:
+        return _each_path(step.paths, delete_path)
+    if step.file_action == FileAction.TRASH:
+        return _each_path(step.paths, move_to_trash)
+    return ActionResult(OutcomeStatus.SKIPPED, None, "")
+
+
+def _run_commands(step: RemovalStep) -> ActionResult:
+    outputs, result = [], ActionResult(OutcomeStatus.DONE, 0, "")
+    restart = False
+    for command in step.commands:
+        result = run_command(command.argv, command.timeout_s)
+        outputs.append(result.output)
+        restart = restart or result.restart_requested
+        if result.status != OutcomeStatus.DONE:
+            break
+    return ActionResult(result.status, result.exit_code, "\n".join(outputs)[-MAX_OUTPUT_CHARS:], result.problem, restart)
+
+
+def run_command(argv: tuple[str, ...], timeout_s: float) -> ActionResult:
+    """One program run with its arguments as a list (never a shell), its output captured."""
+    try:
+        completed = subprocess.run(
+            list(argv), shell=False, timeout=timeout_s, capture_output=True, stdin=subprocess.DEVNULL,
+            text=True, encoding="utf-8", errors="replace",
+        )
+    except subprocess.TimeoutExpired:
+        return ActionResult(OutcomeStatus.FAILED, None, "", Message.of("it did not finish within {seconds} seconds", seconds=int(timeout_s)))
+    except OSError as error:
+        return ActionResult(OutcomeStatus.FAILED, None, "", Message.of("{program} could not be started: {error}", program=argv[0], error=error.strerror or error))
+    output = _without_progress((completed.stdout or "") + (completed.stderr or ""))[-MAX_OUTPUT_CHARS:]
+    code = completed.returncode
+    if code == 0 or code in RESTART_EXIT_CODES:
+        return ActionResult(OutcomeStatus.DONE, code, output, restart_requested=code in RESTART_EXIT_CODES)
+    if code == USER_CANCELLED_EXIT_CODE:
+        return ActionResult(OutcomeStatus.CANCELLED, code, output, Message.of("the uninstaller was cancelled"))
+    return ActionResult(OutcomeStatus.FAILED, code, output, Message.of("{program} ended with exit code {code}", program=argv[0], code=code))
+
+
+def _without_progress(output: str) -> str:
+    """Each line as it was finally shown: progress redrawn with carriage returns keeps its last state."""
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in output.split("\n"))
+
+
+def end_processes(pids: tuple[int, ...], names: tuple[str, ...], timeout_s: float) -> ActionResult:
+    """Ask each process to close, then stop the ones still running after `timeout_s`.
+    A pid now running another program (reused) is left alone; one that already exited is fine."""
+    import psutil
+
+    processes = [p for p in (_process(pid, names) for pid in pids) if p is not None]
+    for process in processes:
+        _signal(process.terminate)
+    _, alive = psutil.wait_procs(processes, timeout=timeout_s)
+    for process in alive:
+        _signal(process.kill)
+    _, still = psutil.wait_procs(alive, timeout=timeout_s)
+    output = f"asked to close: {_pids(processes)}; stopped by force: {_pids(alive)}"
+    if still:
+        return ActionResult(OutcomeStatus.FAILED, None, output, Message.of("programs {pids} could not be stopped", pids=_pids(still)))
+    return ActionResult(OutcomeStatus.DONE, None, output)
+
+
+def _process(pid: int, names: tuple[str, ...]):
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        return process if not names or process.name() in names else None
+    except psutil.Error:
+        return None
+
+
+def _signal(send: Callable[[], None]) -> None:
+    import psutil
+
+    try:
+        send()
+    except psutil.NoSuchProcess:
+        pass  # it exited meanwhile: that is what was wanted
+
+
+def _pids(processes) -> str:
+    return ", ".join(str(p.pid) for p in processes) or "none"
+
+
+def _each_path(paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath], str]) -> ActionResult:
+    lines = []
+    for path in paths:
+        try:
+            lines.append(action(path))
+        except OSError as error:
+            reason = Message.of("{path} could not be changed: {error}", path=path.shown, error=error.strerror or error)
+            return ActionResult(OutcomeStatus.FAILED, None, "\n".join(lines), reason)
+    return ActionResult(OutcomeStatus.DONE, None, "\n".join(lines))
+
+
+def delete_path(path: LeftoverPath) -> str:
+    """Delete a file or a folder tree; links are removed, never followed."""
+    real = path.real
+    if not os.path.lexists(real):
+        return f"{path.shown}: already gone"
+    if real == Path(real.anchor) or real == Path.home():
+        raise OSError(0, "refusing to delete a whole disk or home folder")
+    if real.is_dir() and not real.is_symlink():
+        shutil.rmtree(real)
+    else:
+        real.unlink()
+    return f"{path.shown}: deleted"
+
+
+def move_to_trash(path: LeftoverPath) -> str:
+    if not os.path.lexists(path.real):
+        return f"{path.shown}: already gone"
+    trash = Path.home() / ".Trash"
+    trash.mkdir(exist_ok=True)
+    destination, number = trash / path.real.name, 1
+    while os.path.lexists(destination):
+        number += 1
+        destination = trash / f"{path.real.stem} {number}{path.real.suffix}"
+    shutil.move(str(path.real), str(destination))
+    return f"{path.shown}: moved to {destination}"
+
+
+def _verify(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None) -> StepOutcome:
+    _record(history, plan, step, "started")
+    started = time.monotonic()
+    verification = verify_removal(plan, step)
+    duration = round(time.monotonic() - started, 3)
+    status = OutcomeStatus.DONE if verification.app_gone else OutcomeStatus.FAILED
+    remaining = "\n".join(f"{e.source}: {e.location}" for e in verification.remaining)
+    code = VERIFICATION_EXIT_CODES[verification.status]
+    _record(history, plan, step, "finished", outcome=status, exit_code=code, duration_s=duration,
+            detail=f"{verification.status}\n{remaining}".strip())
+    return StepOutcome(status, None, duration, remaining, _verification_next(plan, verification), verification=verification)
+
+
+def _verification_next(plan: RemovalPlan, verification: Verification) -> Message:
+    app = plan.app_name.get("en")
+    return {
+        VerificationStatus.RESOLVED: Message.of("{app} is gone from this device.", app=app),
+        VerificationStatus.LEFTOVERS_REMAIN: Message.of("{app} is gone; the files listed are still there because you kept them.", app=app),
+        VerificationStatus.STILL_PRESENT: Message.of(
+            "{app} is still on this device (see what remains). Take the remaining steps again, or ask your help desk: tell them that {app} is still found after the removal steps.", app=app
+        ),
+        VerificationStatus.CANNOT_VERIFY: Message.of(
+            "AppWarden could not read everything it needs to confirm that {app} is gone ({sources}). Ask your help desk to check.",
+            app=app, sources=", ".join(verification.unread) or "-",
+        ),
+    }[verification.status]
+
+
+def _next(plan: RemovalPlan, step: RemovalStep, result: ActionResult) -> Message:
+    if result.status == OutcomeStatus.DONE:
+        if result.restart_requested:
+            return Message.of("Done. The uninstaller asks for a restart: the restart step is now needed.")
+        return Message.of("Done. Go on with the next step.")
+    why = result.problem or Message.of("it did not work")
+    return Message.of(
+        "This step did not work: {why}. You can try it again: the plan resumes here. If it keeps failing, ask your help desk and tell them that removing {app} failed at the step \"{step}\" ({why}).",
+        why=why, app=plan.app_name.get("en"), step=step.title if isinstance(step.title, Message) else step.title.get("en"),
+    )
+
+
+def _person_next(step: RemovalStep) -> Message:
+    if step.refused is not None:
+        return Message.of("Do this step yourself as explained. If you cannot, ask your help desk.")
+    return Message.of("Do this step yourself, then confirm that it is done.")
+
+
+def record_person_answer(plan: RemovalPlan, step: RemovalStep, done: bool, history: HistoryStore | None) -> None:
+    """What the person said about a step only they can do."""
+    _record(history, plan, step, "finished", outcome="person_done" if done else "person_not_done")
+
+
+def _recorded_argv(step: RemovalStep) -> tuple[str, ...]:
+    if step.commands:
+        return tuple(arg for command in step.commands for arg in command.argv)
+    return tuple(step_actions(step))
+
+
+def _record(history: HistoryStore | None, plan: RemovalPlan, step: RemovalStep, phase: str, **values) -> None:
+    if history is None:
+        return
+    values["outcome"] = str(values.get("outcome", ""))
+    history.record_action(ActionRecord(plan.rule_id, step.id, str(step.kind), phase, **values))
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    done: frozenset[str]
+    next_step: RemovalStep | None
+
+
+def resume_point(plan: RemovalPlan, history: HistoryStore) -> ResumePoint:
+    """Which steps an earlier run finished (since the app was last verified gone), and the first left."""
+    actions = history.actions(plan.rule_id)
+    last_resolved = max((i for i, a in enumerate(actions) if a.step == "verify" and a.phase == "finished" and a.outcome == "done"), default=-1)
+    finished = [a for a in actions[last_resolved + 1:] if a.phase == "finished"]
+    done = frozenset(a.step for a in finished if a.outcome in ("done", "person_done"))
+    remaining = (step for step in plan.steps if step.id not in done)
+    return ResumePoint(done, next(remaining, None))

@@ -1,0 +1,94 @@
+"""What a removal plan holds: ordered steps, who acts in each, and the exact commands (frozen data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from core.i18n import LocalText, Translator
+from core.messages import Message
+from core.policy.model import PolicySet
+from core.sources.base import ScanTarget
+
+DEFAULT_TIMEOUT_S = 1800.0  # an uninstaller may show dialogs and wait for the person
+
+
+class StepKind(StrEnum):
+    QUIT = "quit"
+    UNINSTALL = "uninstall"
+    VENDOR = "vendor"
+    LEFTOVERS = "leftovers"
+    RESTART = "restart"
+    VERIFY = "verify"
+
+
+class Actor(StrEnum):
+    APPWARDEN = "appwarden"
+    PERSON = "person"
+
+
+class FileAction(StrEnum):
+    """What AppWarden does with a step's paths when the step has no command."""
+
+    NONE = "none"
+    DELETE = "delete"
+    TRASH = "trash"
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: tuple[str, ...]
+    needs_admin: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class LeftoverPath:
+    shown: str  # as on the device: /home/ana/.xwechat, C:\Program Files\Tencent\WeChat
+    real: Path  # where AppWarden reaches it
+    size_bytes: int
+    size_capped: bool = False  # the walk stopped early: the size is a lower bound
+
+
+Text = Message | LocalText
+
+
+@dataclass(frozen=True)
+class RemovalStep:
+    id: str
+    kind: StepKind
+    title: Text
+    explanation: Text
+    actor: Actor
+    check: Message
+    needs_admin: bool = False
+    commands: tuple[Command, ...] = ()
+    pids: tuple[int, ...] = ()
+    process_names: tuple[str, ...] = ()  # a pid only counts while it still runs one of these
+    paths: tuple[LeftoverPath, ...] = ()
+    file_action: FileAction = FileAction.NONE
+    refused: Message | None = None
+    sources: tuple[str, ...] = ()  # for verify: the sources that produced the evidence
+
+
+@dataclass(frozen=True)
+class RemovalPlan:
+    rule_id: str
+    app_name: LocalText
+    platform: str
+    steps: tuple[RemovalStep, ...]
+    target: ScanTarget | None = field(default=None, compare=False)
+    policies: PolicySet | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def live(self) -> bool:
+        return self.target is not None and self.target.live
+
+    def step(self, step_id: str) -> RemovalStep:
+        return next(step for step in self.steps if step.id == step_id)
+
+
+def shown(text: Text, t: Translator) -> str:
+    """A step's text in the person's language, whether the core or a policy pack wrote it."""
+    return t.text(text) if isinstance(text, LocalText) else text.render(t)

@@ -1,0 +1,198 @@
+"""Removal plans built from fixture evidence, asserted exactly for each platform and install kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.findings import Evidence, Finding
+from core.policy.loader import load_policies
+from core.policy.model import Enforcement
+from core.removal.builder import Host, build_plan
+from core.removal.model import Actor, FileAction, StepKind
+from core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
+
+POLICIES = load_policies()
+INSTALLED, RUNNING = EvidenceKind.INSTALLED, EvidenceKind.RUNNING
+UNINSTALL_32 = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall"
+KES = "{27534751-4A40-48BD-B393-BC3BF28C876E}"
+WECHAT_FOLDER = r"C:\Program Files (x86)\Tencent\WeChat"
+
+
+def finding(rule_id: str, *evidence: Evidence) -> Finding:
+    rule = POLICIES.rule(rule_id)
+    return Finding(rule, POLICIES.directive(rule.directive_id), Enforcement.RECOMMENDED, evidence)
+
+
+def host(tmp_path: Path, is_root: bool = True, programs=("apt-get", "dnf", "pkexec")) -> Host:
+    return Host(is_root, lambda name: name in programs, tmp_path / "home")
+
+
+def summary(plan):
+    """Each step as (id, kind, actor, needs admin, argvs, refusal template)."""
+    return [
+        (s.id, s.kind, s.actor, s.needs_admin, [c.argv for c in s.commands], s.refused.template if s.refused else None)
+        for s in plan.steps
+    ]
+
+
+def windows_entry(uninstall: str, location: str = WECHAT_FOLDER, key: str = "WeChat") -> Evidence:
+    details = (("view", "32-bit"), ("scope", "machine"), ("install_location", location), ("uninstall_string", uninstall))
+    return Evidence("windows_uninstall", INSTALLED, "windows_uninstall_key", key, f"{UNINSTALL_32}\\{key}", "3.9.12.51", "微信", details)
+
+
+def test_windows_nsis_uninstaller(tmp_path):
+    evidence = windows_entry(rf'"{WECHAT_FOLDER}\Uninstall.exe"')
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    assert summary(plan) == [
+        (f"uninstall:windows_uninstall:{UNINSTALL_32}\\WeChat", StepKind.UNINSTALL, Actor.APPWARDEN, True,
+         [(rf"{WECHAT_FOLDER}\Uninstall.exe",)], None),
+        ("vendor:1", StepKind.VENDOR, Actor.PERSON, False, [], None),
+        ("restart", StepKind.RESTART, Actor.PERSON, False, [], None),
+        ("verify", StepKind.VERIFY, Actor.APPWARDEN, False, [], None),
+    ]
+    assert plan.steps[1].title.get("en") == "Decide what happens to your WeChat chat files"
+    assert plan.steps[-1].sources == ("windows_uninstall",)
+
+
+def test_windows_msi_product_runs_msiexec_with_the_evidence_code(tmp_path):
+    details = (("view", "64-bit"), ("scope", "machine"), ("uninstall_string", f"MsiExec.exe /X{KES}"))
+    evidence = (
+        Evidence("windows_uninstall", INSTALLED, "windows_uninstall_key", KES, rf"HKLM\SOFTWARE\x\Uninstall\{KES}", "12.4", "Kaspersky Endpoint Security for Windows", details),
+        Evidence("windows_uninstall", INSTALLED, "msi_product_code", KES, rf"HKLM\SOFTWARE\x\Uninstall\{KES}", "12.4", "Kaspersky Endpoint Security for Windows", details),
+    )
+    plan = build_plan(finding("kaspersky", *evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    assert summary(plan)[0] == (
+        rf"uninstall:windows_uninstall:HKLM\SOFTWARE\x\Uninstall\{KES}", StepKind.UNINSTALL, Actor.APPWARDEN, True,
+        [("msiexec", "/x", KES)], None,
+    )
+    assert [s.id for s in plan.steps] == [plan.steps[0].id, "vendor:1", "vendor:2", "vendor:3", "restart", "verify"]
+    assert [s.title.get("en") for s in plan.steps[1:4]] == [
+        "Turn off Kaspersky's self-protection, or get the removal password",
+        "If a Kaspersky entry will not go away, use Kaspersky's removal tool",
+        "Have Kaspersky's root certificate removed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("uninstall", "reason"),
+    [
+        (rf'"{WECHAT_FOLDER}\Uninstall.exe" /S & calc.exe', "the uninstall command uses {characters}, which only a command shell understands"),
+        (rf'"{WECHAT_FOLDER}\Uninstall.exe" | del C:\Users', "the uninstall command uses {characters}, which only a command shell understands"),
+        (rf'"{WECHAT_FOLDER}\Uninst"all.exe" /S', "the uninstall command has unbalanced quotation marks"),
+        (r'"C:\Users\Public\Uninstall.exe"', "the uninstaller {program} is outside the app's folder {folder}"),
+        (r"cmd /c rd /s /q C:\Users", "the uninstall command starts {program}, which runs other commands, not an uninstaller"),
+        (r"rundll32.exe C:\x.dll,Go", "the uninstall command starts {program}, which runs other commands, not an uninstaller"),
+        (f"MsiExec.exe /X{KES}", "the Windows Installer command names product {code}, which is not this app's"),
+    ],
+)
+def test_hostile_uninstall_strings_become_refused_person_steps(tmp_path, uninstall, reason):
+    plan = build_plan(finding("wechat", windows_entry(uninstall)), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    step = plan.steps[0]
+    assert (step.actor, step.commands, step.refused.template) == (Actor.PERSON, (), reason)
+    assert "restart" not in [s.id for s in plan.steps]
+
+
+def test_store_package_is_a_person_step_with_the_it_command(tmp_path):
+    full = "BytedancePte.Ltd.TikTok_1.0.0.0_x64__6yccndn6064se"
+    details = (("scope", "user"), ("user", "ana"), ("package_family_name", "BytedancePte.Ltd.TikTok_6yccndn6064se"), ("package_full_name", full))
+    evidence = Evidence("windows_store", INSTALLED, "msix", "BytedancePte.Ltd.TikTok", r"C:\Users\ana\AppData\Local\Packages\x", "1.0.0.0", "TikTok", details)
+    plan = build_plan(finding("tiktok", evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    assert summary(plan) == [
+        ("uninstall:windows_store:BytedancePte.Ltd.TikTok:ana", StepKind.UNINSTALL, Actor.PERSON, False,
+         [("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", full)], None),
+        ("verify", StepKind.VERIFY, Actor.APPWARDEN, False, [], None),
+    ]
+    assert "ms-settings:appsfeatures" in plan.steps[0].explanation.template
+
+
+def test_macos_bundle_in_a_writable_folder_goes_to_the_trash(tmp_path):
+    bundle = tmp_path / "Applications/WeChat.app/Contents/MacOS"
+    bundle.mkdir(parents=True)
+    (bundle / "WeChat").write_bytes(b"x" * 10)
+    evidence = Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.tencent.xinWeChat", "/Applications/WeChat.app", "4.0", "WeChat", (("kind", "macos_app"),))
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, MACOS, live=True), POLICIES, host(tmp_path))
+    step = plan.steps[0]
+    assert (step.id, step.actor, step.file_action, step.title.render()) == (
+        "uninstall:macos_apps:/Applications/WeChat.app", Actor.APPWARDEN, FileAction.TRASH, "Move WeChat.app to the Trash",
+    )
+    assert [(p.shown, p.real, p.size_bytes) for p in step.paths] == [("/Applications/WeChat.app", tmp_path / "Applications/WeChat.app", 10)]
+    assert [s.id for s in plan.steps] == [step.id, "vendor:1", "verify"]
+
+
+def test_macos_bundle_on_a_mounted_disk_is_only_explained(tmp_path):
+    evidence = Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.tencent.xinWeChat", "/Applications/WeChat.app", "4.0", "WeChat")
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, MACOS, live=False), POLICIES, host(tmp_path))
+    assert [(s.actor, s.file_action) for s in plan.steps[:-1]] == [(Actor.PERSON, FileAction.NONE)] * 2
+
+
+@pytest.mark.parametrize(("scope", "option", "admin"), [("user", "--user", False), ("system", "--system", True)])
+def test_flatpak_uses_the_installation_it_was_found_in(tmp_path, scope, option, admin):
+    evidence = Evidence("flatpak", INSTALLED, "flatpak", "com.tencent.WeChat", "/var/lib/flatpak/app/com.tencent.WeChat/x86_64/stable", details=(("scope", scope),))
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path, is_root=False))
+    assert summary(plan)[0] == (
+        f"uninstall:flatpak:com.tencent.WeChat:{scope}", StepKind.UNINSTALL, Actor.APPWARDEN, admin,
+        [("flatpak", "uninstall", "-y", option, "com.tencent.WeChat")], None,
+    )
+
+
+def test_snap(tmp_path):
+    evidence = Evidence("snap", INSTALLED, "snap", "wechat", "/snap/wechat/12", details=(("revision", "12"),))
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
+    assert summary(plan) == [
+        ("uninstall:snap:wechat", StepKind.UNINSTALL, Actor.APPWARDEN, True, [("snap", "remove", "wechat")], None),
+        ("vendor:1", StepKind.VENDOR, Actor.PERSON, False, [], None),
+        ("verify", StepKind.VERIFY, Actor.APPWARDEN, False, [], None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("is_root", "programs", "actor", "argv"),
+    [
+        (True, ("apt-get",), Actor.APPWARDEN, ("apt-get", "remove", "-y", "wechat")),
+        (True, (), Actor.APPWARDEN, ("dpkg", "--remove", "wechat")),
+        (False, ("apt-get", "pkexec"), Actor.APPWARDEN, ("pkexec", "apt-get", "remove", "-y", "wechat")),
+        (False, ("apt-get",), Actor.PERSON, ("sudo", "apt-get", "remove", "-y", "wechat")),
+    ],
+)
+def test_debian_package_through_pkexec_when_not_root(tmp_path, is_root, programs, actor, argv):
+    evidence = Evidence("dpkg", INSTALLED, "deb", "wechat", "/var/lib/dpkg/status (wechat)", details=(("state", "installed"),))
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path, is_root, programs))
+    assert (plan.steps[0].actor, plan.steps[0].commands[0].argv) == (actor, argv)
+
+
+def test_dpkg_configuration_leftover_is_purged(tmp_path):
+    evidence = Evidence("dpkg", EvidenceKind.LEFTOVER, "deb", "wechat", "/var/lib/dpkg/status (wechat)", details=(("state", "config-files"),))
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
+    assert plan.steps[0].commands[0].argv == ("dpkg", "--purge", "wechat")
+
+
+def test_appimage_and_leftovers_with_sizes(tmp_path):
+    (tmp_path / "opt/wechat/sub").mkdir(parents=True)
+    (tmp_path / "opt/wechat/sub/data").write_bytes(b"y" * 1234)
+    (tmp_path / "opt/wechat/link").symlink_to("/usr")  # not followed: counts nothing
+    image = tmp_path / "home/ana/Applications/WeChatLinux_x86_64.AppImage"
+    image.parent.mkdir(parents=True)
+    image.write_bytes(b"z" * 7)
+    evidence = Evidence("appimage", INSTALLED, "appimage", "WeChatLinux", "/home/ana/Applications/WeChatLinux_x86_64.AppImage")
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
+    assert [(s.id, s.file_action, [(p.shown, p.size_bytes) for p in s.paths]) for s in plan.steps if s.paths] == [
+        ("uninstall:appimage:/home/ana/Applications/WeChatLinux_x86_64.AppImage", FileAction.DELETE,
+         [("/home/ana/Applications/WeChatLinux_x86_64.AppImage", 7)]),
+        ("leftover:/opt/wechat", FileAction.DELETE, [("/opt/wechat", 1234)]),
+    ]
+    assert plan.steps[2].explanation.render() == (
+        "The app left this behind (1234 bytes). It may hold your data: delete it only if you do not need it, "
+        "following your organisation's rules on keeping records."
+    )
+
+
+def test_running_processes_give_a_quit_step_first(tmp_path):
+    evidence = (
+        Evidence("processes", RUNNING, "process", "wechat", "pid 41", name="wechat", details=(("pid", "41"),)),
+        Evidence("processes", RUNNING, "process", "wechat", "pid 40", name="wechat", details=(("pid", "40"),)),
+    )
+    plan = build_plan(finding("wechat", *evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
+    assert (plan.steps[0].id, plan.steps[0].pids, plan.steps[0].process_names) == ("quit", (40, 41), ("wechat",))
+    assert plan.steps[1].id == "uninstall:guidance"  # running, but nothing says how it was installed
