@@ -8,7 +8,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QObject, Qt
+from PySide6.QtCore import QItemSelection, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -226,17 +226,25 @@ class MainController(QObject):
         self.view.statusBar().showMessage(self.t("Diagnostics copied to the clipboard."), 5000)
 
     def show_removal(self) -> None:
-        """Until guided removal exists, the pack's removal steps for this platform."""
+        """The guided removal of the selected finding; the list is checked again when it ends."""
         finding = self.selected_finding()
-        if finding is None or self.result is None:
+        if finding is None or self.startup is None:
             return
-        box = QMessageBox(self.view)
-        box.setWindowTitle(self.t("How to remove {app}", app=self.t.text(finding.rule.name)))
-        box.setText(self.t("How to remove {app}", app=self.t.text(finding.rule.name)))
-        box.setInformativeText(wording.removal_text(finding, self.result.target.os, self.t))
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.exec()
+        from core.removal.builder import build_plan
+
+        startup = self.startup
+        self.background.run(
+            lambda report, cancelled: build_plan(finding, startup.target, startup.policies),
+            self._open_removal, self.show_error,
+        )
+
+    def _open_removal(self, plan) -> None:
+        from gui.removal_controller import RemovalController
+        from gui.removal_view import RemovalDialog
+
+        dialog = RemovalDialog(self.view)
+        self.removal = RemovalController(dialog, plan, self.t, self.history, on_finished=self.check)
+        dialog.open()
 
     # Reports, history, settings.
     def export(self) -> None:

@@ -102,6 +102,8 @@ def main() -> int:
         save(view, folder, "5-helpdesk")
         save_dialog(app, view, controller.show_history, "historyDialog", folder, "7-history")
         save_dialog(app, view, controller.show_settings, "settingsDialog", folder, "8-settings")
+        controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
+        save_dialog(app, view, controller.show_removal, "removalDialog", folder, "9-removal")
         view.close()
 
         view, controller = window(app, "--root", str(found), "--lang", "fr")

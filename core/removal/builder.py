@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from core.findings import Evidence, Finding
-from core.i18n import LocalText
+
 from core.messages import Message
 from core.policy.model import PolicySet, Rule
 from core.removal.model import (
@@ -27,7 +27,7 @@ from core.removal.model import (
     StepKind,
 )
 from core.removal.windows_commands import GUID, Refusal, uninstall_argv
-from core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path
+from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path
 from core.sources.leftovers import existing_leftovers
 
 MAX_WALKED_ENTRIES = 100_000  # a leftover's size is a lower bound past this many files

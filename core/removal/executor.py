@@ -10,6 +10,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,6 +91,7 @@ def run_step(
     *,
     restart_requested: bool = False,
     quit_timeout_s: float = QUIT_TIMEOUT_S,
+    on_output: Callable[[str], None] | None = None,
 ) -> StepOutcome:
     if step.kind == StepKind.RESTART and not restart_requested:
         return StepOutcome(OutcomeStatus.SKIPPED, None, 0.0, "", Message.of("No restart is needed."))
@@ -102,15 +104,18 @@ def run_step(
     if not confirm(step):
         _record(history, plan, step, "finished", outcome=OutcomeStatus.CANCELLED)
         return StepOutcome(OutcomeStatus.CANCELLED, None, 0.0, "", Message.of("Step not taken. You can take it later: the plan resumes here."))
-    return _act(plan, step, history, quit_timeout_s)
+    return _act(plan, step, history, quit_timeout_s, on_output)
 
 
-def _act(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None, quit_timeout_s: float) -> StepOutcome:
+def _act(
+    plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None, quit_timeout_s: float,
+    on_output: Callable[[str], None] | None = None,
+) -> StepOutcome:
     argv = _recorded_argv(step)
     _record(history, plan, step, "started", argv=argv)
     started = time.monotonic()
     try:
-        result = _perform(step, quit_timeout_s)
+        result = _perform(step, quit_timeout_s, on_output)
     except BaseException as error:  # even an interruption is recorded before it goes on
         _record(history, plan, step, "finished", argv=argv, outcome=OutcomeStatus.FAILED, detail=repr(error))
         raise
@@ -122,11 +127,11 @@ def _act(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None, qui
     )
 
 
-def _perform(step: RemovalStep, quit_timeout_s: float) -> ActionResult:
+def _perform(step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None) -> ActionResult:
     if step.kind == StepKind.QUIT:
         return end_processes(step.pids, step.process_names, quit_timeout_s)
     if step.commands:
-        return _run_commands(step)
+        return _run_commands(step, on_output)
     if step.file_action == FileAction.DELETE:
         return _each_path(step.paths, delete_path)
     if step.file_action == FileAction.TRASH:
@@ -134,11 +139,11 @@ def _perform(step: RemovalStep, quit_timeout_s: float) -> ActionResult:
     return ActionResult(OutcomeStatus.SKIPPED, None, "")
 
 
-def _run_commands(step: RemovalStep) -> ActionResult:
+def _run_commands(step: RemovalStep, on_output: Callable[[str], None] | None = None) -> ActionResult:
     outputs, result = [], ActionResult(OutcomeStatus.DONE, 0, "")
     restart = False
     for command in step.commands:
-        result = run_command(command.argv, command.timeout_s)
+        result = run_command(command.argv, command.timeout_s, on_output)
         outputs.append(result.output)
         restart = restart or result.restart_requested
         if result.status != OutcomeStatus.DONE:
@@ -146,24 +151,42 @@ def _run_commands(step: RemovalStep) -> ActionResult:
     return ActionResult(result.status, result.exit_code, "\n".join(outputs)[-MAX_OUTPUT_CHARS:], result.problem, restart)
 
 
-def run_command(argv: tuple[str, ...], timeout_s: float) -> ActionResult:
-    """One program run with its arguments as a list (never a shell), its output captured."""
+def run_command(
+    argv: tuple[str, ...], timeout_s: float, on_output: Callable[[str], None] | None = None
+) -> ActionResult:
+    """One program run with its arguments as a list (never a shell); each line of its output goes
+    to `on_output` as it comes (the window shows it live) and is kept for the record."""
     try:
-        completed = subprocess.run(
-            list(argv), shell=False, timeout=timeout_s, capture_output=True, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(
+            list(argv), shell=False, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, encoding="utf-8", errors="replace",
         )
-    except subprocess.TimeoutExpired:
-        return ActionResult(OutcomeStatus.FAILED, None, "", Message.of("it did not finish within {seconds} seconds", seconds=int(timeout_s)))
     except OSError as error:
         return ActionResult(OutcomeStatus.FAILED, None, "", Message.of("{program} could not be started: {error}", program=argv[0], error=error.strerror or error))
-    output = _without_progress((completed.stdout or "") + (completed.stderr or ""))[-MAX_OUTPUT_CHARS:]
-    code = completed.returncode
+    lines: list[str] = []
+    reader = threading.Thread(target=_collect_output, args=(process, lines, on_output), daemon=True)
+    reader.start()
+    try:
+        code = process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        reader.join(5)
+        return ActionResult(OutcomeStatus.FAILED, None, "".join(lines)[-MAX_OUTPUT_CHARS:], Message.of("it did not finish within {seconds} seconds", seconds=int(timeout_s)))
+    reader.join(5)
+    output = _without_progress("".join(lines))[-MAX_OUTPUT_CHARS:]
     if code == 0 or code in RESTART_EXIT_CODES:
         return ActionResult(OutcomeStatus.DONE, code, output, restart_requested=code in RESTART_EXIT_CODES)
     if code == USER_CANCELLED_EXIT_CODE:
         return ActionResult(OutcomeStatus.CANCELLED, code, output, Message.of("the uninstaller was cancelled"))
     return ActionResult(OutcomeStatus.FAILED, code, output, Message.of("{program} ended with exit code {code}", program=argv[0], code=code))
+
+
+def _collect_output(process: subprocess.Popen, lines: list[str], on_output: Callable[[str], None] | None) -> None:
+    for line in process.stdout:
+        lines.append(line)
+        if on_output is not None:
+            on_output(line.rstrip("\n"))
 
 
 def _without_progress(output: str) -> str:

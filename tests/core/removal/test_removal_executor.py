@@ -182,3 +182,14 @@ def test_a_pack_cannot_give_a_command(tmp_path):
     assert [p.message for p in problems] == [
         "removal step has 'command': a pack cannot ask AppWarden to run a command; describe the step for the person instead"
     ]
+
+
+def test_command_output_reaches_the_caller_line_by_line_as_it_comes():
+    import sys as _sys
+
+    from core.removal.executor import OutcomeStatus, run_command
+
+    seen = []
+    result = run_command((_sys.executable, "-c", "print('one', flush=True); print('two')"), 30, seen.append)
+    assert seen == ["one", "two"]
+    assert (result.status, result.exit_code, result.output) == (OutcomeStatus.DONE, 0, "one\ntwo\n")

@@ -46,7 +46,7 @@ def test_quiet_windows_installer_removal_only_from_the_quiet_string():
         (f'"{UNINSTALLER}" | del C:\\x', "the uninstall command uses {characters}, which only a command shell understands"),
         (f'"{UNINSTALLER}" > C:\\log.txt', "the uninstall command uses {characters}, which only a command shell understands"),
         (f'"{UNINSTALLER}" ^& x', "the uninstall command uses {characters}, which only a command shell understands"),
-        (f"%ProgramFiles%\\Tencent\\WeChat\\Uninstall.exe", "the uninstall command uses a %VARIABLE% that only a command shell expands"),
+        ("%ProgramFiles%\\Tencent\\WeChat\\Uninstall.exe", "the uninstall command uses a %VARIABLE% that only a command shell expands"),
         (f'"{UNINSTALLER}"" /S', "the uninstall command has unbalanced quotation marks"),
         (f'"{FOLDER}\\Un"install.exe" /S', "the uninstall command has unbalanced quotation marks"),
         (f'{FOLDER}\\Un"inst"all.exe /S', "the program name of the uninstall command holds a quotation mark"),

@@ -1,0 +1,122 @@
+"""The guided removal in the window: one step per page, each run through core.removal on a worker
+thread after the person's click (the click is the confirmation), and a verification at the end."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject
+
+from core.errors import AppWardenError
+from core.history import HistoryStore
+from core.i18n import Translator
+from core.removal.executor import OutcomeStatus, StepOutcome, record_person_answer, run_step, step_actions
+from core.removal.model import Actor, RemovalPlan, RemovalStep, StepKind, shown
+from gui.background import BackgroundWork
+from gui.removal_view import RemovalDialog
+
+GOOD = {OutcomeStatus.DONE, OutcomeStatus.SKIPPED}
+
+
+class RemovalController(QObject):
+    def __init__(self, dialog: RemovalDialog, plan: RemovalPlan, translate: Translator,
+                 history: HistoryStore, on_finished: Callable[[], None]) -> None:
+        super().__init__(dialog)
+        self.dialog, self.plan, self.t, self.history = dialog, plan, translate, history
+        self.background = BackgroundWork(self)
+        self.index = 0
+        self.restart_requested = False
+        self.finished_verification = None
+        dialog.set_texts(translate, translate.text(plan.app_name))
+        dialog.do_button.clicked.connect(self.do_step)
+        dialog.done_button.clicked.connect(self.person_did_step)
+        dialog.skip_button.clicked.connect(self.next_step)
+        dialog.next_button.clicked.connect(self.next_step)
+        dialog.close_button.clicked.connect(dialog.reject)
+        dialog.finished.connect(lambda _: on_finished())
+        self.show_current()
+
+    @property
+    def step(self) -> RemovalStep:
+        return self.plan.steps[self.index]
+
+    def show_current(self) -> None:
+        t, step = self.t, self.step
+        if step.kind == StepKind.RESTART and not self.restart_requested:
+            self.next_step()
+            return
+        counter = t("Step {number} of {total}", number=self.index + 1, total=len(self.plan.steps))
+        commands = "\n".join(step_actions(step))
+        self.dialog.show_step(counter, shown(step.title, t), self._who(step), self._explanation(step), commands)
+        if step.kind == StepKind.VERIFY:
+            self.dialog.show_buttons(do=False, done=False, skip=False, next_=False)
+            self.run_current()
+        elif self._person_acts(step):
+            self.dialog.show_buttons(do=False, done=True, skip=True, next_=False)
+        else:
+            self.dialog.show_buttons(do=True, done=False, skip=True, next_=False)
+
+    def _person_acts(self, step: RemovalStep) -> bool:
+        return step.actor == Actor.PERSON or not self.plan.live
+
+    def _who(self, step: RemovalStep) -> str:
+        t = self.t
+        who = t("You do this step; AppWarden explains how.") if self._person_acts(step) else t("AppWarden can do this step for you.")
+        if step.needs_admin:
+            who += " " + t("It needs administrator rights: you may be asked for a password.")
+        return who
+
+    def _explanation(self, step: RemovalStep) -> str:
+        text = shown(step.explanation, self.t)
+        if step.refused is not None:
+            text += "\n\n" + self.t("AppWarden will not run this itself: {reason}", reason=step.refused.render(self.t))
+        text += "\n\n" + self.t("How success is checked: {check}", check=step.check.render(self.t))
+        return text
+
+    def do_step(self) -> None:
+        self.dialog.show_buttons(do=False, done=False, skip=False, next_=False)
+        self.run_current()
+
+    def run_current(self) -> None:
+        plan, step = self.plan, self.step
+        self.dialog.progress.show()
+        self.dialog.output.show()
+        restart = self.restart_requested
+        self.background.run(
+            lambda report, cancelled: run_step(
+                plan, step, confirm=lambda _: True, history=self.history, restart_requested=restart, on_output=report
+            ),
+            self._step_finished, self._step_failed, on_progress=self.dialog.output.appendPlainText,
+        )
+
+    def _step_finished(self, outcome: StepOutcome) -> None:
+        self.dialog.progress.hide()
+        if outcome.output and not self.dialog.output.toPlainText():
+            self.dialog.output.setPlainText(outcome.output)
+        self.dialog.output.setVisible(bool(self.dialog.output.toPlainText()))
+        self.restart_requested = self.restart_requested or outcome.restart_requested
+        if outcome.verification is not None:
+            self.finished_verification = outcome.verification
+            state = "ok" if outcome.verification.app_gone else "problem"
+            self.dialog.show_outcome(state, outcome.next.render(self.t))
+            self.dialog.show_buttons(do=False, done=False, skip=False, next_=False)
+            self.dialog.close_button.setDefault(True)
+            self.dialog.close_button.setFocus()
+            return
+        good = outcome.status in GOOD
+        self.dialog.show_outcome("ok" if good else "problem", outcome.next.render(self.t))
+        self.dialog.show_buttons(do=not good, done=False, skip=not good, next_=good)
+
+    def _step_failed(self, error: AppWardenError) -> None:
+        self.dialog.progress.hide()
+        self.dialog.show_outcome("problem", error.render(self.t))
+        self.dialog.show_buttons(do=True, done=False, skip=True, next_=False)
+
+    def person_did_step(self) -> None:
+        record_person_answer(self.plan, self.step, True, self.history)
+        self.next_step()
+
+    def next_step(self) -> None:
+        if self.index + 1 < len(self.plan.steps):
+            self.index += 1
+            self.show_current()

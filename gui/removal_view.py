@@ -1,0 +1,123 @@
+"""The guided-removal dialog's layout: one step at a time, what will happen, who acts, the exact
+commands, live output, and the verification at the end. RemovalController drives it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from core.i18n import Translator
+
+STYLE = """
+QLabel#stepCounter { color: #4a5663; }
+QLabel#stepTitle { font-size: 17px; font-weight: 600; color: #1d2733; }
+QLabel#who { color: #4a5663; font-style: italic; }
+QLabel#outcome { font-weight: 600; padding: 8px; border-radius: 6px; }
+QLabel#outcome[state="ok"] { background: #e8f5ec; color: #1d4d2e; }
+QLabel#outcome[state="problem"] { background: #fdecec; color: #7a1a14; }
+QLabel#outcome[state="info"] { background: #eef3fb; color: #1d2733; }
+QPushButton#primary { background: #1f5fbf; color: white; font-weight: 600; padding: 8px 18px;
+    border-radius: 6px; border: 3px solid #1f5fbf; }
+QPushButton#primary:focus { border-color: #f0b429; }
+QPushButton#primary:disabled { background: #9fb4d6; border-color: #9fb4d6; }
+QPushButton { padding: 6px 14px; }
+"""
+
+
+class RemovalDialog(QDialog):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("removalDialog")
+        self.setStyleSheet(STYLE)
+        self.resize(760, 560)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(24, 20, 24, 20)
+        page.setSpacing(12)
+        self.counter = QLabel(objectName="stepCounter")
+        self.title = QLabel(objectName="stepTitle", wordWrap=True)
+        self.who = QLabel(objectName="who", wordWrap=True)
+        self.explanation = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.commands = QPlainTextEdit(readOnly=True, maximumHeight=110)
+        self.commands.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.progress = QProgressBar(textVisible=False)
+        self.progress.setRange(0, 0)
+        self.output = QPlainTextEdit(readOnly=True)
+        self.output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.outcome = QLabel(objectName="outcome", wordWrap=True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for widget in (self.counter, self.title, self.who, self.explanation, self.commands, self.progress, self.output, self.outcome):
+            page.addWidget(widget)
+        page.addStretch(1)
+        page.addLayout(self._buttons())
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.do_button = QPushButton(objectName="primary")
+        self.done_button = QPushButton(objectName="primary")
+        self.skip_button = QPushButton()
+        self.next_button = QPushButton(objectName="primary")
+        self.close_button = QPushButton()
+        row.addWidget(self.close_button)
+        row.addStretch(1)
+        for button in (self.skip_button, self.do_button, self.done_button, self.next_button):
+            row.addWidget(button)
+        return row
+
+    def set_texts(self, t: Translator, app: str) -> None:
+        self.setWindowTitle(t("Remove {app}", app=app))
+        self.do_button.setText(t("Do it for me"))
+        self.done_button.setText(t("I’ve done it"))
+        self.skip_button.setText(t("Skip this step"))
+        self.next_button.setText(t("Next step"))
+        self.close_button.setText(t("Close"))
+        names = {
+            self.commands: t("Exact commands of this step"),
+            self.output: t("What the step printed"),
+            self.progress: t("The step is running"),
+            self.outcome: t("Result of this step"),
+            self.do_button: t("Let AppWarden do this step"),
+            self.done_button: t("I have done this step myself"),
+            self.skip_button: t("Skip this step"),
+            self.next_button: t("Go to the next step"),
+            self.close_button: t("Close the removal guide"),
+        }
+        for widget, name in names.items():
+            widget.setAccessibleName(name)
+
+    def show_step(self, counter: str, title: str, who: str, explanation: str, commands: str) -> None:
+        self.counter.setText(counter)
+        self.title.setText(title)
+        self.who.setText(who)
+        self.explanation.setText(explanation)
+        self.commands.setPlainText(commands)
+        self.commands.setVisible(bool(commands))
+        self.output.clear()
+        self.output.hide()
+        self.progress.hide()
+        self.outcome.hide()
+
+    def show_outcome(self, state: str, text: str) -> None:
+        """state: ok, problem or info; the words say it, the colour only helps."""
+        self.outcome.setProperty("state", state)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.outcome.setText(text)
+        self.outcome.show()
+
+    def show_buttons(self, do: bool, done: bool, skip: bool, next_: bool) -> None:
+        for button, visible in ((self.do_button, do), (self.done_button, done), (self.skip_button, skip), (self.next_button, next_)):
+            button.setVisible(visible)
+            button.setEnabled(visible)
+        default = next((b for b, v in ((self.do_button, do), (self.done_button, done), (self.next_button, next_)) if v), None)
+        if default is not None:
+            default.setDefault(True)
+            default.setFocus()
