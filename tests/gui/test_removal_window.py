@@ -65,3 +65,31 @@ def test_a_real_package_is_removed_through_the_window(qtbot, tmp_path):
         assert any(s[0] == "verify" and s[2] == "done" for s in steps)
     finally:
         subprocess.run(["dpkg", "--purge", "wechat"], capture_output=True)
+
+
+def test_on_a_mounted_disk_every_step_is_the_persons_and_the_end_says_what_remains(qtbot, tmp_path):
+    from tests.gui.window_fixtures import linux_disk
+
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "home/ana/.xwechat").mkdir(parents=True)
+    view, controller = open_window(qtbot, "--root", str(disk))
+    check_and_wait(qtbot, controller)
+    view.findings_list.setCurrentIndex(controller.findings.index(0))
+    controller.show_removal()
+    qtbot.waitUntil(lambda: getattr(controller, "removal", None) is not None)
+    removal = controller.removal
+    assert removal.dialog.who.text() == (
+        "You do this step; AppWarden explains how. It needs administrator rights: you may be asked for a password."
+    )
+    assert removal.dialog.commands.toPlainText() == "apt-get remove -y wechat"
+    titles = walk_through(qtbot, removal)
+    assert titles == [
+        "Uninstall the wechat package",
+        "Decide what happens to your WeChat chat data",
+        "Delete /home/ana/.xwechat",
+    ]
+    assert removal.dialog.outcome.text().startswith("WeChat (Weixin) is still on this device")
+    assert "ask your help desk" in removal.dialog.outcome.text()
+    assert removal.dialog.outcome.property("state") == "problem"
+    answers = [(a.step, a.outcome) for a in controller.history.actions("wechat") if a.phase == "finished"]
+    assert ("uninstall-1", "person_done") in answers or any(o == "person_done" for _, o in answers)
