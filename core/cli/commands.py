@@ -106,16 +106,24 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 def history(args: argparse.Namespace, t: Translator) -> int:
     from core.history import HistoryStore
 
-    records = HistoryStore().scans(limit=max(1, args.limit))
+    store = HistoryStore()
+    records = store.scans(limit=max(1, args.limit))
     if not records:
         print(t("No check has been recorded yet."))
-        return EXIT_COMPLIANT
     for record in records:
         if record.rules:
             outcome = t("found: {rules}", rules=", ".join(record.rules))
         else:
             outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
         print(f"{record.id:>5}  {record.scanned_at}  {record.hostname or '-'}  {record.os}  {record.root}  {outcome}")
+    actions = [a for a in store.actions() if a.phase == "finished"][-max(1, args.limit):]
+    if actions:
+        print()
+        print(t("Removal actions:"))
+    for action in actions:
+        code = "" if action.exit_code is None else f" exit {action.exit_code}"
+        duration = "" if action.duration_s is None else f" {action.duration_s:g} s"
+        print(f"  {action.recorded_at}  {action.rule}  {action.step}  {action.outcome}{code}{duration}  {' '.join(action.argv)}".rstrip())
     return EXIT_COMPLIANT
 
 

@@ -4,6 +4,7 @@ not quit, a crash in the middle of a plan, and a pack that tries to give a comma
 from __future__ import annotations
 
 import os
+import json
 import shutil
 import signal
 import sqlite3
@@ -66,6 +67,12 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
         ("uninstall:dpkg:wechat", "finished", argv, "done", 0),
     ]
     assert rows[-2:] == [("verify", "started", "[]", "", None), ("verify", "finished", "[]", "done", 0)]
+    listing = subprocess.run([sys.executable, "-m", "core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
+    assert "Removal actions:" in listing.stdout
+    assert any(
+        "  wechat  uninstall:dpkg:wechat  done exit 0 " in line and line.endswith(" ".join(json.loads(argv)))
+        for line in listing.stdout.splitlines()
+    ), listing.stdout
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_done(tmp_path):
