@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from core.findings import Evidence, Finding
-
 from core.messages import Message
 from core.policy.model import PolicySet, Rule
 from core.removal.model import (
