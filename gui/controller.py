@@ -280,14 +280,17 @@ class MainController(QObject):
     def show_history(self) -> None:
         from gui.history_view import HistoryDialog
 
-        def show(records) -> None:
+        def show(records_and_actions) -> None:
+            records, actions = records_and_actions
             dialog = HistoryDialog(self.t, self.view)
             rules = self.startup.policies.rules if self.startup else ()
-            dialog.load(records, rule_names={rule.id: self.t.text(rule.name) for rule in rules})
+            dialog.load(records, rule_names={rule.id: self.t.text(rule.name) for rule in rules}, actions=actions)
             dialog.setObjectName("historyDialog")
             dialog.open()
 
-        self.background.run(lambda report, cancelled: self.history.scans(limit=200), show, self.show_error)
+        self.background.run(
+            lambda report, cancelled: (self.history.scans(limit=200), self.history.actions()), show, self.show_error
+        )
 
     def show_settings(self) -> None:
         from core.settings import SettingsStore

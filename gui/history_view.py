@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.history import ScanRecord
+from core.history import ActionRecord, ScanRecord
 from core.i18n import Translator
 
 WHEN, DEVICE, WHERE, RESULT = range(4)
@@ -122,6 +122,48 @@ def readable_local_time(iso: str, lang: str) -> str:
     return QLocale(lang).toString(moment.replace(tzinfo=None), "d MMMM yyyy HH:mm")
 
 
+class ActionsModel(QAbstractTableModel):
+    """Removal actions as a help desk reads them: when, which app, which step, how it ended."""
+
+    def __init__(self, translate: Translator) -> None:
+        super().__init__()
+        self.translate = translate
+        self.actions: tuple[ActionRecord, ...] = ()
+        self.rule_names: Mapping[str, str] = {}
+
+    def show(self, actions: Sequence[ActionRecord], rule_names: Mapping[str, str] | None = None) -> None:
+        self.beginResetModel()
+        self.actions = tuple(reversed([a for a in actions if a.phase == "finished"]))
+        self.rule_names = dict(rule_names or {})
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.actions)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 5
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        t = self.translate
+        return (t("When"), t("Application"), t("Step"), t("Result"), t("Command"))[section]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        action = self.actions[index.row()]
+        code = "" if action.exit_code is None else f" ({action.exit_code})"
+        cells = (
+            readable_local_time(action.recorded_at, self.translate.lang),
+            self.rule_names.get(action.rule, action.rule),
+            action.step,
+            action.outcome + code,
+            " ".join(action.argv),
+        )
+        return cells[index.column()]
+
+
 class HistoryDialog(QDialog):
     """Layout only: the caller reads the history and hands the records to `load`."""
 
@@ -142,8 +184,18 @@ class HistoryDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setAccessibleName(t("Close the history"))
+        self.actions_model = ActionsModel(translate)
+        self.actions_label = QLabel(t("Removal actions"))
+        self.actions_table = QTableView()
+        self.actions_table.setModel(self.actions_model)
+        self.actions_table.setAccessibleName(t("Removal actions recorded on this computer, newest first"))
+        self.actions_table.verticalHeader().hide()
+        self.actions_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.actions_table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.pages)
+        layout.addWidget(self.pages, stretch=2)
+        layout.addWidget(self.actions_label)
+        layout.addWidget(self.actions_table, stretch=1)
         layout.addWidget(self.buttons)
 
     def _table(self) -> QTableView:
@@ -162,7 +214,13 @@ class HistoryDialog(QDialog):
         table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         return table
 
-    def load(self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None) -> None:
+    def load(
+        self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None,
+        actions: Sequence[ActionRecord] = (),
+    ) -> None:
         self.model.show(records, rule_names)
+        self.actions_model.show(actions, rule_names)
+        self.actions_label.setVisible(self.actions_model.rowCount() > 0)
+        self.actions_table.setVisible(self.actions_model.rowCount() > 0)
         self.pages.setCurrentWidget(self.table if records else self.empty_label)
         (self.table if records else self.close_button).setFocus()

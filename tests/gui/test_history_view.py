@@ -103,3 +103,27 @@ def test_every_control_has_an_accessible_name_and_close_closes(qtbot):
     ]
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
+
+
+def test_removal_actions_are_listed_newest_first_with_their_result(qtbot):
+    from core.history import ActionRecord
+    from core.i18n import Translator
+    from gui.history_view import HistoryDialog
+
+    dialog = HistoryDialog(Translator("en"))
+    qtbot.addWidget(dialog)
+    actions = [
+        ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "started", ("apt-get", "remove", "-y", "wechat"), recorded_at="2026-11-29T01:00:00+00:00"),
+        ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "finished", ("apt-get", "remove", "-y", "wechat"), "done", 0, 2.5, recorded_at="2026-11-29T01:00:03+00:00"),
+        ActionRecord("wechat", "verify", "verify", "finished", (), "done", 0, recorded_at="2026-11-29T01:00:05+00:00"),
+    ]
+    dialog.load([], {"wechat": "WeChat (Weixin)"}, actions)
+    model = dialog.actions_model
+    rows = [[model.index(r, c).data() for c in range(1, 5)] for r in range(model.rowCount())]
+    assert rows == [
+        ["WeChat (Weixin)", "verify", "done (0)", ""],
+        ["WeChat (Weixin)", "uninstall:dpkg:wechat", "done (0)", "apt-get remove -y wechat"],
+    ]
+    assert dialog.actions_table.isVisibleTo(dialog)
+    dialog.load([], None, [])
+    assert not dialog.actions_table.isVisibleTo(dialog)
