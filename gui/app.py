@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from core.assets import asset_path
 from core.i18n import Translator, detect_language
+
+SELF_CHECK_SECONDS = 120
 
 
 def translator_for(language: str | None) -> Translator:
@@ -40,6 +45,7 @@ def make_window(options: argparse.Namespace, app: QApplication):
     settings, settings_problem = SettingsStore().load()
     translate = translator_for(options.lang or settings.language)
     install_qt_translations(app, translate.lang)
+    app.setWindowIcon(QIcon(str(asset_path("icons", "appwarden.png"))))
     view = MainWindowView()
     controller = MainController(
         view, options, translate,
@@ -50,13 +56,60 @@ def make_window(options: argparse.Namespace, app: QApplication):
     return view, controller
 
 
-def run_window(options: argparse.Namespace) -> int:
+def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AppWarden")
     app.setOrganizationName("AppWarden")
+    return app
+
+
+def run_window(options: argparse.Namespace) -> int:
+    app = application()
     view, controller = make_window(options, app)
     view.show()
     controller.start()
     code = app.exec()
     controller.background.wait(5000)
     return code
+
+
+def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECONDS) -> int:
+    """`--self-check`: open the window, press Check as a person would, and exit 0 once the window
+    shows a result; 1 with the reason on stderr when it shows an error or nothing in time.
+    Proves a build works end to end (Qt plugins, packs, sources) without anyone at the screen."""
+    app = application()
+    view, controller = make_window(options, app)
+    t, deadline, outcome = controller.t, time.monotonic() + seconds, []
+
+    def finish(code: int, line: str) -> None:
+        outcome.append(code)
+        print(line, file=sys.stdout if code == 0 else sys.stderr)
+        app.exit(code)
+
+    def look() -> None:
+        if outcome:
+            return
+        if view.banner_text.text() == t("Something went wrong."):
+            finish(1, t("Self-check failed: {reason}", reason=view.banner_detail.text()))
+        elif controller.task is not None and controller.task.done:
+            shown = controller.result is not None and view.banner.property("state") != "idle"
+            if shown and not controller.result.cancelled:
+                finish(0, t("Self-check passed: {verdict}", verdict=view.banner_text.text()))
+            else:
+                finish(1, t("Self-check failed: {reason}", reason=t("the check ended without showing a result")))
+        elif time.monotonic() > deadline:
+            finish(1, t("Self-check failed: {reason}", reason=t("no result after {seconds} seconds", seconds=int(seconds))))
+        elif controller.startup is not None and controller.task is None:
+            controller.check()
+
+    timer = QTimer(view)
+    timer.timeout.connect(look)
+    timer.start(50)
+    view.show()
+    controller.start()
+    code = app.exec()
+    timer.stop()
+    if controller.task is not None and not controller.task.done:
+        controller.task.cancel()
+    controller.background.wait(5000)
+    return code if outcome else 1

@@ -9,6 +9,7 @@ import os
 import sys
 
 from core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
+from core.version import __version__
 
 EXIT_NO_DISPLAY = 2
 
@@ -35,6 +36,9 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--policy", metavar="FILE", action="append", default=[], help="add a policy pack (repeatable)")
     parser.add_argument("--no-default-policy", action="store_true", help="do not load the default pack")
     parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the window")
+    parser.add_argument("--self-check", action="store_true",
+                        help="open the window, check --root or this device, exit 0 once the window shows the result")
+    parser.add_argument("--version", action="version", version=f"appwarden {__version__}")
     return parser.parse_args(argv)
 
 
@@ -51,6 +55,6 @@ def open_window(argv: list[str]) -> int:
         t = Translator(detect_language(args.lang))
         print(t("No display is available, so the window cannot open. To check this device in the terminal, run: appwarden scan"), file=sys.stderr)
         return EXIT_NO_DISPLAY
-    from gui.app import run_window
+    from gui.app import run_self_check, run_window
 
-    return run_window(args)
+    return run_self_check(args) if args.self_check else run_window(args)

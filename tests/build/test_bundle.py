@@ -1,0 +1,80 @@
+"""The PyInstaller bundle from build.spec, built once into a temporary folder, and its executables run:
+the version, a JSON scan of a fixture disk, and the window's self-check on the offscreen platform."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.version import __version__
+from tests.conftest import PROJECT, cli_environment
+from tests.gui.window_fixtures import linux_disk
+
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None,
+                       reason="PyInstaller is not installed (pip install -e '.[test]' brings it)"),
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the bundle test runs the Linux executables"),
+]
+
+FORBIDDEN_QT = ("QtWebEngine", "QtQml", "QtQuick", "Qt3D", "QtMultimedia")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """dist/appwarden/ built from build.spec, once for this module."""
+    work = tmp_path_factory.mktemp("pyinstaller")
+    build = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(PROJECT / "build.spec")],
+        cwd=work, capture_output=True, text=True, timeout=900,
+    )
+    assert build.returncode == 0, build.stderr[-4000:]
+    return work / "dist" / "appwarden"
+
+
+def run(bundle: Path, tmp_path: Path, *argv: str, offscreen: bool = False) -> subprocess.CompletedProcess:
+    env = cli_environment(tmp_path)
+    env.pop("PYTHONPATH")  # the bundle must find everything inside itself
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    if offscreen:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.run([str(bundle / argv[0]), *argv[1:]], env=env, capture_output=True, text=True, timeout=180)
+
+
+def test_both_executables_share_one_folder(bundle):
+    assert sorted(p.name for p in bundle.iterdir()) == ["_internal", "appwarden", "appwarden-gui"]
+    assert (bundle / "_internal/assets/policies/canada.toml").is_file()
+    assert (bundle / "_internal/assets/icons/appwarden.png").is_file()
+
+
+@pytest.mark.parametrize("command", [("appwarden", "--version"), ("appwarden", "gui", "--version"), ("appwarden-gui", "--version")])
+def test_version(bundle, tmp_path, command):
+    done = run(bundle, tmp_path, *command)
+    assert (done.returncode, done.stdout) == (0, f"appwarden {__version__}\n")
+
+
+def test_json_scan_of_a_disk_with_a_prohibited_app(bundle, tmp_path):
+    root = linux_disk(tmp_path / "disk")
+    done = run(bundle, tmp_path, "appwarden", "scan", "--format", "json", "--root", str(root), "--no-history")
+    assert done.returncode == 1, done.stderr
+    rules = {finding["rule"] for finding in json.loads(done.stdout)["findings"]}
+    assert "wechat" in rules
+
+
+def test_window_self_check(bundle, tmp_path):
+    root = linux_disk(tmp_path / "disk")
+    done = run(bundle, tmp_path, "appwarden-gui", "--self-check", "--root", str(root), offscreen=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Self-check passed: 2 prohibited applications found.\n"
+
+
+def test_no_unused_qt_modules(bundle):
+    bundled = [path.name for path in bundle.rglob("*")]
+    assert [name for name in bundled if any(module in name for module in FORBIDDEN_QT)] == []
+    assert "libQt6Widgets.so.6" in bundled  # the check above looks at the right names
