@@ -11,6 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from core.errors import HistoryError
 from core.findings import ScanResult
@@ -152,50 +153,27 @@ class HistoryStore:
             json.dumps(report["policies"]),
             json.dumps(report, ensure_ascii=False),
         )
-        connection = self._connect()
-        try:
-            with connection:
-                cursor = connection.execute(
-                    "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete,"
-                    " rules, policies, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    row,
-                )
-            return int(cursor.lastrowid)
-        except sqlite3.DatabaseError as error:
-            raise HistoryError(
-                Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error)
-            ) from None
-        finally:
-            connection.close()
+        return self._insert(
+            "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete,"
+            " rules, policies, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            row,
+            lambda error: Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error),
+        )
 
     def scans(self, limit: int = 50) -> list[ScanRecord]:
-        if not self.path.exists():
-            return []
-        connection = self._connect()
-        try:
-            rows = connection.execute(
-                "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules"
-                " FROM scans ORDER BY scanned_at DESC, id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-        except sqlite3.DatabaseError as error:
-            raise HistoryError(
-                Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=error)
-            ) from None
-        finally:
-            connection.close()
+        rows = self._select(
+            "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules"
+            " FROM scans ORDER BY scanned_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
         return [
             ScanRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), tuple(json.loads(r[7])))
             for r in rows
         ]
 
     def report(self, scan_id: int) -> dict | None:
-        connection = self._connect()
-        try:
-            row = connection.execute("SELECT report FROM scans WHERE id = ?", (scan_id,)).fetchone()
-        finally:
-            connection.close()
-        return json.loads(row[0]) if row else None
+        rows = self._select("SELECT report FROM scans WHERE id = ?", (scan_id,))
+        return json.loads(rows[0][0]) if rows else None
 
     def record_action(self, action: ActionRecord) -> int:
         """Append one action in its own transaction, so a crash later loses nothing written here."""
@@ -203,40 +181,49 @@ class HistoryStore:
             action.recorded_at, action.rule, action.step, action.kind, action.phase, json.dumps(list(action.argv)),
             action.outcome, action.exit_code, action.duration_s, action.detail,
         )
-        connection = self._connect()
-        try:
-            with connection:
-                cursor = connection.execute(
-                    "INSERT INTO actions (recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s,"
-                    " detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    row,
-                )
-            return int(cursor.lastrowid)
-        except sqlite3.DatabaseError as error:
-            raise HistoryError(
-                Message.of("This removal step could not be recorded in {path}: {error}.", path=self.path, error=error)
-            ) from None
-        finally:
-            connection.close()
+        return self._insert(
+            "INSERT INTO actions (recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s,"
+            " detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            row,
+            lambda error: Message.of(
+                "This removal step could not be recorded in {path}: {error}.", path=self.path, error=error
+            ),
+        )
 
     def actions(self, rule: str | None = None) -> list[ActionRecord]:
         """Recorded removal actions, oldest first; of one rule when `rule` is given."""
+        rows = self._select(
+            "SELECT id, recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s, detail"
+            " FROM actions WHERE ? IS NULL OR rule = ? ORDER BY id",
+            (rule, rule),
+        )
+        return [
+            ActionRecord(r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[1], r[0])
+            for r in rows
+        ]
+
+    def _insert(self, statement: str, row: tuple, failure: Callable[[Exception], Message]) -> int:
+        """One row in its own transaction."""
+        connection = self._connect()
+        try:
+            with connection:
+                cursor = connection.execute(statement, row)
+            return int(cursor.lastrowid)
+        except sqlite3.DatabaseError as error:
+            raise HistoryError(failure(error)) from None
+        finally:
+            connection.close()
+
+    def _select(self, statement: str, parameters: tuple) -> list[tuple]:
+        """Rows of a query; no history file yet means no rows (reading never creates one)."""
         if not self.path.exists():
             return []
         connection = self._connect()
         try:
-            rows = connection.execute(
-                "SELECT id, recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s, detail"
-                " FROM actions WHERE ? IS NULL OR rule = ? ORDER BY id",
-                (rule, rule),
-            ).fetchall()
+            return connection.execute(statement, parameters).fetchall()
         except sqlite3.DatabaseError as error:
             raise HistoryError(
                 Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=error)
             ) from None
         finally:
             connection.close()
-        return [
-            ActionRecord(r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[1], r[0])
-            for r in rows
-        ]
