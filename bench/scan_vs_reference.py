@@ -30,10 +30,8 @@ No network is used. The scan uses the default policy pack and does not write to 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -42,6 +40,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from measure import machine, memory_floor, p90  # bench/ is on sys.path when a script runs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCAN_ARGS = ("scan", "--no-history", "--format", "json")
@@ -114,18 +113,6 @@ def measure(commands: list[Command], runs: int) -> dict[str, Samples]:
     return samples
 
 
-def memory_floor() -> float:
-    """The smallest ru_maxrss any child of this process can report, in MB (see the docstring)."""
-    true = shutil.which("true") or "/bin/true"
-    return run_once(Command("true", (true,)))[1]
-
-
-def p90(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
-
-
 def summarize(samples: dict[str, Samples], appwarden_label: str, floor_mb: float) -> dict[str, dict]:
     appwarden_median = statistics.median(samples[appwarden_label].seconds)
     summary = {}
@@ -170,15 +157,6 @@ def print_report(summary: dict[str, dict], appwarden_label: str, runs: int, floo
           f"measured {checks['median_s']['measured']:.3f} s   {checks['median_s']['result']}")
     print(f"target: peak memory under {TARGET_PEAK_MB:.0f} MB   "
           f"measured {checks['peak_mb']['measured']:.1f} MB   {checks['peak_mb']['result']}")
-
-
-def machine() -> dict[str, object]:
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-    }
 
 
 def save_json(path: Path, commands: list[Command], samples: dict[str, Samples], summary: dict, runs: int,

@@ -38,10 +38,8 @@ No network is used; nothing is written in the project.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -49,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from measure import machine  # bench/ is on sys.path when a script runs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET_STALL_MS = 50.0
@@ -454,15 +453,6 @@ def print_report(disk: dict, summary: dict, runs: dict[str, list[dict]], rounds:
           f"measured {checks['longest_stall_ms']['measured']:.1f} ms   {checks['longest_stall_ms']['result']}")
     print(f"target: RSS after the check under {TARGET_RSS_MB:.0f} MB   "
           f"measured {checks['rss_after_mb']['measured']:.1f} MB   {checks['rss_after_mb']['result']}")
-
-
-def machine() -> dict[str, object]:
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-    }
 
 
 def parse_args() -> argparse.Namespace:

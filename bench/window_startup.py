@@ -32,11 +32,8 @@ Target: median time to idle under 1.0 s. No network is used; nothing is written 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +41,8 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from measure import machine, memory_floor, p90  # bench/ is on sys.path when a script runs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET_MEDIAN_SECONDS = 1.0
@@ -204,21 +203,6 @@ def measure(cmds: list[Command], runs: int, bytecode_cache: Path) -> dict[str, S
     return samples
 
 
-def memory_floor() -> float:
-    """The smallest ru_maxrss any child of this process can report, in MB (see scan_vs_reference.py)."""
-    true = shutil.which("true") or "/bin/true"
-    process = subprocess.Popen([true])
-    _, _, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    return usage.ru_maxrss / 1024
-
-
-def p90(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
-
-
 def summarize(samples: dict[str, Samples], floor_mb: float) -> dict[str, dict]:
     ours = statistics.median(samples[APPWARDEN].to_idle)
     summary = {}
@@ -269,15 +253,6 @@ def print_report(summary: dict[str, dict], runs: int, floor_mb: float) -> None:
     check = verdict(summary)
     print(f"\ntarget: median time to idle under {TARGET_MEDIAN_SECONDS} s   "
           f"measured {check['measured']:.3f} s   {check['result']}")
-
-
-def machine() -> dict[str, object]:
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-    }
 
 
 def save_json(path: Path, cmds: list[Command], samples: dict[str, Samples], summary: dict, runs: int,
