@@ -281,6 +281,10 @@ def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...
             c.problem(f"unknown identifier kind '{namespace}' in {where} (known: {', '.join(IDENTIFIER_NAMESPACES)})")
             continue
         result[namespace] = c.strings(values, f"{where}.{namespace}")
+        for value in result[namespace]:
+            if value.lstrip().startswith("-"):
+                # Identifiers become arguments of package-manager commands during removal.
+                c.problem(f"{where}.{namespace} '{value}' must not start with '-'")
     return MappingProxyType(result)
 
 

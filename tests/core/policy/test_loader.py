@@ -196,3 +196,8 @@ def test_cli_policy_check_accepts_a_valid_pack(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{MINIMAL}: valid (1 directives, 1 rules)\n"
+
+
+def test_identifiers_that_look_like_options_are_refused(tmp_path):
+    path = write(tmp_path, minimal_with('deb = ["fakeapp"]', 'deb = ["--force-all"]'))
+    assert problems_of(path) == [f"{path}: rule 'fakeapp': identifiers.deb '--force-all' must not start with '-'"]
