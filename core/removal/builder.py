@@ -161,16 +161,17 @@ def _deb_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
             Message.of("The package was uninstalled but its configuration files are still there. dpkg deletes them."),
         )
     argv = ("apt-get", "remove", "-y", package.identifier) if host.has_program("apt-get") else ("dpkg", "--remove", package.identifier)
-    return _package_step(
-        package, argv, host,
-        Message.of("Uninstall the {package} package", package=package.identifier),
-        Message.of("The system's package manager ({tool}) removes the package. It needs administrator rights; you may be asked for your password.", tool=argv[0]),
-    )
+    return _installed_package_step(package, argv, host)
 
 
 def _rpm_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
     package = group[0]
     argv = ("dnf", "remove", "-y", package.identifier) if host.has_program("dnf") else ("rpm", "-e", package.identifier)
+    return _installed_package_step(package, argv, host)
+
+
+def _installed_package_step(package: Evidence, argv: tuple[str, ...], host: Host) -> RemovalStep:
+    """Uninstalling a deb or rpm package with the package manager that `argv` names."""
     return _package_step(
         package, argv, host,
         Message.of("Uninstall the {package} package", package=package.identifier),

@@ -81,7 +81,6 @@ def test_broken_policy_pack_is_a_sentence_not_a_traceback(qtbot, tmp_path, disk)
     broken = tmp_path / "broken.toml"
     broken.write_text("schema = 1\n[pack\n")
     view, controller = open_window(qtbot, "--root", str(disk), "--policy", str(broken))
-    dialog = view.findChild(QMessageBox, "errorDialog")
     qtbot.waitUntil(lambda: view.findChild(QMessageBox, "errorDialog") is not None)
     dialog = view.findChild(QMessageBox, "errorDialog")
     assert dialog.text().startswith(f"{broken}: not valid TOML:")
@@ -128,7 +127,11 @@ def test_exported_json_is_the_report_of_the_check(qtbot, tmp_path, disk):
 def test_every_control_has_an_accessible_name_and_actions_have_shortcuts(qtbot, disk):
     view, controller = open_window(qtbot, "--root", str(disk))
     controls = view.findChildren(QAbstractButton) + view.findChildren(QAbstractItemView) + view.findChildren(QTextBrowser)
-    unnamed = [c for c in controls if c.isVisibleTo(view) and not (c.accessibleName() or c.text() if isinstance(c, QAbstractButton) else c.accessibleName())]
+    def name(control) -> str:
+        # A button's own text is its accessible name when none is set.
+        return control.accessibleName() or (control.text() if isinstance(control, QAbstractButton) else "")
+
+    unnamed = [c for c in controls if c.isVisibleTo(view) and not name(c)]
     assert unnamed == []
     for action in (view.export_action, view.print_action, view.quit_action, view.history_action, view.settings_action):
         assert not action.shortcut().isEmpty(), action.text()
