@@ -14,6 +14,7 @@ from core.errors import TargetError
 from core.messages import Message
 from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget, find_any_case
 
+HOSTNAME_FILE_LIMIT = 4096
 MACOS_PREFERENCES = "Library/Preferences/SystemConfiguration/preferences.plist"
 OS_MARKERS = (
     (WINDOWS, "Windows/System32/config"),
@@ -75,10 +76,13 @@ def _offline_hostname(root: Path, os_name: str) -> str:
 
 
 def _linux_hostname(target: ScanTarget) -> str:
-    try:
-        return target.path("etc/hostname").read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        return ""
+    """etc/hostname of the disk, read as every file of a disk is: a link resolves inside the disk,
+    and a FIFO, a device or an oversized file is not read."""
+    from core.sources.base import CoverageLog
+    from core.sources.files_common import read_text
+
+    text = read_text(target, target.path("etc/hostname"), HOSTNAME_FILE_LIMIT, CoverageLog("hostname", target))
+    return (text or "").strip()
 
 
 def _windows_hostname(target: ScanTarget) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, ClassVar
 
 from core.messages import Message
+from core.sources import rooted_common
+from core.sources.rooted_common import MAX_LINKS, NotARegularFile
 
 LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
 ALL_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
@@ -128,10 +130,40 @@ class ScanTarget:
     def path(self, relative: str) -> Path:
         return self.root / relative.lstrip("/")
 
-    def user_homes(self, log: "CoverageLog | None" = None) -> list[Path]:
+    @property
+    def kernel_resolves(self) -> bool:
+        """The running system's own root: the kernel resolves its links correctly."""
+        return str(self.root) == self.root.anchor
+
+    def open_file(self, path: Path) -> int:
+        """A descriptor of the regular file at `path`, every link resolved inside the root.
+
+        Raises NotARegularFile for a FIFO, device, socket or folder (never waits on one), and
+        OSError when it cannot be opened.
+        """
+        return rooted_common.open_regular_file(self.root, path, self.kernel_resolves)
+
+    def names_in(self, folder: Path) -> list[str]:
+        """The sorted names in `folder`, its links resolved inside the root; raises OSError."""
+        return rooted_common.folder_names(self.root, folder, self.kernel_resolves)
+
+    def stat(self, path: Path, follow: bool = True) -> os.stat_result:
+        """os.stat of `path` (os.lstat with `follow` False), links resolved inside the root."""
+        return rooted_common.stat_in_root(self.root, path, self.kernel_resolves, follow)
+
+    def lexists(self, path: Path) -> bool:
+        """Whether something (a link included) is at `path`; False when that cannot be told."""
+        try:
+            self.stat(path, follow=False)
+        except OSError:
+            return False
+        return True
+
+    def user_homes(self, log: "CoverageLog") -> list[Path]:
         """Home folders of every user on the target, in a stable order.
 
-        An unreadable users folder, or a home whose name is not UTF-8, is a problem in `log`.
+        A users folder that cannot be listed, or a home whose name is not UTF-8, is a problem in
+        `log`: a check that could not see every account must not say it is complete.
         Windows' compatibility junctions (All Users, Default User) are links and are left out.
         """
         if self.os == WINDOWS:
@@ -141,29 +173,41 @@ class ScanTarget:
         homes: list[Path] = []
         if parent is not None:
             try:
-                entries = sorted(within_root(self, parent).iterdir())
+                names = self.names_in(parent)
             except (FileNotFoundError, NotADirectoryError):
-                entries = []
+                names = []
             except OSError as error:
-                entries = []
-                if log is not None:
-                    log.os_problem(parent, error)
-            homes = [entry for entry in entries if self._is_home(entry, log)]
-        if self.os == LINUX and _is_real_dir(self.path("root")):
+                names = []
+                log.os_problem(parent, error)
+            homes = [parent / name for name in names if self._is_home(parent / name, log)]
+        if self.os == LINUX and self._is_folder(self.path("root"), log):
             homes.append(self.path("root"))
         return homes
 
-    def _is_home(self, entry: Path, log: "CoverageLog | None") -> bool:
-        if self.os == WINDOWS and entry.is_symlink():
-            return False
+    def _is_home(self, entry: Path, log: "CoverageLog") -> bool:
         try:
             entry.name.encode("utf-8")
         except UnicodeEncodeError:
-            if log is not None:
-                log.problem(entry, Message.of("the name is not valid UTF-8; skipped"))
+            log.problem(entry, Message.of("the name is not valid UTF-8; skipped"))
             return False
+        if self.os == WINDOWS and self._is_link(entry):
+            return False
+        return self._is_folder(entry, log)
+
+    def _is_folder(self, path: Path, log: "CoverageLog | None" = None) -> bool:
+        """Whether `path` is a folder; one that cannot be looked at is a problem in `log`."""
         try:
-            return within_root(self, entry).is_dir()
+            return stat.S_ISDIR(self.stat(path).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError as error:
+            if log is not None:
+                log.os_problem(path, error)
+            return False
+
+    def _is_link(self, path: Path) -> bool:
+        try:
+            return stat.S_ISLNK(self.stat(path, follow=False).st_mode)
         except OSError:
             return False
 
@@ -176,11 +220,11 @@ def find_any_case(
     A folder on the way that cannot be listed is a problem in `log`."""
     current = start or target.root
     for part in PurePosixPath(relative).parts:
-        if _exists(target, current / part):
+        if target.lexists(current / part):
             current = current / part
             continue
         try:
-            names = sorted(os.listdir(within_root(target, current)))
+            names = target.names_in(current)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as error:
@@ -194,22 +238,14 @@ def find_any_case(
     return current
 
 
-def _exists(target: ScanTarget, path: Path) -> bool:
-    """Whether `path` is there; when that cannot be told (a folder that cannot be read), False."""
-    try:
-        os.lstat(within_root(target, path))
-    except OSError:
-        return False
-    return True
-
-
-# Linux gives up on one path lookup after 40 links; a loop is reported, not followed forever.
-MAX_LINKS = 40
-
 
 def within_root(target: ScanTarget, path: Path) -> Path:
     """`path` with its links resolved inside the target's root: on a mounted disk an absolute link
-    such as /snap -> /var/lib/snapd/snap means that disk's folder, not this machine's."""
+    such as /snap -> /var/lib/snapd/snap means that disk's folder, not this machine's.
+
+    This is the path to show and to build other paths on; files are opened through the target
+    (open_file, names_in, stat), which resolves again at the moment of opening.
+    """
     root = str(target.root)
     if root == target.root.anchor:
         return path  # the running system: the kernel resolves links correctly
@@ -249,13 +285,6 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _is_real_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
-
-
 @dataclass(frozen=True)
 class ReadRequest:
     """Everything a source needs besides the device: what rules ask for, and a way to stop."""
@@ -282,13 +311,17 @@ class CoverageLog:
         self.source = source
         self.target = target
         self.problems: list[ReadProblem] = []
+        self._seen: set[ReadProblem] = set()
         self.places_read = 0
 
     def problem(self, location: str | os.PathLike, reason: Message, elevation_helps: bool = False) -> None:
         """Record a problem; with a target, the place is named as it is on that device."""
         is_path = isinstance(location, os.PathLike)
         shown = display_path(self.target, Path(location)) if self.target is not None and is_path else str(location)
-        self.problems.append(ReadProblem(printable(shown), reason, elevation_helps))
+        problem = ReadProblem(printable(shown), reason, elevation_helps)
+        if problem not in self._seen:  # the same users folder is met by every per-user place
+            self._seen.add(problem)
+            self.problems.append(problem)
 
     def os_problem(self, location: str | os.PathLike, error: OSError) -> None:
         denied = isinstance(error, PermissionError)
@@ -328,33 +361,33 @@ def _problems_summary(problems: list[ReadProblem]) -> Message:
     return Message.of("{reason} (and {more} more problems)", reason=reason, more=len(problems) - 1)
 
 
-def list_dir(path: Path, log: CoverageLog) -> list[Path]:
-    """Entries of a folder, sorted; a missing folder is empty, an unreadable one is a problem."""
+def list_dir(target: ScanTarget, path: Path, log: CoverageLog) -> list[Path]:
+    """Entries of a folder of the target, sorted; a missing folder is empty, an unreadable one is a problem."""
     try:
-        entries = sorted(path.iterdir())
-    except FileNotFoundError:
-        return []
-    except NotADirectoryError:
+        names = target.names_in(path)
+    except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as error:
         log.os_problem(path, error)
         return []
     log.read_one()
-    return entries
+    return [path / name for name in names]
 
 
-def read_bounded(path: Path, limit: int, log: CoverageLog) -> bytes | None:
-    """A file's bytes, or None (with a problem recorded) when unreadable or larger than `limit`.
+def read_bounded(target: ScanTarget, path: Path, limit: int, log: CoverageLog, missing_ok: bool = True) -> bytes | None:
+    """A regular file's bytes, or None (with a problem recorded) when unreadable or larger than `limit`.
 
-    Anything but a regular file is refused: opening a FIFO on a mounted disk would wait forever.
+    Anything but a regular file is refused: opening a FIFO on a mounted disk would wait forever,
+    and a device such as /dev/zero would never end.
     """
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            log.problem(path, Message.of("not a regular file; not read"))
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        data = rooted_common.read_limited(target.open_file(path), limit)
     except FileNotFoundError:
+        if not missing_ok:
+            log.problem(path, Message.of("the file is missing"))
+        return None
+    except NotARegularFile:
+        log.problem(path, Message.of("not a regular file; not read"))
         return None
     except OSError as error:
         log.os_problem(path, error)

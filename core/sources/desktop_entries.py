@@ -143,7 +143,7 @@ class DesktopEntries(InventorySource):
 
     def read(self, request: ReadRequest) -> SourceResult:
         log = CoverageLog(self.spec.name, request.target)
-        places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS)
+        places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS, log)
         found = files_in_places(request, places, ".desktop", MAX_DEPTH, log)
         items = [item for item in (_entry_item(request.target, file, log) for file in found) if item is not None]
         return log.result(items, Message.of("no application menu or autostart folders on this device"))

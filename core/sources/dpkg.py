@@ -6,7 +6,6 @@ configuration files left behind is reported as leftover evidence, not as an inst
 
 from __future__ import annotations
 
-
 from typing import BinaryIO, Iterable, Iterator
 
 from core.messages import Message
@@ -20,8 +19,8 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
     display_path,
-    within_root,
 )
+from core.sources.rooted_common import NotARegularFile
 
 STATUS_FILE = "var/lib/dpkg/status"
 # dpkg states in which the package's files are (at least partly) on disk.
@@ -30,13 +29,20 @@ ON_DISK_STATES = frozenset(
 )
 CONFIG_ONLY_STATE = "config-files"
 READ_BLOCK = 1 << 20
+# The longest real line is a package's Description or Conffiles entry: a few kilobytes.
+MAX_LINE_BYTES = 1 << 20
 
 
-def parse_status(lines: Iterable[str]) -> Iterator[dict[str, str]]:
-    """Stanzas of a dpkg status file as field dicts; continuation lines are folded into their field."""
+def parse_status(lines: Iterable[str | LineTooLong]) -> Iterator[dict[str, str]]:
+    """Stanzas of a dpkg status file as field dicts; continuation lines are folded into their field.
+    A line that was too long to read marks its stanza as malformed."""
     stanza: dict[str, str] = {}
     last_field = None
     for raw in lines:
+        if isinstance(raw, LineTooLong):
+            stanza["\0too_long"] = ""
+            last_field = None
+            continue
         line = raw.rstrip("\r\n")
         if not line.strip():
             if stanza:
@@ -58,21 +64,41 @@ def parse_status(lines: Iterable[str]) -> Iterator[dict[str, str]]:
         yield stanza
 
 
-def lines_in_blocks(raw: BinaryIO, block: int = READ_BLOCK) -> Iterator[str]:
-    """The file's lines, read a megabyte at a time.
+class LineTooLong:
+    """Stands in the line stream for a line longer than the limit: it was skipped, not read."""
+
+
+LINE_TOO_LONG = LineTooLong()
+
+
+def lines_in_blocks(raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES) -> Iterator[str | LineTooLong]:
+    """The file's lines, read a megabyte at a time; a line over `max_line` bytes is skipped and
+    stands as LINE_TOO_LONG. Each byte is looked at a bounded number of times, so a file with no
+    newlines costs as little as any other (bench/dpkg_long_lines.py).
 
     Reading in small pieces releases and retakes Python's lock so often that another thread
     waiting for it (the window's) never gets its turn: the window froze for up to a second while a
     large database was read (bench/window_responsiveness.py). One read per megabyte leaves it room.
     """
-    pending = b""
+    pending: list[bytes] = []  # the pieces of the line being read, joined once it ends
+    pending_size = 0
+    skipping = False  # inside a line already known to be too long
     while chunk := raw.read(block):
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            yield line.decode("utf-8", errors="replace")
-    if pending:
-        yield pending.decode("utf-8", errors="replace")
+        lines = chunk.split(b"\n")
+        for index, piece in enumerate(lines):
+            ended = index < len(lines) - 1
+            if not skipping:
+                pending.append(piece)
+                pending_size += len(piece)
+                if pending_size > max_line:
+                    skipping, pending, pending_size = True, [], 0
+                    yield LINE_TOO_LONG
+            if ended:
+                if not skipping:
+                    yield b"".join(pending).decode("utf-8", errors="replace")
+                skipping, pending, pending_size = False, [], 0
+    if pending_size and not skipping:
+        yield b"".join(pending).decode("utf-8", errors="replace")
 
 
 def package_state(stanza: dict[str, str]) -> str:
@@ -96,22 +122,29 @@ class DpkgPackages(InventorySource):
         path = request.target.path(STATUS_FILE)
         location = display_path(request.target, path)
         items: list[InventoryItem] = []
-        malformed = 0
+        malformed = too_long = 0
         try:
-            with open(within_root(request.target, path), "rb", buffering=0) as raw:
+            with open(request.target.open_file(path), "rb", buffering=0) as raw:
                 log.read_one()
                 for stanza in parse_status(lines_in_blocks(raw)):
                     if request.cancelled():
                         break
+                    too_long += "\0too_long" in stanza
                     item = _stanza_item(stanza, location)
                     if item is not None:
                         items.append(item)
-                    elif "\0malformed" in stanza or "package" not in stanza:
+                    elif ("\0malformed" in stanza or "package" not in stanza) and "\0too_long" not in stanza:
                         malformed += 1
         except FileNotFoundError:
             return log.result([], Message.of("no dpkg database on this device"))
+        except NotARegularFile:
+            log.problem(location, Message.of("not a regular file; not read"))
         except OSError as error:
             log.os_problem(location, error)
+        if too_long:
+            log.problem(location, Message.of(
+                "{count} entries have a line longer than {limit} bytes, which was not read", count=too_long, limit=MAX_LINE_BYTES
+            ))
         if malformed:
             log.problem(location, Message.of("{count} entries could not be understood", count=malformed))
         return log.result(items)

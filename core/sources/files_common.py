@@ -5,7 +5,6 @@ key-file format (.desktop files, Flatpak metadata).
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ def within_root_logged(target: ScanTarget, path: Path, log: CoverageLog) -> Path
 def is_folder(target: ScanTarget, path: Path) -> bool:
     """Whether `path` is a folder once its links are followed inside the root."""
     try:
-        return os.path.isdir(within_root(target, path))
+        return stat.S_ISDIR(target.stat(path).st_mode)
     except OSError:
         return False
 
@@ -60,12 +59,15 @@ def has_utf8_name(path: Path, log: CoverageLog) -> bool:
 def list_folder(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:
     """Entries of a folder of the target (links resolved inside the root); see base.list_dir."""
     real = within_root_logged(target, folder, log)
-    return list_dir(real, log) if real is not None else []
+    return list_dir(target, real, log) if real is not None else []
 
 
 def subfolders(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:
     """Real sub-folders with reportable names; links to folders are left out (no loops)."""
-    return [entry for entry in list_folder(target, folder, log) if _is_real_folder(entry) and has_utf8_name(entry, log)]
+    return [
+        entry for entry in list_folder(target, folder, log)
+        if is_real_folder(target, entry) and has_utf8_name(entry, log)
+    ]
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,14 @@ class Place:
     details: Details
 
 
-def system_and_user_places(target: ScanTarget, system: Iterable[str], per_user: Iterable[str]) -> list[Place]:
-    """The system folders, then each user's folders (relative to their home), in a stable order."""
+def system_and_user_places(
+    target: ScanTarget, system: Iterable[str], per_user: Iterable[str], log: CoverageLog
+) -> list[Place]:
+    """The system folders, then each user's folders (relative to their home), in a stable order.
+    A users folder that cannot be listed is a problem in `log`."""
     places = [Place(target.path(relative), (("scope", "system"),)) for relative in system]
     per_user = tuple(per_user)
-    for home in target.user_homes():
+    for home in target.user_homes(log):
         owner = (("scope", "user"), ("user", printable(home.name)), ("home", printable(display_path(target, home))))
         places += [Place(home / relative, owner) for relative in per_user]
     return places
@@ -122,19 +127,19 @@ def _walk(
     depth_left: int,
     cancelled: Callable[[], bool],
 ) -> Iterator[tuple[Path, PurePosixPath]]:
-    for entry in list_dir(folder, log):
+    for entry in list_dir(target, folder, log):
         if cancelled():
             return
         if entry.name.lower().endswith(suffix):
             if _is_file(target, entry, log) and has_utf8_name(entry, log):
                 yield entry, relative / entry.name
-        elif depth_left > 0 and _is_real_folder(entry) and has_utf8_name(entry, log):
+        elif depth_left > 0 and is_real_folder(target, entry) and has_utf8_name(entry, log):
             yield from _walk(target, entry, relative / entry.name, suffix, log, depth_left - 1, cancelled)
 
 
 def _is_file(target: ScanTarget, path: Path, log: CoverageLog) -> bool:
     try:
-        return stat.S_ISREG(os.stat(within_root(target, path)).st_mode)
+        return stat.S_ISREG(target.stat(path).st_mode)
     except FileNotFoundError:
         return False
     except OSError as error:
@@ -142,9 +147,10 @@ def _is_file(target: ScanTarget, path: Path, log: CoverageLog) -> bool:
         return False
 
 
-def _is_real_folder(path: Path) -> bool:
+def is_real_folder(target: ScanTarget, path: Path) -> bool:
+    """A folder, not a link to one: links to folders are not walked, so a loop cannot be entered."""
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        return stat.S_ISDIR(target.stat(path, follow=False).st_mode)
     except OSError:
         return False
 
@@ -156,22 +162,7 @@ def read_file_bytes(
 
     Anything but a regular file is refused: opening a FIFO on a mounted disk would wait forever.
     """
-    real = within_root_logged(target, path, log)
-    if real is None:
-        return None
-    try:
-        is_file = stat.S_ISREG(os.stat(real).st_mode)
-    except FileNotFoundError:
-        if not missing_ok:
-            log.problem(path, Message.of("the file is missing"))
-        return None
-    except OSError as error:
-        log.os_problem(path, error)
-        return None
-    if not is_file:
-        log.problem(path, Message.of("not a regular file; not read"))
-        return None
-    return read_bounded(real, limit, log)
+    return read_bounded(target, path, limit, log, missing_ok)
 
 
 def read_text(target: ScanTarget, path: Path, limit: int, log: CoverageLog, missing_ok: bool = True) -> str | None:

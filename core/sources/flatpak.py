@@ -97,7 +97,7 @@ class FlatpakApps(InventorySource):
         target = request.target
         log = CoverageLog(self.spec.name, target)
         items: list[InventoryItem] = []
-        for place in system_and_user_places(target, (SYSTEM_INSTALLATION,), (USER_INSTALLATION,)):
+        for place in system_and_user_places(target, (SYSTEM_INSTALLATION,), (USER_INSTALLATION,), log):
             for deployment in _deployments(target, place.folder / "app", log, request):
                 item = _deployed_app(target, deployment, place, log)
                 if item is not None:

@@ -22,12 +22,11 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import has_utf8_name, is_folder, list_folder, within_root_logged
+from core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, within_root_logged
 from core.sources.macos_common import (
     Details,
     Place,
     applications_folders,
-    is_real_folder,
     plist_text,
     read_plist,
 )
@@ -153,7 +152,7 @@ def _bundles_in(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path
     for entry in list_folder(target, folder, log):
         if _is_bundle_name(entry):
             found.append(entry)
-        elif is_real_folder(entry) and has_utf8_name(entry, log):
+        elif is_real_folder(target, entry) and has_utf8_name(entry, log):
             found += [child for child in list_folder(target, entry, log) if _is_bundle_name(child)]
     return [bundle for bundle in found if has_utf8_name(bundle, log)]
 
@@ -173,7 +172,7 @@ def _unseen_bundle_folder(target: ScanTarget, bundle: Path, seen: set[str], log:
     if real is None:
         return None
     try:
-        is_dir = stat.S_ISDIR(os.stat(real).st_mode)
+        is_dir = stat.S_ISDIR(target.stat(real).st_mode)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -191,7 +190,7 @@ def _bundle_items(
 ) -> list[InventoryItem]:
     """The app of a bundle (or the apps of an iOS wrapper); `folder` is where the bundle really is."""
     # lstat first: few bundles are iOS wrappers, and is_folder resolves the whole path from the root.
-    if os.path.lexists(folder / "Wrapper") and is_folder(target, bundle / "Wrapper"):
+    if target.lexists(folder / "Wrapper") and is_folder(target, bundle / "Wrapper"):
         return _wrapped_ios_apps(target, bundle, place, log)
     shown = display_path(target, bundle)
     found = FoundBundle(shown, f"{shown}/Contents/MacOS", MACOS_APP, place.details)
@@ -205,7 +204,7 @@ def _wrapped_ios_apps(target: ScanTarget, wrapper: Path, place: Place, log: Cove
     """An iPhone or iPad app: /Applications/X.app/Wrapper/X.app is the iOS bundle (Info.plist at its
     top), beside the App Store's iTunesMetadata.plist. The WrappedBundle link to it is not needed."""
     entries = list_folder(target, wrapper / "Wrapper", log)
-    inner = [entry for entry in entries if _is_bundle_name(entry) and is_real_folder(entry)]
+    inner = [entry for entry in entries if _is_bundle_name(entry) and is_real_folder(target, entry)]
     if not inner:
         log.problem(wrapper, Message.of("an iPhone or iPad app wrapper with no app inside"))
         return []

@@ -4,9 +4,7 @@ never raising), the Applications folders, and each user's folders with an unread
 
 from __future__ import annotations
 
-import os
 import plistlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,11 +109,3 @@ def applications_folders(target: ScanTarget, log: CoverageLog) -> list[Place]:
     /System/Applications holds only Apple's own apps and is not read.
     """
     return [Place(target.path(SYSTEM_APPLICATIONS), ())] + user_places(target, USER_APPLICATIONS, log)
-
-
-def is_real_folder(path: Path) -> bool:
-    """A folder, not a link to one: links to folders are not walked, so a loop cannot be entered."""
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False

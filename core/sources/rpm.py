@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -24,13 +25,14 @@ from core.sources.base import (
     ScanTarget,
     SourceResult,
     SourceSpec,
-    within_root,
 )
 
 # Newer distributions keep the database in /usr (with /var/lib/rpm a link to it), older in /var.
 DATABASE_FOLDERS = ("usr/lib/sysimage/rpm", "var/lib/rpm")
 QUERY_FORMAT = r"%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\t%{VENDOR}\t%{ARCH}\n"
 TIMEOUT_SECONDS = 60
+COPY_BLOCK = 1 << 20
+MAX_DATABASE_BYTES = 4 << 30
 NONE = "(none)"  # what rpm prints for a tag the package does not have
 # Pseudo-packages that hold the signing keys rpm trusts; they are not software.
 KEY_PACKAGES = frozenset({"gpg-pubkey"})
@@ -105,9 +107,8 @@ def _database_folder(target: ScanTarget, log: CoverageLog) -> str | None:
     for relative in DATABASE_FOLDERS:
         folder = target.path(relative)
         try:
-            with os.scandir(within_root(target, folder)) as entries:
-                if any(entry.is_file() for entry in entries):
-                    return relative
+            if any(_is_regular(target, folder / name) for name in target.names_in(folder)):
+                return relative
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as error:
@@ -125,11 +126,34 @@ def _query(tool: str, target: ScanTarget, database: str, log: CoverageLog) -> st
         return _run_rpm(tool, target.root, f"/{database}", database, log)
     with tempfile.TemporaryDirectory(prefix="appwarden-rpmdb-") as scratch:
         try:
-            shutil.copytree(within_root(target, target.path(database)), Path(scratch, "rpmdb"), symlinks=True)
-        except (OSError, shutil.Error) as error:
-            log.problem(f"/{database}", Message.of("cannot read: {error}", error=error))
+            _copy_database(target, target.path(database), Path(scratch, "rpmdb"))
+        except OSError as error:
+            log.problem(f"/{database}", Message.of("cannot read: {error}", error=error.strerror or error))
             return ""
         return _run_rpm(tool, Path(scratch), "/rpmdb", database, log)
+
+
+def _is_regular(target: ScanTarget, path: Path) -> bool:
+    try:
+        return stat.S_ISREG(target.stat(path, follow=False).st_mode)
+    except OSError:
+        return False
+
+
+def _copy_database(target: ScanTarget, folder: Path, destination: Path) -> None:
+    """The database's regular files, read through the target (links resolved inside the disk,
+    FIFOs and devices never opened); a database is one flat folder, so nothing else is needed."""
+    destination.mkdir()
+    copied = 0
+    for name in target.names_in(folder):
+        if not _is_regular(target, folder / name):
+            continue
+        with open(target.open_file(folder / name), "rb") as source, open(destination / name, "wb") as copy:
+            while block := source.read(COPY_BLOCK):
+                copied += len(block)
+                if copied > MAX_DATABASE_BYTES:
+                    raise OSError(0, f"the database is larger than {MAX_DATABASE_BYTES} bytes")
+                copy.write(block)
 
 
 def _run_rpm(tool: str, root: Path, dbpath: str, database: str, log: CoverageLog) -> str:

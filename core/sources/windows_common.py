@@ -8,7 +8,6 @@ import abc
 import io
 import os
 import re
-import stat
 import struct
 from dataclasses import dataclass
 from itertools import islice
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from core.messages import Message
 from core.sources.base import CoverageLog, ScanTarget, find_any_case, within_root
+from core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SOFTWARE_HIVE = "Windows/System32/config/SOFTWARE"
 SYSTEM_HIVE = "Windows/System32/config/SYSTEM"
@@ -161,8 +161,9 @@ class HiveFileReader(RegistryReader):
     SYSTEM hive) and returns one-character strings as numbers (regipy issue #267).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, target: ScanTarget | None = None) -> None:
         self.path = path
+        self.target = target  # the disk the file is on: opened with its links resolved inside it
         self._failure: RegistryReadError | None = None
         self._hive: _OpenHive | None = None
         self._children: dict[tuple[str, ...], dict[str, object]] = {}
@@ -194,7 +195,7 @@ class HiveFileReader(RegistryReader):
         if self._hive is not None:
             return
         try:
-            self._hive = _OpenHive.read(self.path)
+            self._hive = _OpenHive.read(self.path, self.target)
         except RegistryReadError as error:
             self._failure = error
             raise
@@ -257,11 +258,11 @@ class _OpenHive:
     declared_size: int
 
     @classmethod
-    def read(cls, path: Path) -> "_OpenHive":
+    def read(cls, path: Path, target: ScanTarget | None = None) -> "_OpenHive":
         from regipy.registry import Cell, NKRecord
         from regipy.structs import REGF_HEADER
 
-        data = _hive_bytes(path)
+        data = _hive_bytes(path, target)
         try:
             header = REGF_HEADER.parse(data[:BASE_BLOCK])
         except Exception as error:  # construct's errors for a file that is not a hive
@@ -320,16 +321,16 @@ class _OpenHive:
         return b"".join(pieces)
 
 
-def _hive_bytes(path: Path) -> bytes:
+def _hive_bytes(path: Path, target: ScanTarget | None = None) -> bytes:
     """A hive file's bytes. A FIFO is not opened (it would wait forever), nor a file over the limit."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise RegistryReadError(Message.of("not a regular file; not read"))
-        if info.st_size > MAX_HIVE_BYTES:
-            raise RegistryReadError(Message.of("file is larger than {limit} bytes; not read", limit=MAX_HIVE_BYTES))
-        with open(path, "rb") as handle:
+        fd = target.open_file(path) if target is not None else open_regular_file(path.parent, path, live=True)
+        with open(fd, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_HIVE_BYTES:
+                raise RegistryReadError(Message.of("file is larger than {limit} bytes; not read", limit=MAX_HIVE_BYTES))
             data = handle.read(MAX_HIVE_BYTES + 1)
+    except NotARegularFile:
+        raise RegistryReadError(Message.of("not a regular file; not read")) from None
     except PermissionError as error:
         raise RegistryReadError(Message.of("permission denied"), elevation_helps=True) from error
     except OSError as error:
@@ -405,7 +406,7 @@ def offline_machine_hive(target: ScanTarget, relative: str, shown: str) -> Hive 
     path = find_any_case(target, relative)
     if path is None:
         return None
-    return Hive(HiveFileReader(_real(target, path)), shown, path)
+    return Hive(HiveFileReader(_real(target, path), target), shown, path)
 
 
 def offline_user_hives(
@@ -416,7 +417,7 @@ def offline_user_hives(
     for user, profile in profiles:
         path = find_any_case(target, relative, start=profile, log=log)
         if path is not None:
-            hives.append(Hive(HiveFileReader(_real(target, path)), f"HKU\\{user}{shown_suffix}", path, user=user))
+            hives.append(Hive(HiveFileReader(_real(target, path), target), f"HKU\\{user}{shown_suffix}", path, user=user))
     return hives
 
 

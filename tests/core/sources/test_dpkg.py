@@ -57,7 +57,7 @@ def test_status_path_that_is_a_folder_fails_with_reason(tmp_path):
     (tmp_path / "var/lib/dpkg/status").mkdir(parents=True)
     result = DpkgPackages().read(ReadRequest(target))
     assert result.coverage.status == CoverageStatus.FAILED
-    assert "Is a directory" in str(result.coverage.detail)
+    assert str(result.coverage.detail) == "/var/lib/dpkg/status: not a regular file; not read"
 
 
 def test_this_machine_matches_dpkg_query():

@@ -1,0 +1,190 @@
+"""A mounted disk is read inside itself: its links never reach this machine, and nothing it holds
+(a FIFO, a device, a file with no newlines, a folder swapped for a link mid-check) can hang a check
+or leak a host file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.sources.base import CoverageLog, CoverageStatus, ReadRequest, ScanTarget, read_bounded
+from core.sources.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
+from core.sources.files_common import read_text
+from tests.conftest import PROJECT, cli_environment
+
+AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="making device nodes with mknod needs root")
+
+
+def linux_disk(root: Path) -> Path:
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")
+    return root
+
+
+def scan_json(disk: Path, tmp_path: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`appwarden scan --root DISK --format json` in a child with a time limit: a FIFO opened the
+    plain way would wait forever, and the test must fail, not hang."""
+    return subprocess.run(
+        [sys.executable, "-m", "core", "scan", "--root", str(disk), "--format", "json"],
+        capture_output=True, text=True, timeout=timeout, cwd=PROJECT, env=cli_environment(tmp_path),
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_hostname_link_to_a_host_file_does_not_leak_it(tmp_path):
+    secret = tmp_path / "host-secret"
+    secret.write_text("root:$6$secret-hash:19000:0:99999:7:::\n")
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "etc/hostname").symlink_to(secret)  # on the disk, an absolute link means the disk's own file
+    done = scan_json(disk, tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["target"]["hostname"] == ""
+    history = (tmp_path / "data/appwarden/history.sqlite3").read_bytes()
+    assert b"secret-hash" not in history and "secret-hash" not in done.stdout
+
+
+def test_the_real_shadow_file_never_reaches_a_report(tmp_path):
+    if not Path("/etc/shadow").exists():
+        pytest.skip("this machine has no /etc/shadow")
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "etc/hostname").symlink_to("/etc/shadow")
+    done = scan_json(disk, tmp_path)
+    assert json.loads(done.stdout)["target"]["hostname"] == ""
+
+
+def test_a_hostname_link_inside_the_disk_is_followed_there(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "etc/hostname.real").write_text("ana-laptop\n")
+    (disk / "etc/hostname").symlink_to("/etc/hostname.real")
+    assert json.loads(scan_json(disk, tmp_path).stdout)["target"]["hostname"] == "ana-laptop"
+
+
+def test_a_fifo_as_hostname_does_not_hang_the_check(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    os.mkfifo(disk / "etc/hostname")
+    done = scan_json(disk, tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["target"]["hostname"] == ""
+
+
+@AS_ROOT
+def test_a_device_node_as_hostname_is_not_read(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    os.mknod(disk / "etc/hostname", stat.S_IFCHR | 0o644, os.makedev(1, 5))  # /dev/zero's numbers
+    (disk / "dev").mkdir()
+    os.mknod(disk / "dev/zero", stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    (disk / "etc/machine-name").symlink_to("/dev/zero")
+    done = scan_json(disk, tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["target"]["hostname"] == ""
+    target = ScanTarget(disk.resolve(), "linux", live=False)
+    log = CoverageLog("test", target)
+    assert read_bounded(target, target.path("etc/machine-name"), 1000, log) is None
+    assert [(p.location, str(p.reason)) for p in log.problems] == [("/etc/machine-name", "not a regular file; not read")]
+
+
+def test_a_fifo_as_the_dpkg_database_is_a_coverage_problem(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    os.mkfifo(disk / "var/lib/dpkg/status")
+    done = scan_json(disk, tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    dpkg = next(c for c in json.loads(done.stdout)["coverage"] if c["source"] == "dpkg")
+    assert (dpkg["status"], dpkg["detail"]) == ("failed", "/var/lib/dpkg/status: not a regular file; not read")
+
+
+def test_a_status_file_with_an_overlong_line_says_so(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    good = "Package: vim\nStatus: install ok installed\nVersion: 9\n\n"
+    (disk / "var/lib/dpkg/status").write_bytes(good.encode() + b"Description: " + b"x" * (MAX_LINE_BYTES * 3) + b"\n\n" + good.replace("vim", "nano").encode())
+    result = DpkgPackages().read(ReadRequest(ScanTarget(disk.resolve(), "linux", live=False)))
+    assert [item.name for item in result.items] == ["vim", "nano"]
+    assert result.coverage.status == CoverageStatus.PARTIAL
+    assert str(result.coverage.detail) == f"/var/lib/dpkg/status: 1 entries have a line longer than {MAX_LINE_BYTES} bytes, which was not read"
+
+
+@given(st.binary(max_size=300), st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=40))
+def test_lines_are_the_files_lines_or_marked_too_long(data, block, max_line):
+    import io
+
+    got = list(lines_in_blocks(io.BytesIO(data), block, max_line))
+    expected = data.split(b"\n")
+    if expected and expected[-1] == b"":
+        expected.pop()
+    assert len(got) == len(expected)
+    for line, raw in zip(got, expected):
+        if len(raw) > max_line:
+            assert not isinstance(line, str)
+        else:
+            assert line == raw.decode("utf-8", errors="replace")
+
+
+def test_a_folder_swapped_for_a_host_link_during_a_check_never_leaks(tmp_path):
+    """A disk that changes under the check (FUSE, a network share, a malicious USB gadget): the
+    folder etc/app is swapped, over and over, with a link to a folder of this machine."""
+    host = tmp_path / "host/app"
+    host.mkdir(parents=True)
+    (host / "secret.txt").write_text("HOST")
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "etc/app").mkdir()
+    (disk / "etc/app/secret.txt").write_text("disk")
+    (disk / "etc/link").symlink_to(host)
+    target = ScanTarget(disk.resolve(), "linux", live=False)
+    stop = threading.Event()
+
+    def swap():
+        app, real, link = disk / "etc/app", disk / "etc/app.real", disk / "etc/link"
+        while not stop.is_set():
+            os.rename(app, real)
+            os.rename(link, app)
+            os.rename(app, link)
+            os.rename(real, app)
+
+    swapper = threading.Thread(target=swap, daemon=True)
+    swapper.start()
+    seen = set()
+    try:
+        for _ in range(3000):
+            seen.add(read_text(target, target.path("etc/app/secret.txt"), 100, CoverageLog("test", target)))
+    finally:
+        stop.set()
+        swapper.join()
+    assert "HOST" not in seen
+    assert "disk" in seen
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from(["a", "a/b", "c", "a/l1", "l2", "c/l3"]),
+                          st.sampled_from(["/", "..", "../..", "/a", "a", "/outside", "../../../outside", "l1", "/a/b"])),
+                max_size=5))
+def test_no_open_through_the_target_reaches_outside_the_disk(tmp_path_factory, links):
+    base = tmp_path_factory.mktemp("walk")
+    (base / "outside").mkdir()
+    (base / "outside/secret").write_text("HOST")
+    disk = base / "disk"
+    (disk / "a/b").mkdir(parents=True)
+    (disk / "c").mkdir()
+    (disk / "a/b/secret").write_text("disk")
+    for where, points_to in links:
+        path = disk / where
+        if not os.path.lexists(path) and path.parent.is_dir() and not path.parent.is_symlink():
+            path.symlink_to(str(base / "outside") if points_to == "/outside" else points_to)
+    target = ScanTarget(disk.resolve(), "linux", live=False)
+    for name in ("a/b/secret", "l2/secret", "a/l1/secret", "c/l3/secret", "l2/b/secret", "a/l1/b/secret"):
+        text = read_text(target, target.path(name), 100, CoverageLog("test", target))
+        assert text in (None, "disk")
+        try:
+            names = target.names_in(target.path(name).parent)
+        except OSError:
+            continue
+        assert "outside" not in names or (disk / "outside").exists()
