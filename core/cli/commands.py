@@ -104,26 +104,28 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 
 
 def history(args: argparse.Namespace, t: Translator) -> int:
-    from core.history import HistoryStore
+    from core.history import INTERRUPTED, HistoryStore
 
-    store = HistoryStore()
-    records = store.scans(limit=max(1, args.limit))
-    if not records:
+    listing = HistoryStore().listing(limit=max(1, args.limit))
+    if not listing.scans:
         print(t("No check has been recorded yet."))
-    for record in records:
+    for record in listing.scans:
         if record.rules:
             outcome = t("found: {rules}", rules=", ".join(record.rules))
         else:
             outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
         print(f"{record.id:>5}  {record.scanned_at}  {record.hostname or '-'}  {record.os}  {record.root}  {outcome}")
-    actions = [a for a in store.actions() if a.phase == "finished"][-max(1, args.limit):]
-    if actions:
+    steps = listing.removal_steps[-max(1, args.limit):]
+    if steps:
         print()
         print(t("Removal actions:"))
-    for action in actions:
+    for action in steps:
+        result = t("interrupted") if action.phase == INTERRUPTED else action.outcome
         code = "" if action.exit_code is None else f" exit {action.exit_code}"
         duration = "" if action.duration_s is None else f" {action.duration_s:g} s"
-        print(f"  {action.recorded_at}  {action.rule}  {action.step}  {action.outcome}{code}{duration}  {' '.join(action.argv)}".rstrip())
+        print(f"  {action.recorded_at}  {action.rule}  {action.step}  {result}{code}{duration}  {' '.join(action.argv)}".rstrip())
+    for sentence in listing.skipped_sentences():
+        print(sentence.render(t))
     return EXIT_COMPLIANT
 
 
@@ -155,6 +157,10 @@ def policy_show(args: argparse.Namespace, t: Translator) -> int:
             print(f"    {namespace}: {', '.join(values)}")
         if rule.versions is not None:
             print("  " + t("Versions: {versions}", versions=str(rule.versions)))
+        if rule.leftovers:
+            print("  " + t("Leftover locations:"))
+            for platform, templates in rule.leftovers.items():
+                print(f"    {platform}: {', '.join(templates)}")
     return EXIT_COMPLIANT
 
 

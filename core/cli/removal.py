@@ -12,6 +12,7 @@ from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import load_policies
 from core.removal.model import RemovalPlan, RemovalStep, StepKind, shown
+from core.reports.terminal import escape_controls, for_terminal, print_to_terminal
 
 EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
 NO_TERMINAL = Message.of(
@@ -46,12 +47,13 @@ def remove(args: argparse.Namespace, t: Translator) -> int:
     target = make_target(args.root, args.os)
     finding = next((f for f in run_scan(target, policies).findings if f.rule.id == args.rule), None)
     if finding is None:
-        print(t("{rule} was not found on this device.", rule=args.rule))
+        print_to_terminal(t("{rule} was not found on this device.", rule=args.rule))
         return EXIT_GONE
     plan = build_plan(finding, target, policies)
     history = None if args.dry_run else HistoryStore()
-    ask = (lambda question: True) if args.yes else (lambda question: _ask(question) if interactive else False)
-    return PlanWalk(plan, t, ask, args.dry_run, history, interactive and not args.yes).run()
+    ask_alone = (lambda question: _ask(question)) if interactive else (lambda question: False)
+    ask = (lambda question: True) if args.yes else ask_alone
+    return PlanWalk(plan, t, ask, args.dry_run, history, interactive and not args.yes, ask_alone).run()
 
 
 def _ask(question: str) -> bool:
@@ -64,8 +66,15 @@ def _ask(question: str) -> bool:
 class PlanWalk:
     """Takes the person through the plan's steps in order, then reports the verification."""
 
-    def __init__(self, plan: RemovalPlan, t: Translator, ask: Callable[[str], bool], dry_run: bool, history, ask_person: bool) -> None:
-        self.plan, self.t, self.ask, self.dry_run, self.history, self.ask_person = plan, t, ask, dry_run, history, ask_person
+    def __init__(
+        self, plan: RemovalPlan, t: Translator, ask: Callable[[str], bool], dry_run: bool, history, ask_person: bool,
+        ask_alone: Callable[[str], bool] | None = None,
+    ) -> None:
+        # Steps that --yes does not cover (leftovers named by a pack AppWarden does not ship) are
+        # asked with `ask_alone`: in a terminal, one by one; without one, not taken.
+        self.ask_alone = ask_alone or ask
+        # Through for_terminal, the packages, paths and outputs a device gave are shown escaped.
+        self.plan, self.t, self.ask, self.dry_run, self.history, self.ask_person = plan, for_terminal(t), ask, dry_run, history, ask_person
         self.restart_requested = False
         self.stopped = False
 
@@ -73,16 +82,16 @@ class PlanWalk:
         from core.removal.executor import resume_point
 
         t = self.t
-        print(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.plan.steps)))
+        print_to_terminal(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.plan.steps)))
         if self.dry_run:
-            print(t("Dry run: nothing will be changed."))
+            print_to_terminal(t("Dry run: nothing will be changed."))
         done = resume_point(self.plan, self.history).done if self.history is not None else frozenset()
         exit_code = EXIT_ERROR
         for number, step in enumerate(self.plan.steps, start=1):
             if step.kind == StepKind.VERIFY:
                 exit_code = self._verify(number, step)
             elif step.id in done:
-                print("\n" + t("[{number}/{count}] {title}: already done earlier.", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
+                print_to_terminal("\n" + t("[{number}/{count}] {title}: already done earlier.", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
             elif not self.stopped:
                 self._take(number, step)
         return exit_code
@@ -91,12 +100,12 @@ class PlanWalk:
         from core.removal.executor import step_actions
 
         t = self.t
-        print("\n" + t("[{number}/{count}] {title}", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
-        print("  " + shown(step.explanation, t).replace("\n", "\n  "))
+        print_to_terminal("\n" + t("[{number}/{count}] {title}", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
+        print_to_terminal("  " + shown(step.explanation, t).replace("\n", "\n  "))
         if step.needs_admin:
-            print("  " + t("Needs administrator rights."))
-        for line in step_actions(step):
-            print("    $ " + line if step.commands else "    " + line)
+            print_to_terminal("  " + t("Needs administrator rights."))
+        for line in map(escape_controls, step_actions(step)):
+            print_to_terminal("    $ " + line if step.commands else "    " + line)
 
     def _take(self, number: int, step: RemovalStep) -> None:
         from core.removal.executor import OutcomeStatus, record_person_answer, run_step
@@ -105,13 +114,15 @@ class PlanWalk:
         if step.kind == StepKind.RESTART and not self.restart_requested:
             return
         self._show(number, step)
-        outcome = run_step(self.plan, step, lambda s: self.ask(t("Do this step? [y/N] ")), self.dry_run, self.history,
+        if step.confirm_alone and self.ask_alone is not self.ask:
+            print("  " + t("--yes does not cover this step: it comes from a policy pack that AppWarden does not ship. Confirm it on its own."))
+        outcome = run_step(self.plan, step, lambda s: (self.ask_alone if s.confirm_alone else self.ask)(t("Do this step? [y/N] ")), self.dry_run, self.history,
                            restart_requested=self.restart_requested)
         self.restart_requested = self.restart_requested or outcome.restart_requested
         if outcome.output and outcome.status not in (OutcomeStatus.DRY_RUN, OutcomeStatus.PERSON):
-            print("  " + outcome.output.strip().replace("\n", "\n  "))
-        print("  " + t("Result: {status}", status=STATUS_TEXT[outcome.status].render(t)))
-        print("  " + outcome.next.render(t))
+            print_to_terminal("  " + "\n  ".join(map(escape_controls, outcome.output.strip().replace("\r\n", "\n").split("\n"))))
+        print_to_terminal("  " + t("Result: {status}", status=STATUS_TEXT[outcome.status].render(t)))
+        print_to_terminal("  " + outcome.next.render(t))
         if outcome.status == OutcomeStatus.PERSON and not self.dry_run and self.ask_person:
             record_person_answer(self.plan, step, self.ask(t("Done? [y/N] ")), self.history)
         if outcome.status == OutcomeStatus.FAILED:
@@ -125,10 +136,10 @@ class PlanWalk:
         self._show(number, step)
         outcome = run_step(self.plan, step, lambda s: True, self.dry_run, self.history)
         verification = outcome.verification
-        print("  " + t("Result: {status}", status=VERIFICATION_TEXT[verification.status].render(t)))
+        print_to_terminal("  " + t("Result: {status}", status=VERIFICATION_TEXT[verification.status].render(t)))
         for evidence in verification.remaining:
-            print("    " + t("still there: {location} ({source})", location=evidence.location, source=evidence.source))
-        print("  " + outcome.next.render(t))
+            print_to_terminal("    " + t("still there: {location} ({source})", location=evidence.location, source=evidence.source))
+        print_to_terminal("  " + outcome.next.render(t))
         if verification.app_gone:
             return EXIT_GONE
         return EXIT_STILL_PRESENT if verification.status == VerificationStatus.STILL_PRESENT else EXIT_ERROR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable
@@ -27,6 +27,8 @@ from core.policy.model import (
     VendorStep,
 )
 from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
+from core.sources.leftovers import template_problem
+from core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SCHEMA_VERSION = 1
 DEFAULT_PACK_FILE = "canada.toml"
@@ -131,8 +133,9 @@ def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
     """One pack and its own problems (references to other packs are checked by load_policies)."""
     file = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_PACK_BYTES + 1)
+        raw = _pack_bytes(path)
+    except NotARegularFile:
+        return None, [PolicyProblem(file, "not a regular file (a pack is a .toml file); not read")]
     except OSError as error:
         return None, [PolicyProblem(file, f"cannot read the file: {error.strerror or error}")]
     if len(raw) > MAX_PACK_BYTES:
@@ -143,9 +146,32 @@ def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
         return None, [PolicyProblem(file, f"the file is not UTF-8 text (byte {error.start})")]
     except tomllib.TOMLDecodeError as error:
         return None, [PolicyProblem(file, f"not valid TOML: {error}")]
+    except RecursionError:
+        return None, [PolicyProblem(file, "the pack is nested too deeply to read (arrays or tables inside each other)")]
     checker = _Checker(file)
-    pack = _read_pack(checker, data, path, hashlib.sha256(raw).hexdigest())
+    sha256 = hashlib.sha256(raw).hexdigest()
+    pack = _read_pack(checker, data, path, sha256)
+    if pack is not None and not checker.problems:
+        pack = replace(pack, shipped=_is_shipped(path, sha256))
     return (pack if not checker.problems else None), checker.problems
+
+
+def _pack_bytes(path: Path) -> bytes:
+    """The file's bytes (at most one more than the limit); a FIFO or a device is never read."""
+    fd = open_regular_file(path.parent, path, live=True)
+    with open(fd, "rb") as handle:
+        return handle.read(MAX_PACK_BYTES + 1)
+
+
+def _is_shipped(path: Path, sha256: str) -> bool:
+    """One of the packs in assets/policies, as shipped (same file, same content)."""
+    try:
+        resolved = path.resolve()
+        return any(resolved == shipped.resolve() for shipped in shipped_pack_paths()) and sha256 == hashlib.sha256(
+            resolved.read_bytes()
+        ).hexdigest()
+    except OSError:
+        return False
 
 
 def _read_pack(c: _Checker, data: dict, path: Path, sha256: str) -> PolicyPack:
@@ -251,9 +277,11 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
         clash = set(map(str.casefold, values)) & set(map(str.casefold, rule.identifiers.get(namespace, ())))
         if clash:
             c.problem(f"{namespace} '{sorted(clash)[0]}' is both an identifier and a look-alike")
-    for template in (t for templates in rule.leftovers.values() for t in templates):
-        if ".." in template.replace("\\", "/").split("/"):
-            c.problem(f"leftover location '{template}' must not contain '..'")
+    for platform, templates in rule.leftovers.items():
+        for template in templates:
+            problem = template_problem(template, platform)
+            if problem is not None:
+                c.problem(problem)
     c.rule_id = None
     return rule
 

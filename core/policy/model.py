@@ -96,6 +96,7 @@ class PolicyPack:
     directives: tuple[Directive, ...]
     rules: tuple[Rule, ...]
     scope_extensions: tuple[ScopeExtension, ...] = ()
+    shipped: bool = False  # one of AppWarden's own packs, unchanged: its leftovers were reviewed
 
 
 @dataclass(frozen=True)

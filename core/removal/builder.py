@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 from core.findings import Evidence, Finding
 from core.messages import Message
-from core.policy.model import PolicySet, Rule
+from core.policy.model import PolicyPack, PolicySet, Rule
+from core.removal.deletion import DeletionRefused, inspect, person_home, protected_places, refuse_protected
 from core.removal.model import (
     Actor,
     Command,
@@ -25,11 +26,17 @@ from core.removal.model import (
     RemovalStep,
     StepKind,
 )
-from core.removal.windows_commands import GUID, Refusal, uninstall_argv
-from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path
-from core.sources.leftovers import existing_leftovers
+from core.removal.windows_commands import (
+    DEFAULT_WINDOWS_FOLDER,
+    GUID,
+    Refusal,
+    running_windows_folder,
+    uninstall_argv,
+    windows_installer_removal,
+)
+from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path, within_root
+from core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
 
-MAX_WALKED_ENTRIES = 100_000  # a leftover's size is a lower bound past this many files
 QUIT_TIMEOUT_S = 5.0
 PACKAGE_MANAGER_TIMEOUT_S = 900.0
 STORE_PACKAGE = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -38,20 +45,43 @@ NO_RESTART_NEEDED = Message.of("Only needed when an uninstaller asks for it.")
 
 @dataclass(frozen=True)
 class Host:
-    """What the building computer offers: rights, programs, the person's home (for the Trash)."""
+    """What the building computer offers: rights, programs, the person's home (for the Trash), and
+    its Windows folder (where msiexec is, and what no uninstall entry may call its own)."""
 
     is_root: bool
     has_program: Callable[[str], bool]
-    home: Path
+    home: Path | None  # None: the account has no known home folder (no Trash to move to)
+    windows_folder: str = DEFAULT_WINDOWS_FOLDER
+    # Runs a package manager's dry run (it changes nothing) and returns what it printed, or None.
+    simulate: Callable[[tuple[str, ...]], str | None] = field(default=lambda argv: run_simulation(argv))
 
     @classmethod
     def this_computer(cls) -> "Host":
         is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-        return cls(is_root, lambda name: shutil.which(name) is not None, Path.home())
+        return cls(is_root, lambda name: shutil.which(name) is not None, person_home(), running_windows_folder())
+
+
+SIMULATION_TIMEOUT_S = 120.0
+
+
+def run_simulation(argv: tuple[str, ...]) -> str | None:
+    """A package manager's dry run, in the C locale so its output can be read; None if it failed."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            list(argv), shell=False, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+            timeout=SIMULATION_TIMEOUT_S, env=dict(os.environ, LC_ALL="C", LANG="C"),
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: Host | None = None) -> RemovalPlan:
     host = host or Host.this_computer()
+    if not target.live:  # a mounted disk's own Windows folder, not the building computer's
+        host = replace(host, windows_folder=DEFAULT_WINDOWS_FOLDER)
     rule = finding.rule
     steps: list[RemovalStep] = []
     if target.live:
@@ -59,13 +89,17 @@ def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: 
     uninstalls = uninstall_steps(finding, target, host)
     steps += uninstalls
     steps += vendor_steps(rule, target.os)
-    steps += leftover_steps(rule, target, uninstalls)
+    steps += leftover_steps(rule, target, uninstalls, _pack_of(rule, policies))
     if target.os == WINDOWS and any(step.commands and step.actor == Actor.APPWARDEN for step in uninstalls):
         steps.append(restart_step())
     if not target.live:
         steps = [_for_offline(step) for step in steps]
     steps.append(verify_step(finding))
     return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+
+
+def _pack_of(rule: Rule, policies: PolicySet) -> PolicyPack | None:
+    return next((pack for pack in policies.packs if pack.id == rule.pack_id), None)
 
 
 # --- 1. quit -----------------------------------------------------------------------------------
@@ -119,7 +153,8 @@ def _evidence_groups(evidence: Iterable[Evidence]) -> list[tuple[Evidence, ...]]
 def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host) -> RemovalStep | None:
     first = group[0]
     builders = {
-        "dpkg": _deb_step, "rpm": _rpm_step, "flatpak": _flatpak_step, "snap": _snap_step,
+        "dpkg": lambda group, host: _deb_step(group, host, target.live), "rpm": _rpm_step,
+        "flatpak": _flatpak_step, "snap": _snap_step,
         "windows_uninstall": _windows_entry_step, "windows_store": _store_step,
     }
     if first.source in builders:
@@ -131,7 +166,9 @@ def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host)
     return None
 
 
-def _package_step(evidence: Evidence, argv: tuple[str, ...], host: Host, title: Message, explanation: Message) -> RemovalStep:
+def _package_step(
+    evidence: Evidence, argv: tuple[str, ...], host: Host, title: Message, explanation: Message, command: Command | None = None
+) -> RemovalStep:
     """A package-manager command: through pkexec when AppWarden is not root, or shown with sudo
     for the person when pkexec is missing."""
     actor = Actor.APPWARDEN
@@ -140,6 +177,7 @@ def _package_step(evidence: Evidence, argv: tuple[str, ...], host: Host, title: 
             argv = ("pkexec",) + argv
         else:
             argv, actor = ("sudo",) + argv, Actor.PERSON
+    command = replace(command or Command(argv), argv=argv, needs_admin=True, timeout_s=PACKAGE_MANAGER_TIMEOUT_S)
     return RemovalStep(
         id=f"uninstall:{evidence.source}:{evidence.identifier}",
         kind=StepKind.UNINSTALL,
@@ -147,12 +185,12 @@ def _package_step(evidence: Evidence, argv: tuple[str, ...], host: Host, title: 
         explanation=explanation,
         actor=actor,
         needs_admin=True,
-        commands=(Command(argv, needs_admin=True, timeout_s=PACKAGE_MANAGER_TIMEOUT_S),),
+        commands=(command,),
         check=Message.of("The package {package} is no longer installed.", package=evidence.identifier),
     )
 
 
-def _deb_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+def _deb_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> RemovalStep:
     package = group[0]
     if package.kind == EvidenceKind.LEFTOVER:
         return _package_step(
@@ -160,22 +198,61 @@ def _deb_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
             Message.of("Remove the settings the {package} package left behind", package=package.identifier),
             Message.of("The package was uninstalled but its configuration files are still there. dpkg deletes them."),
         )
-    argv = ("apt-get", "remove", "-y", package.identifier) if host.has_program("apt-get") else ("dpkg", "--remove", package.identifier)
-    return _installed_package_step(package, argv, host)
+    if not host.has_program("apt-get"):
+        # dpkg removes only the package it is given, and refuses while another needs it.
+        return _installed_package_step(package, ("dpkg", "--remove", package.identifier), host)
+    if not live or not (host.is_root or host.has_program("pkexec")):
+        # The person runs it: without -y, apt-get lists every package it would remove and asks.
+        step = _installed_package_step(package, ("apt-get", "remove", package.identifier), host)
+        return replace(step, explanation=Message.of(
+            "{explanation} apt-get lists every package it would remove and asks first: answer no if the list holds anything but {package}.",
+            explanation=step.explanation, package=package.identifier,
+        ))
+    simulation = ("apt-get", "-s", "remove", package.identifier)
+    removes = apt_removals(host.simulate(simulation), package.identifier)
+    if isinstance(removes, Message):
+        step = _installed_package_step(package, ("apt-get", "remove", package.identifier), host)
+        return replace(step, actor=Actor.PERSON, refused=removes, explanation=Message.of(
+            "AppWarden will not run this command itself: {reason}. Run it yourself after reading the list of packages it removes, or ask your help desk.",
+            reason=removes,
+        ))
+    argv = ("apt-get", "remove", "-y", *removes)
+    step = _installed_package_step(package, argv, host, Command(argv, simulation=simulation, removes=removes))
+    if removes == (package.identifier,):
+        return step
+    return replace(step, explanation=Message.of(
+        "{explanation} Other packages need {package}, so apt-get removes them too: {others}. Confirm only if none of them is needed.",
+        explanation=step.explanation, package=package.identifier, others=", ".join(removes[1:]),
+    ))
 
 
 def _rpm_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    # rpm -e removes only the package it is given, and refuses while another needs it; dnf would
+    # also remove the packages that need it and the ones nothing needs any more, unasked.
     package = group[0]
-    argv = ("dnf", "remove", "-y", package.identifier) if host.has_program("dnf") else ("rpm", "-e", package.identifier)
-    return _installed_package_step(package, argv, host)
+    return _installed_package_step(package, ("rpm", "-e", package.identifier), host)
 
 
-def _installed_package_step(package: Evidence, argv: tuple[str, ...], host: Host) -> RemovalStep:
+APT_REMOVAL = re.compile(r"^Remv (\S+)", re.MULTILINE)
+
+
+def apt_removals(simulated: str | None, asked: str | None = None) -> tuple[str, ...] | Message:
+    """The packages `apt-get -s remove` says it would remove (the `asked` one first), or why not known."""
+    if simulated is None:
+        return Message.of("apt-get could not say which packages it would remove")
+    names = tuple(dict.fromkeys(name.split(":", 1)[0] for name in APT_REMOVAL.findall(simulated)))
+    if not names:
+        return Message.of("apt-get would remove nothing; the package may already be gone")
+    return names if asked is None or asked not in names else (asked, *(n for n in names if n != asked))
+
+
+def _installed_package_step(package: Evidence, argv: tuple[str, ...], host: Host, command: Command | None = None) -> RemovalStep:
     """Uninstalling a deb or rpm package with the package manager that `argv` names."""
     return _package_step(
         package, argv, host,
         Message.of("Uninstall the {package} package", package=package.identifier),
         Message.of("The system's package manager ({tool}) removes the package. It needs administrator rights; you may be asked for your password.", tool=argv[0]),
+        command,
     )
 
 
@@ -214,8 +291,8 @@ def _snap_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
 
 
 def _appimage_step(file: Evidence, target: ScanTarget) -> RemovalStep:
-    path = _leftover_path(file.location, target.path(file.location))
-    return RemovalStep(
+    path, refusal = file_path(target, file.location, target.path(file.location))
+    step = RemovalStep(
         id=f"uninstall:appimage:{file.location}",
         kind=StepKind.UNINSTALL,
         title=Message.of("Delete the AppImage file {file}", file=file.location),
@@ -226,11 +303,12 @@ def _appimage_step(file: Evidence, target: ScanTarget) -> RemovalStep:
         file_action=FileAction.DELETE,
         check=Message.of("The file {file} is gone.", file=file.location),
     )
+    return _refused_file(step, refusal) if refusal is not None else step
 
 
 def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host) -> RemovalStep:
-    path = _leftover_path(bundle.location, target.path(bundle.location))
-    ours = target.live and (path.real.is_relative_to(host.home) or _writable_parent(path.real))
+    path, refusal = file_path(target, bundle.location, target.path(bundle.location))
+    ours = target.live and host.home is not None and (path.real.is_relative_to(host.home) or _writable_parent(path.real))
     explanation = (
         Message.of("AppWarden moves {bundle} to your Trash. Empty the Trash afterwards to free the space.", bundle=bundle.location)
         if ours else Message.of(
@@ -238,7 +316,7 @@ def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host) -> RemovalSte
             bundle=bundle.location,
         )
     )
-    return RemovalStep(
+    step = RemovalStep(
         id=f"uninstall:macos_apps:{bundle.location}",
         kind=StepKind.UNINSTALL,
         title=Message.of("Move {app} to the Trash", app=bundle.location.rsplit("/", 1)[-1]),
@@ -249,6 +327,7 @@ def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host) -> RemovalSte
         file_action=FileAction.TRASH if ours else FileAction.NONE,
         check=Message.of("{bundle} is no longer in its folder.", bundle=bundle.location),
     )
+    return _refused_file(step, refusal) if refusal is not None and ours else step
 
 
 def _windows_entry_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
@@ -256,9 +335,9 @@ def _windows_entry_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
     quiet, normal = _detail(entry, "quiet_uninstall_string"), _detail(entry, "uninstall_string")
     codes = _product_codes(group)
     if quiet or normal:
-        argv = uninstall_argv(quiet or normal, _detail(entry, "install_location"), codes, quiet=bool(quiet))
+        argv = uninstall_argv(quiet or normal, _detail(entry, "install_location"), codes, bool(quiet), host.windows_folder)
     elif codes:
-        argv = ("msiexec", "/x", codes[0])
+        argv = windows_installer_removal(codes[0], host.windows_folder)
     else:
         argv = Refusal(Message.of("the entry has no uninstall command"))
     machine = _detail(entry, "scope") != "user"
@@ -352,58 +431,90 @@ def vendor_steps(rule: Rule, platform: str) -> list[RemovalStep]:
 # --- 4. leftovers ------------------------------------------------------------------------------
 
 
-def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep]) -> list[RemovalStep]:
+def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep], pack: PolicyPack | None = None) -> list[RemovalStep]:
     handled = {path.real for step in uninstalls for path in step.paths}
     log = CoverageLog("leftovers", target)
-    found = dict.fromkeys(
-        path for template in rule.leftovers.get(target.os, ()) for path in existing_leftovers(target, template, log)
-    )
-    return [_leftover_step(target, path) for path in found if path not in handled]
+    found = {
+        leftover.path: leftover
+        for template in rule.leftovers.get(target.os, ())
+        for leftover in existing_leftovers(target, template, log)
+    }
+    return [_leftover_step(target, leftover, pack) for path, leftover in found.items() if path not in handled]
 
 
-def _leftover_step(target: ScanTarget, real: Path) -> RemovalStep:
-    path = _leftover_path(display_path(target, real), real)
+def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyPack | None) -> RemovalStep:
+    path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, leftover.base)
     size = _size_text(path)
-    return RemovalStep(
+    foreign = pack is not None and not pack.shipped
+    explanation = Message.of(
+        "The app left this behind ({size}). It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records.",
+        size=size,
+    )
+    if foreign:
+        explanation = Message.of(
+            "{explanation} This place is named by the policy pack {pack} ({file}), which does not come with AppWarden: check that it is the app's before you confirm.",
+            explanation=explanation, pack=pack.id, file=pack.path,
+        )
+    step = RemovalStep(
         id=f"leftover:{path.shown}",
         kind=StepKind.LEFTOVERS,
         title=Message.of("Delete {path}", path=path.shown),
-        explanation=Message.of(
-            "The app left this behind ({size}). It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records.",
-            size=size,
-        ),
+        explanation=explanation,
         actor=Actor.APPWARDEN,
-        needs_admin=not _writable_parent(real),
+        needs_admin=not _writable_parent(leftover.path),
         paths=(path,),
         file_action=FileAction.DELETE,
         check=Message.of("{path} is gone.", path=path.shown),
+        confirm_alone=foreign,
     )
+    return _refused_file(step, refusal) if refusal is not None else step
 
 
-def _leftover_path(shown: str, real: Path) -> LeftoverPath:
-    size, capped = tree_size(real)
-    return LeftoverPath(shown, real, size, capped)
-
-
-def tree_size(path: Path, cap: int = MAX_WALKED_ENTRIES) -> tuple[int, bool]:
-    """Bytes under `path`, links not followed; stops after `cap` entries (then a lower bound)."""
-    total, seen, pending = 0, 0, [path]
-    while pending:
-        current = pending.pop()
+def file_path(target: ScanTarget, shown: str, real: Path, base: Path | None = None) -> tuple[LeftoverPath, Message | None]:
+    """The path as the plan shows it (size, identity, the base it is reached from), and why
+    AppWarden would not delete it, if it would not."""
+    base = base or deletion_base(target, real)
+    if base is None:
+        reason = Message.of("{path} is not inside a folder where apps keep their files", path=shown)
+        return LeftoverPath(shown, real, 0), reason
+    seen = inspect(base, real)
+    path = LeftoverPath(shown, real, seen.size_bytes, seen.size_capped, base, seen.identity)
+    if seen.refusal is None:
         try:
-            info = current.lstat()
-        except OSError:
-            continue
-        total += info.st_size if not current.is_symlink() and current.is_file() else 0
-        seen += 1
-        if seen >= cap:
-            return total, True
-        if not current.is_symlink() and current.is_dir():
-            try:
-                pending.extend(current.iterdir())
-            except OSError:
-                continue
-    return total, False
+            refuse_protected(real, protected_places(target))
+        except DeletionRefused as refused:
+            return path, refused.reason
+    return path, seen.refusal
+
+
+def deletion_base(target: ScanTarget, real: Path) -> Path | None:
+    """The fixed folder a file found by a source is reached from: the home it is in, or the
+    deepest known folder where apps keep files."""
+    log = CoverageLog("removal", target)
+    homes = [_resolved(target, home) for home in target.user_homes(log)]
+    bases = homes + [_resolved(target, base) for base in known_base_paths(target, log)]
+    inside = [base for base in bases if real != base and real.is_relative_to(base)]
+    return max([base for base in inside if base in homes] or inside, key=lambda base: len(base.parts), default=None)
+
+
+def _resolved(target: ScanTarget, path: Path) -> Path:
+    try:
+        return within_root(target, path)
+    except OSError:
+        return path
+
+
+def _refused_file(step: RemovalStep, reason: Message) -> RemovalStep:
+    """A file step AppWarden will not take itself: the person's, with the reason."""
+    return replace(
+        step,
+        actor=Actor.PERSON,
+        file_action=FileAction.NONE,
+        refused=reason,
+        explanation=Message.of(
+            "{explanation} AppWarden will not delete it itself: {reason}.", explanation=step.explanation, reason=reason
+        ),
+    )
 
 
 def _size_text(path: LeftoverPath) -> Message:

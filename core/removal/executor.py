@@ -6,9 +6,7 @@ after it ends, each in its own transaction, so a plan interrupted anywhere can b
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 import subprocess
 import threading
 import time
@@ -17,11 +15,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Callable
 
+from core.errors import HOME_FOLDER_UNKNOWN
 from core.history import ActionRecord, HistoryStore
 from core.messages import Message
-from core.removal.builder import QUIT_TIMEOUT_S
-from core.removal.model import Actor, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
+from core.removal import deletion
+from core.removal.builder import QUIT_TIMEOUT_S, apt_removals, run_simulation
+from core.removal.model import Actor, Command, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
 from core.removal.verification import Verification, VerificationStatus, verify_removal
+from core.sources.base import ScanTarget
 
 RESTART_EXIT_CODES = frozenset({3010, 1641})  # Windows Installer: success, restart required / started
 USER_CANCELLED_EXIT_CODE = 1602  # Windows Installer: the person cancelled the uninstaller
@@ -115,7 +116,7 @@ def _act(
     _record(history, plan, step, "started", argv=argv)
     started = time.monotonic()
     try:
-        result = _perform(step, quit_timeout_s, on_output)
+        result = _perform(step, quit_timeout_s, on_output, plan.target)
     except BaseException as error:  # even an interruption is recorded before it goes on
         _record(history, plan, step, "finished", argv=argv, outcome=OutcomeStatus.FAILED, detail=repr(error))
         raise
@@ -127,15 +128,17 @@ def _act(
     )
 
 
-def _perform(step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None) -> ActionResult:
+def _perform(
+    step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None, target: ScanTarget | None = None
+) -> ActionResult:
     if step.kind == StepKind.QUIT:
         return end_processes(step.pids, step.process_names, quit_timeout_s)
     if step.commands:
         return _run_commands(step, on_output)
     if step.file_action == FileAction.DELETE:
-        return _each_path(step.paths, delete_path)
+        return _each_path(target, step.paths, delete_path)
     if step.file_action == FileAction.TRASH:
-        return _each_path(step.paths, move_to_trash)
+        return _each_path(target, step.paths, move_to_trash)
     return ActionResult(OutcomeStatus.SKIPPED, None, "")
 
 
@@ -143,12 +146,28 @@ def _run_commands(step: RemovalStep, on_output: Callable[[str], None] | None = N
     outputs, result = [], ActionResult(OutcomeStatus.DONE, 0, "")
     restart = False
     for command in step.commands:
-        result = run_command(command.argv, command.timeout_s, on_output)
+        result = _still_as_planned(command) or run_command(command.argv, command.timeout_s, on_output)
         outputs.append(result.output)
         restart = restart or result.restart_requested
         if result.status != OutcomeStatus.DONE:
             break
     return ActionResult(result.status, result.exit_code, "\n".join(outputs)[-MAX_OUTPUT_CHARS:], result.problem, restart)
+
+
+def _still_as_planned(command: Command) -> ActionResult | None:
+    """None when the package manager would still remove exactly what the plan showed; otherwise
+    the failure that stops the step before anything is removed."""
+    if not command.simulation:
+        return None
+    now = apt_removals(run_simulation(command.simulation), command.removes[0] if command.removes else None)
+    if isinstance(now, Message):
+        return ActionResult(OutcomeStatus.FAILED, None, "", now)
+    if set(now) != set(command.removes):
+        return ActionResult(OutcomeStatus.FAILED, None, "", Message.of(
+            "the package manager would now remove {packages}, not what the plan showed ({planned}); nothing was removed. Check again for a new plan",
+            packages=", ".join(now), planned=", ".join(command.removes),
+        ))
+    return None
 
 
 def run_command(
@@ -235,42 +254,37 @@ def _pids(processes) -> str:
     return ", ".join(str(p.pid) for p in processes) or "none"
 
 
-def _each_path(paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath], str]) -> ActionResult:
+def _each_path(
+    target: ScanTarget | None, paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath, frozenset[Path]], str]
+) -> ActionResult:
     lines = []
+    protected = deletion.protected_places(target) if target is not None else frozenset()
     for path in paths:
         try:
-            lines.append(action(path))
+            lines.append(action(path, protected))
+        except deletion.DeletionRefused as refused:
+            reason = Message.of("{path} was not changed: {reason}", path=path.shown, reason=refused.reason)
+            return ActionResult(OutcomeStatus.FAILED, None, "\n".join(lines), reason)
         except OSError as error:
             reason = Message.of("{path} could not be changed: {error}", path=path.shown, error=error.strerror or error)
             return ActionResult(OutcomeStatus.FAILED, None, "\n".join(lines), reason)
     return ActionResult(OutcomeStatus.DONE, None, "\n".join(lines))
 
 
-def delete_path(path: LeftoverPath) -> str:
-    """Delete a file or a folder tree; links are removed, never followed."""
-    real = path.real
-    if not os.path.lexists(real):
-        return f"{path.shown}: already gone"
-    if real == Path(real.anchor) or real == Path.home():
-        raise OSError(0, "refusing to delete a whole disk or home folder")
-    if real.is_dir() and not real.is_symlink():
-        shutil.rmtree(real)
-    else:
-        real.unlink()
-    return f"{path.shown}: deleted"
+def delete_path(path: LeftoverPath, protected: frozenset[Path] = frozenset()) -> str:
+    """Delete a file or a folder tree as the plan showed it; links are removed, never followed."""
+    if path.base is None:
+        raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
+    return deletion.delete(path.base, path.real, path.identity, protected, path.shown)
 
 
-def move_to_trash(path: LeftoverPath) -> str:
-    if not os.path.lexists(path.real):
-        return f"{path.shown}: already gone"
-    trash = Path.home() / ".Trash"
-    trash.mkdir(exist_ok=True)
-    destination, number = trash / path.real.name, 1
-    while os.path.lexists(destination):
-        number += 1
-        destination = trash / f"{path.real.stem} {number}{path.real.suffix}"
-    shutil.move(str(path.real), str(destination))
-    return f"{path.shown}: moved to {destination}"
+def move_to_trash(path: LeftoverPath, protected: frozenset[Path] = frozenset()) -> str:
+    if path.base is None:
+        raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
+    home = deletion.person_home()
+    if home is None:
+        raise deletion.DeletionRefused(Message.of("there is no Trash to move it to, because {reason}", reason=HOME_FOLDER_UNKNOWN))
+    return deletion.move_to_trash(path.base, path.real, path.identity, protected, home / ".Trash", path.shown)
 
 
 def _verify(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None) -> StepOutcome:

@@ -9,6 +9,7 @@ from pathlib import Path
 from core.i18n import LocalText, Translator
 from core.messages import Message
 from core.policy.model import PolicySet
+from core.removal.deletion import Identity
 from core.sources.base import ScanTarget
 
 DEFAULT_TIMEOUT_S = 1800.0  # an uninstaller may show dialogs and wait for the person
@@ -41,6 +42,11 @@ class Command:
     argv: tuple[str, ...]
     needs_admin: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
+    # A package manager's own dry run of this command (apt-get -s remove ...), and the packages it
+    # said would go when the plan was made: run again just before, the command runs only if the
+    # package manager would still remove exactly those.
+    simulation: tuple[str, ...] = ()
+    removes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class LeftoverPath:
     real: Path  # where AppWarden reaches it
     size_bytes: int
     size_capped: bool = False  # the walk stopped early: the size is a lower bound
+    base: Path | None = None  # the fixed folder it is reached from; nothing below it is a link
+    identity: Identity | None = None  # what was there when the plan was made (device, inode)
 
 
 Text = Message | LocalText
@@ -70,6 +78,9 @@ class RemovalStep:
     file_action: FileAction = FileAction.NONE
     refused: Message | None = None
     sources: tuple[str, ...] = ()  # for verify: the sources that produced the evidence
+    # A leftover named by a pack AppWarden does not ship: --yes does not cover it, the person
+    # confirms it on its own.
+    confirm_alone: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,14 @@
 Splitting follows CommandLineToArgvW, the rules every Windows program uses to read its command
 line: the program name ends at its closing quote (no escapes), arguments follow the backslash
 and quote rules. Only what an uninstaller needs is accepted; anything meant for a shell is not.
+Paths are read as Win32 reads them (`windows_path`) before any comparison, and the program runs
+by the path that was checked; an install folder that Windows or every program shares vouches for
+nothing.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -16,14 +20,26 @@ SHELL_OPERATORS = frozenset("&|<>^")
 VARIABLE = re.compile(r"%[^%\s\"]+%")  # cmd.exe's %NAME% expansion
 GUID = re.compile(r"\{[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}")
 PROGRAM_SUFFIX = re.compile(r"\.(exe|com)$", re.IGNORECASE)
-ABSOLUTE = re.compile(r"^[A-Za-z]:\\")
-MSIEXEC = frozenset({"msiexec", "msiexec.exe"})
+FULL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|[\\/]{2})")  # from a drive's root, or UNC and device paths
+NOT_IN_NAMES = frozenset('<>"|?*').union(map(chr, range(32)))  # Win32 refuses these in a file name
+DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{digit}" for port in ("COM", "LPT") for digit in "0123456789\u00b9\u00b2\u00b3"}
+)
+DEFAULT_WINDOWS_FOLDER = "C:\\Windows"
 # Programs that run other commands or arbitrary code: never an uninstaller of its own.
 INTERPRETERS = frozenset({
-    "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh", "pwsh.exe", "rundll32", "rundll32.exe",
-    "wscript", "wscript.exe", "cscript", "cscript.exe", "mshta", "mshta.exe", "regsvr32", "regsvr32.exe",
-    "conhost", "conhost.exe", "explorer", "explorer.exe", "start",
+    "cmd", "powershell", "pwsh", "rundll32", "wscript", "cscript", "mshta", "regsvr32", "conhost", "explorer", "start",
+    "forfiles", "schtasks", "wmic", "at", "runas", "wsl", "bash", "msbuild", "installutil", "pcalua",
+    "python", "pythonw", "py", "node", "dotnet",
 })
+# Folders (names upper-cased, below a drive's root) that Windows, every program or a whole profile shares.
+PROGRAM_FILES = frozenset({"PROGRAM FILES", "PROGRAM FILES (X86)", "PROGRAM FILES (ARM)"})
+USERS = frozenset({"USERS", "DOCUMENTS AND SETTINGS"})
+SHARED_BY_PROGRAMS = frozenset(
+    {("PROGRAMDATA",)} | {(folder,) for folder in PROGRAM_FILES} | {(folder, "COMMON FILES") for folder in PROGRAM_FILES}
+)
+PROFILE_APPDATA = frozenset({("APPDATA",), ("APPDATA", "LOCAL"), ("APPDATA", "ROAMING"), ("APPDATA", "LOCALLOW")})
 
 
 @dataclass(frozen=True)
@@ -31,29 +47,81 @@ class Refusal:
     reason: Message
 
 
+@dataclass(frozen=True)
+class WindowsPath:
+    """A full path on a drive as Win32 reads it: no `/`, `.` or `..`, no name ending in a dot or space."""
+
+    drive: str  # "C:"
+    names: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.drive + "\\" + "\\".join(self.names)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What Windows compares: the drive and each name, upper-cased one character at a time."""
+        return tuple(_upcase(part) for part in (self.drive, *self.names))
+
+    def is_inside(self, folder: "WindowsPath") -> bool:
+        """Strictly below `folder`, never `folder` itself."""
+        return len(self.key) > len(folder.key) and self.key[: len(folder.key)] == folder.key
+
+
 def uninstall_argv(
-    command: str, install_location: str, product_codes: tuple[str, ...], quiet: bool = False
+    command: str, install_location: str, product_codes: tuple[str, ...], quiet: bool = False,
+    windows_folder: str = DEFAULT_WINDOWS_FOLDER,
 ) -> tuple[str, ...] | Refusal:
-    """The argument list an uninstall string stands for, or why AppWarden will not run it."""
+    """The argument list an uninstall string stands for, or why AppWarden will not run it.
+    `windows_folder` is the Windows folder of the computer the command is for."""
     try:
-        return _checked_argv(command.strip(" \t"), install_location, product_codes, quiet)
+        return _checked_argv(command.strip(" \t"), install_location, product_codes, quiet, _system_folder(windows_folder))
     except (ValueError, IndexError) as error:  # a string no rule below foresaw: refused, not raised
         return Refusal(Message.of("the uninstall command cannot be understood ({error})", error=error))
 
 
-def _checked_argv(command: str, install_location: str, product_codes: tuple[str, ...], quiet: bool) -> tuple[str, ...] | Refusal:
+def windows_installer_removal(code: str, windows_folder: str = DEFAULT_WINDOWS_FOLDER, quiet: bool = False) -> tuple[str, ...]:
+    """msiexec /x {code}, with msiexec named by its full path so no program of the same name elsewhere runs."""
+    msiexec = f"{_system_folder(windows_folder)}\\System32\\msiexec.exe"
+    return (msiexec, "/x", code.upper()) + (("/qn",) if quiet else ())
+
+
+def running_windows_folder() -> str:
+    """The Windows folder as the running Windows reports it (GetSystemWindowsDirectoryW, which an
+    edited %SystemRoot% does not change); C:\\Windows on any other system."""
+    if os.name != "nt":
+        return DEFAULT_WINDOWS_FOLDER
+    import ctypes
+
+    buffer = ctypes.create_unicode_buffer(261)
+    length = ctypes.windll.kernel32.GetSystemWindowsDirectoryW(buffer, len(buffer))
+    try:
+        return str(_system_folder(buffer.value)) if 0 < length < len(buffer) else DEFAULT_WINDOWS_FOLDER
+    except ValueError:
+        return DEFAULT_WINDOWS_FOLDER
+
+
+def _checked_argv(
+    command: str, install_location: str, product_codes: tuple[str, ...], quiet: bool, windows: WindowsPath
+) -> tuple[str, ...] | Refusal:
     problem = _shell_problem(command)
     if problem is not None:
         return Refusal(problem)
     argv = split_command_line(command)
     if isinstance(argv, Refusal):
         return argv
-    program = _base_name(argv[0])
-    if program in MSIEXEC:
-        return _msiexec_argv(argv[1:], product_codes, quiet)
+    program = _program_stem(argv[0])
+    if program == "msiexec":
+        return _msiexec_argv(argv[1:], product_codes, quiet, windows)
     if program in INTERPRETERS:
-        return Refusal(Message.of("the uninstall command starts {program}, which runs other commands, not an uninstaller", program=argv[0]))
-    return _inside_install_location(argv, install_location)
+        return _runs_commands(argv[0])
+    folder = _app_folder(install_location, windows)
+    if isinstance(folder, Refusal):
+        return folder
+    return _inside_app_folder(argv, folder, install_location, windows)
+
+
+def _runs_commands(program: str) -> Refusal:
+    return Refusal(Message.of("the uninstall command starts {program}, which runs other commands, not an uninstaller", program=program))
 
 
 def _shell_problem(command: str) -> Message | None:
@@ -167,7 +235,9 @@ def split_arguments(text: str) -> list[str]:
     return args
 
 
-def _msiexec_argv(arguments: tuple[str, ...] | list[str], product_codes: tuple[str, ...], quiet: bool) -> tuple[str, ...] | Refusal:
+def _msiexec_argv(
+    arguments: tuple[str, ...] | list[str], product_codes: tuple[str, ...], quiet: bool, windows: WindowsPath
+) -> tuple[str, ...] | Refusal:
     """Windows Installer's own removal of the product: msiexec /x {code}, quiet only when asked."""
     found = [m.group(0).upper() for m in (GUID.search(arg) for arg in arguments) if m]
     known = {code.upper() for code in product_codes}
@@ -176,26 +246,143 @@ def _msiexec_argv(arguments: tuple[str, ...] | list[str], product_codes: tuple[s
     code = found[0]
     if code not in known:
         return Refusal(Message.of("the Windows Installer command names product {code}, which is not this app's", code=code))
-    return ("msiexec", "/x", code) + (("/qn",) if quiet else ())
+    return windows_installer_removal(code, str(windows), quiet)
 
 
-def _inside_install_location(argv: tuple[str, ...], install_location: str) -> tuple[str, ...] | Refusal:
-    program = argv[0]
-    if not ABSOLUTE.match(program) or not PROGRAM_SUFFIX.search(program):
-        return Refusal(Message.of("the uninstall command does not name a full program path ({program})", program=program))
-    folder = _normal(install_location.strip().strip('"'))
-    if not ABSOLUTE.match(folder):
+def _app_folder(install_location: str, windows: WindowsPath) -> WindowsPath | Refusal:
+    """The entry's InstallLocation, when it is a folder of the app's own that can vouch for its uninstaller."""
+    text = install_location.strip().strip('"')
+    if not FULL_PATH.match(text):
         return Refusal(Message.of("the entry does not say where the app is installed, so its uninstaller cannot be checked"))
-    if ".." in program.split("\\") or not _normal(program).startswith(folder.rstrip("\\") + "\\"):
+    folder = windows_path(text)
+    if isinstance(folder, Message):
+        return Refusal(folder)
+    shared = _shared_folder(folder, windows)
+    if shared is not None:
+        return Refusal(Message.of(
+            "the entry says the app is installed in {folder}, which is {what}, not an app's own folder, so its uninstaller cannot be checked",
+            folder=text, what=shared,
+        ))
+    return folder
+
+
+def _shared_folder(folder: WindowsPath, windows: WindowsPath) -> Message | None:
+    """What `folder` is when Windows, every program or a whole profile shares it; None for an app's own."""
+    names = folder.key[1:]
+    if not names:
+        return Message.of("the root folder of a drive")
+    windows_tree = _windows_tree(folder, windows)
+    if windows_tree is not None:
+        return windows_tree
+    in_profiles, below_profile = names[0] in USERS, names[2:]
+    if names in SHARED_BY_PROGRAMS or (in_profiles and below_profile == ("APPDATA", "LOCAL", "PROGRAMS")):
+        return Message.of("a folder that all programs share")
+    if in_profiles and len(names) == 1:
+        return Message.of("the folder that holds every user's profile")
+    if in_profiles and len(names) == 2:
+        return Message.of("a user's profile folder")
+    if in_profiles and below_profile in PROFILE_APPDATA:
+        return Message.of("a user's AppData folder")
+    return None
+
+
+def _windows_tree(path: WindowsPath, windows: WindowsPath) -> Message | None:
+    """Whether `path` is in a Windows folder, or in a folder of Windows' own programs outside it
+    (Defender, PowerShell, Internet Explorer, the Store's app aliases)."""
+    names = path.key[1:]
+    top, second = (*names, "", "")[:2]
+    if top in ("WINDOWS", "WINDOWS.OLD") or path.key[: len(windows.key)] == windows.key:
+        return Message.of("a Windows folder or a folder inside it")
+    if (
+        (top in PROGRAM_FILES and (second.startswith("WINDOWS") or second == "INTERNET EXPLORER"))
+        or (top, second) == ("PROGRAMDATA", "MICROSOFT")
+        or (top in USERS and names[2:6] == ("APPDATA", "LOCAL", "MICROSOFT", "WINDOWSAPPS"))
+    ):
+        return Message.of("a folder of Windows' own programs or a folder inside it")
+    return None
+
+
+def _inside_app_folder(
+    argv: tuple[str, ...], folder: WindowsPath, install_location: str, windows: WindowsPath
+) -> tuple[str, ...] | Refusal:
+    """argv with its program as Windows reads it, when that program is strictly inside the app's folder."""
+    program = argv[0]
+    path = windows_path(program) if FULL_PATH.match(program) else None
+    if isinstance(path, Message):
+        return Refusal(path)
+    if path is None or not path.names or not PROGRAM_SUFFIX.search(path.names[-1]):
+        return Refusal(Message.of("the uninstall command does not name a full program path ({program})", program=program))
+    if not path.is_inside(folder):
         return Refusal(
             Message.of("the uninstaller {program} is outside the app's folder {folder}", program=program, folder=install_location)
         )
-    return argv
+    if _program_stem(path.names[-1]) in INTERPRETERS:  # C:\App\cmd.exe\. is cmd.exe once read
+        return _runs_commands(program)
+    if _windows_tree(path, windows) is not None:
+        return Refusal(Message.of("the uninstaller {program} is in a folder of Windows' own programs, not the app's", program=program))
+    return (str(path), *argv[1:])  # what was checked is what runs: Windows has nothing left to normalise
 
 
-def _normal(path: str) -> str:
-    return re.sub(r"[\\/]+", r"\\", path).casefold()
+def windows_path(text: str) -> WindowsPath | Message:
+    """`text` as Win32 path normalisation reads it, or why it is not a plain path on a drive.
+    Every comparison of a program with a folder goes through here, for both sides."""
+    path = text.replace("/", "\\")
+    if path.startswith("\\\\"):
+        if path[2:3] in ("?", "."):
+            return Message.of("the path {path} starts with a Windows device or namespace prefix, which AppWarden cannot check", path=text)
+        return Message.of("the path {path} is on a network share, not on this computer's own disk", path=text)
+    if not FULL_PATH.match(path):
+        raise ValueError(f"not a full path from a drive letter: {text!r}")
+    problem = _name_problem(path[3:], text)
+    if problem is not None:
+        return problem
+    names = _collapsed(path[3:].split("\\"), text)
+    return names if isinstance(names, Message) else WindowsPath(path[:2].upper(), names)
 
 
-def _base_name(program: str) -> str:
-    return re.split(r"[\\/]", program)[-1].casefold()
+def _collapsed(parts: list[str], text: str) -> tuple[str, ...] | Message:
+    """The names left once `.` and `..` are applied and each name loses its trailing dots and spaces."""
+    names: list[str] = []
+    for part in parts:
+        dots = part.rstrip(" ")
+        if part == "" or dots == ".":  # repeated separators are one; "." and ". " stay where they are
+            continue
+        if dots == "..":
+            del names[-1:]  # as Windows does, never above the drive's root
+            continue
+        name = part.rstrip(" .")
+        if not name:
+            return Message.of("the path {path} has a name made only of dots and spaces, which Windows may read as . or ..", path=text)
+        if _upcase(name.split(".")[0].rstrip(" ")) in DEVICE_NAMES:
+            return Message.of("the path {path} names a Windows device such as NUL or COM1, not a file", path=text)
+        names.append(name)
+    return tuple(names)
+
+
+def _name_problem(names: str, text: str) -> Message | None:
+    """What in the part after the drive could make Windows open something other than the path written."""
+    if ":" in names:
+        return Message.of("the path {path} holds a colon after its drive letter, which names an alternate data stream", path=text)
+    if NOT_IN_NAMES.intersection(names):
+        return Message.of("the path {path} holds a character that Windows does not allow in file names", path=text)
+    if "~" in names:
+        return Message.of("the path {path} holds a short name with ~ (like PROGRA~1), which can stand for another folder", path=text)
+    return None
+
+
+def _system_folder(windows_folder: str) -> WindowsPath:
+    folder = windows_path(windows_folder) if FULL_PATH.match(windows_folder) else None
+    if not isinstance(folder, WindowsPath) or not folder.names:
+        raise ValueError(f"not a Windows folder: {windows_folder!r}")
+    return folder
+
+
+def _program_stem(program: str) -> str:
+    """The program's name without its folder and .exe or .com, lower case: cmd for C:\\Windows\\System32\\CMD.EXE."""
+    name = re.split(r"[\\/]", program)[-1].rstrip(" .")
+    return _upcase(PROGRAM_SUFFIX.sub("", name)).lower()
+
+
+def _upcase(text: str) -> str:
+    """Upper case one character at a time, as NTFS compares names: ı is I and ſ is S, but ß stays ß."""
+    return "".join(upper if len(upper := ch.upper()) == 1 else ch for ch in text)

@@ -8,12 +8,16 @@ and on Windows `{program_files}`, `{program_files_x86}`, `{program_data}`, `{app
 from __future__ import annotations
 
 import fnmatch
-import os
+import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.messages import Message
 from core.sources.base import (
     ALL_PLATFORMS,
+    LINUX,
+    MACOS,
     WINDOWS,
     CoverageLog,
     EvidenceKind,
@@ -25,7 +29,7 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
     display_path,
-    within_root,
+    find_any_case,
 )
 
 WINDOWS_FOLDERS = {
@@ -37,26 +41,194 @@ WINDOWS_USER_FOLDERS = {
     "app_data": "AppData/Roaming",
     "local_app_data": "AppData/Local",
 }
+PLACEHOLDERS = frozenset({"home", *WINDOWS_FOLDERS, *WINDOWS_USER_FOLDERS})
+
+# The folders where applications install or keep their files, per platform: a leftover template
+# must name at least one fixed component below one of them, and none of them is ever deleted
+# itself (nor a parent of one). This is the one list; the loader, the plan and the deletion use it.
+LEFTOVER_BASES = {
+    LINUX: (
+        "{home}", "{home}/.config", "{home}/.config/autostart", "{home}/.local", "{home}/.local/share",
+        "{home}/.local/share/applications", "{home}/.local/state", "{home}/.local/bin", "{home}/.cache",
+        "{home}/.var", "{home}/.var/app", "{home}/Documents", "{home}/Downloads", "{home}/Desktop",
+        "{home}/Applications", "opt", "etc", "etc/opt", "var/opt", "var/lib", "var/cache", "var/log",
+        "usr/share", "usr/share/applications", "usr/share/icons", "usr/share/doc", "usr/lib", "usr/local",
+        "usr/local/bin", "usr/local/share", "usr/local/lib",
+    ),
+    WINDOWS: (
+        "{home}", "{home}/Documents", "{home}/Downloads", "{home}/Desktop", "{app_data}", "{local_app_data}",
+        "{app_data}/Microsoft", "{local_app_data}/Microsoft", "{local_app_data}/Programs",
+        "{local_app_data}/Packages", "{program_files}", "{program_files_x86}", "{program_data}",
+        "{program_files}/Common Files", "{program_files_x86}/Common Files", "{program_files}/WindowsApps",
+        "{program_data}/Microsoft",
+    ),
+    MACOS: (
+        "{home}", "{home}/Library", "{home}/Library/Application Support", "{home}/Library/Application Scripts",
+        "{home}/Library/Containers", "{home}/Library/Group Containers", "{home}/Library/Caches",
+        "{home}/Library/Preferences", "{home}/Library/Cookies", "{home}/Library/Saved Application State",
+        "{home}/Library/Logs", "{home}/Library/LaunchAgents", "{home}/Documents", "{home}/Downloads",
+        "{home}/Desktop", "{home}/Applications", "Applications", "Library", "Library/Application Support",
+        "Library/Caches", "Library/Logs", "Library/LaunchDaemons", "Library/LaunchAgents", "Library/Preferences",
+        "Library/PrivilegedHelperTools", "Library/Extensions", "Users/Shared", "usr/local", "opt",
+    ),
+}
+# What the system itself keeps below those folders: never a leftover, nor anything inside it.
+SYSTEM_ENTRIES = {
+    LINUX: (
+        "{home}/.ssh", "{home}/.gnupg", "{home}/.pki", "{home}/.bashrc", "{home}/.profile", "{home}/.bash_profile",
+        "{home}/.config/systemd", "{home}/.local/share/keyrings",
+        *(f"etc/{name}" for name in (
+            "passwd", "shadow", "group", "gshadow", "sudoers", "sudoers.d", "ssh", "ssl", "pki", "pam.d", "security",
+            "systemd", "default", "init.d", "fstab", "hosts", "hostname", "apt", "dpkg", "yum.repos.d", "X11", "xdg",
+            "alternatives", "profile", "profile.d", "cron.d", "crontab", "environment", "resolv.conf", "nsswitch.conf",
+            "ld.so.conf", "ld.so.conf.d", "modprobe.d", "udev", "polkit-1", "dbus-1", "NetworkManager", "os-release",
+            "machine-id", "skel", "sysctl.d", "apparmor.d", "selinux", "kernel", "fonts", "ca-certificates",
+        )),
+        *(f"var/lib/{name}" for name in ("dpkg", "apt", "rpm", "systemd", "polkit-1", "dbus", "flatpak", "snapd", "sudo")),
+        *(f"usr/lib/{name}" for name in ("systemd", "x86_64-linux-gnu", "aarch64-linux-gnu", "modules", "firmware", "udev", "os-release", "sudo")),
+        *(f"usr/share/{name}" for name in ("dbus-1", "polkit-1", "mime", "fonts", "locale", "man", "zoneinfo", "ca-certificates", "keyrings")),
+    ),
+    WINDOWS: (
+        "{app_data}/Microsoft/Windows", "{local_app_data}/Microsoft/Windows", "{program_data}/Microsoft/Windows",
+        "{program_files}/Windows Defender", "{program_files}/Windows NT", "{program_files}/Internet Explorer",
+        "{home}/NTUSER.DAT",
+    ),
+    MACOS: (
+        "{home}/Library/Keychains", "{home}/.ssh", "{home}/Library/Preferences/com.apple.*", "Library/Keychains",
+        "Library/Security", "Library/Preferences/SystemConfiguration", "Library/Apple",
+    ),
+}
+# The first name below a base must start with this many plain characters: it names the app's own
+# folder or file (`.xwechat`, `TencentWeChatLimited.*`), never "every folder" (`*`, `.*`).
+MIN_FIXED_CHARACTERS = 3
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+
+
+def template_parts(template: str) -> tuple[str, ...]:
+    """The components of a leftover template, with `\\` read as `/` and empty components dropped."""
+    return tuple(part for part in template.replace("\\", "/").split("/") if part)
+
+
+def _same(platform: str, a: str, b: str) -> bool:
+    # Windows and macOS disks compare names without case, as their file systems do.
+    return a == b if platform == LINUX else a.casefold() == b.casefold()
+
+
+def longest_base(platform: str, parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The longest known base (as components) that `parts` starts with, or () when none does."""
+    best: tuple[str, ...] = ()
+    for base in LEFTOVER_BASES.get(platform, ()):
+        base_parts = template_parts(base)
+        if len(base_parts) > len(best) and len(parts) >= len(base_parts) and all(
+            _same(platform, a, b) for a, b in zip(parts, base_parts)
+        ):
+            best = base_parts
+    return best
+
+
+def template_problem(template: str, platform: str) -> str | None:
+    """Why a pack may not name `template` as a leftover on `platform`, or None when it may.
+
+    A template names the app's own files: at least one fixed component below a known base. A bare
+    base, a lone `*`, a single top-level folder, `.` or `..`, or a placeholder anywhere but at the
+    start could stand for a system folder or a user's whole home, which AppWarden never deletes.
+    """
+    if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
+        return f"leftover location '{template}' must be relative to the disk (opt/app, {{home}}/.app), not absolute"
+    parts = template_parts(template)
+    if any(part in (".", "..") or part.rstrip(" .") in ("", ".", "..") for part in parts):
+        return f"leftover location '{template}' must not contain '.' or '..'"
+    if any(ch in template for ch in "\0\r\n?[]"):
+        return f"leftover location '{template}' may use '*' as its only wildcard, and no control characters"
+    for index, part in enumerate(parts):
+        for name in PLACEHOLDER.findall(part):
+            if name not in PLACEHOLDERS or (platform != WINDOWS and name != "home"):
+                return f"leftover location '{template}' uses the unknown placeholder {{{name}}} for {platform}"
+            if index != 0 or part != "{" + name + "}":
+                return f"leftover location '{template}' may use a placeholder only as its first component"
+        if "{" in PLACEHOLDER.sub("", part) or "}" in PLACEHOLDER.sub("", part):
+            return f"leftover location '{template}' has an unmatched brace"
+    base = longest_base(platform, parts)
+    if not base:
+        return (
+            f"leftover location '{template}' must start with a folder where applications keep files "
+            f"(one of: {', '.join(LEFTOVER_BASES.get(platform, ()))})"
+        )
+    if len(parts) == len(base):
+        return f"leftover location '{template}' names a whole folder that many apps share; name the app's own folder below it"
+    first = parts[len(base)]
+    if len(first.split("*", 1)[0]) < MIN_FIXED_CHARACTERS:
+        return (
+            f"leftover location '{template}' must name the app's own folder or file below {'/'.join(base)} "
+            f"(at least {MIN_FIXED_CHARACTERS} plain characters before any '*')"
+        )
+    system = system_entry_within(platform, parts)
+    if system is not None:
+        return f"leftover location '{template}' is, or is inside, the system's own {system}"
+    return None
+
+
+def system_entry_within(platform: str, parts: tuple[str, ...]) -> str | None:
+    """The system entry that `parts` names, lies inside, or (with a `*`) could stand for."""
+    for entry in SYSTEM_ENTRIES.get(platform, ()):
+        entry_parts = template_parts(entry)
+        shared = min(len(entry_parts), len(parts))
+        if all(_may_be(platform, a, b) for a, b in zip(parts[:shared], entry_parts[:shared])):
+            return entry
+    return None
+
+
+def _may_be(platform: str, pattern: str, name: str) -> bool:
+    """Whether a template component could name the same file as `name` (either may hold a `*`);
+    when both do, they may when one's plain start begins the other's (a cautious answer)."""
+    fold = (lambda text: text) if platform == LINUX else str.casefold
+    pattern, name = fold(pattern), fold(name)
+    if "*" in pattern and "*" in name:
+        start, other = pattern.split("*", 1)[0], name.split("*", 1)[0]
+        return start.startswith(other) or other.startswith(start)
+    return fnmatch.fnmatchcase(name, pattern) if "*" in pattern else fnmatch.fnmatchcase(pattern, name)
+
+
+@dataclass(frozen=True)
+class LeftoverCandidate:
+    """A place a template stands for: a fixed base folder and the components below it (which may
+    hold `*`). Deletion walks from the base and never follows a link below it."""
+
+    base: Path
+    below: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.base.joinpath(*self.below)
 
 
 def leftover_identifier(location: LeftoverLocation) -> str:
     return f"{location.rule_id}:{location.template}"
 
 
-def expand_template(target: ScanTarget, template: str) -> list[Path]:
-    """Every path on the target that a template can stand for (existing or not, globs unexpanded)."""
-    template = template.replace("\\", "/")
-    for name, folder in WINDOWS_FOLDERS.items():
-        template = template.replace("{" + name + "}", folder)
-    needs_home = "{home}" in template or any("{" + name + "}" in template for name in WINDOWS_USER_FOLDERS)
-    if not needs_home:
-        return [target.path(template)]
-    paths = []
-    for home in target.user_homes():
-        relative = template
-        for name, folder in WINDOWS_USER_FOLDERS.items():
-            relative = relative.replace("{" + name + "}", "{home}/" + folder)
-        paths.append(home / relative.replace("{home}", "").lstrip("/"))
+def expand_template(target: ScanTarget, template: str, log: CoverageLog) -> list[LeftoverCandidate]:
+    """Every place on the target that a template can stand for (existing or not, globs unexpanded).
+    The base of a per-user template is each user's home; of another, the known folder it starts in."""
+    parts = template_parts(template)
+    if not parts:
+        return []
+    head = parts[0]
+    if head == "{home}" or head.strip("{}") in WINDOWS_USER_FOLDERS:
+        below = template_parts(WINDOWS_USER_FOLDERS.get(head.strip("{}"), "")) + parts[1:]
+        return [LeftoverCandidate(home, below) for home in target.user_homes(log)]
+    if head.strip("{}") in WINDOWS_FOLDERS:
+        parts = (WINDOWS_FOLDERS[head.strip("{}")], *parts[1:])
+    fixed = len(longest_base(target.os, template_parts(template))) or 1  # a placeholder is one component
+    return [LeftoverCandidate(target.root.joinpath(*parts[:fixed]), parts[fixed:])]
+
+
+def known_base_paths(target: ScanTarget, log: CoverageLog) -> list[Path]:
+    """Every known base and system entry as a path on the target (for each user where it is a
+    per-user one): never deleted, nor any folder that holds one."""
+    paths: list[Path] = []
+    for template in (*LEFTOVER_BASES.get(target.os, ()), *SYSTEM_ENTRIES.get(target.os, ())):
+        if "*" not in template:
+            paths += [candidate.path for candidate in expand_template(target, template, log)]
     return paths
 
 
@@ -77,32 +249,27 @@ class RuleLeftovers(InventorySource):
         for location in request.leftover_locations:
             if location.platform != target.os:
                 continue
-            for candidate in expand_template(target, location.template):
-                for found in _existing(target, candidate, log):
+            for candidate in expand_template(target, location.template, log):
+                for _, found in _existing(target, candidate, log):
                     items.append(_leftover_item(target, location, found))
         return log.result(items, Message.of("no policy rule names leftover files for this platform"))
 
 
-def _existing(target: ScanTarget, candidate: Path, log: CoverageLog) -> list[Path]:
-    """The paths that exist for one candidate, links kept inside the root. A `*` in a name is
-    expanded; on a Windows disk names match in any letter case, as Windows itself would."""
+def _existing(target: ScanTarget, candidate: LeftoverCandidate, log: CoverageLog) -> list[tuple[Path, Path]]:
+    """(base, path) of each path that exists for one candidate. Paths stay as they are named on
+    the device (a link on the way is read through, inside the root, but not replaced by where it
+    points), so a removal sees the link and refuses it. A `*` in a name is expanded; on a Windows
+    disk names match in any letter case, as Windows would."""
+    base = candidate.base
+    if target.os == WINDOWS and base != target.root:
+        base = find_any_case(target, str(base.relative_to(target.root)), log=log) or base
     try:
-        base = within_root(target, _fixed_part(target, candidate))
-        relative = candidate.relative_to(_fixed_part(target, candidate))
-        found = _matching(target, base, relative.parts)
+        found = _matching(target, base, candidate.below)
     except OSError as error:
-        log.os_problem(candidate, error)
+        log.os_problem(candidate.path, error)
         return []
     log.read_one()
-    return found
-
-
-def _fixed_part(target: ScanTarget, candidate: Path) -> Path:
-    """The part of a candidate that is not a pattern: the root, or a user's home from user_homes."""
-    for home in target.user_homes():
-        if candidate.is_relative_to(home):
-            return home
-    return target.root
+    return [(base, path) for path in found]
 
 
 def _matching(target: ScanTarget, folder: Path, parts: tuple[str, ...]) -> list[Path]:
@@ -110,12 +277,12 @@ def _matching(target: ScanTarget, folder: Path, parts: tuple[str, ...]) -> list[
         return [folder]
     name, rest = parts[0], parts[1:]
     exact = folder / name
-    if "*" not in name and _lexists(exact):
-        return _matching(target, within_root(target, exact), rest) if rest else [exact]
+    if "*" not in name and _lexists(target, exact):
+        return _matching(target, exact, rest) if rest else [exact]
     if "*" not in name and target.os != WINDOWS:
         return []
     try:
-        entries = sorted(os.listdir(folder))
+        entries = target.names_in(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
     same = (lambda a, b: fnmatch.fnmatchcase(a, b)) if target.os != WINDOWS else (
@@ -125,13 +292,13 @@ def _matching(target: ScanTarget, folder: Path, parts: tuple[str, ...]) -> list[
     for entry in entries:
         if same(entry, name):
             path = folder / entry
-            found += _matching(target, within_root(target, path), rest) if rest else [path]
+            found += _matching(target, path, rest) if rest else [path]
     return found
 
 
-def _lexists(path: Path) -> bool:
+def _lexists(target: ScanTarget, path: Path) -> bool:
     try:
-        path.lstat()
+        target.stat(path, follow=False)
     except (FileNotFoundError, NotADirectoryError):
         return False
     return True
@@ -139,7 +306,7 @@ def _lexists(path: Path) -> bool:
 
 def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) -> InventoryItem:
     try:
-        kind = "folder" if found.is_dir() else "file"
+        kind = "folder" if stat.S_ISDIR(target.stat(found).st_mode) else "file"
     except OSError:
         kind = "file"
     shown = display_path(target, found)
@@ -153,7 +320,16 @@ def _leftover_item(target: ScanTarget, location: LeftoverLocation, found: Path) 
     )
 
 
+@dataclass(frozen=True)
+class ExistingLeftover:
+    base: Path  # the fixed folder it was found below (a home, /opt, C:\\Program Files...)
+    path: Path
 
-def existing_leftovers(target: ScanTarget, template: str, log: CoverageLog) -> list[Path]:
+
+def existing_leftovers(target: ScanTarget, template: str, log: CoverageLog) -> list[ExistingLeftover]:
     """The paths on the target that a leftover template names and that exist (removal uses them)."""
-    return [found for candidate in expand_template(target, template) for found in _existing(target, candidate, log)]
+    return [
+        ExistingLeftover(base, found)
+        for candidate in expand_template(target, template, log)
+        for base, found in _existing(target, candidate, log)
+    ]

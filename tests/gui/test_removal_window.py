@@ -81,7 +81,7 @@ def test_on_a_mounted_disk_every_step_is_the_persons_and_the_end_says_what_remai
     assert removal.dialog.who.text() == (
         "You do this step; AppWarden explains how. It needs administrator rights: you may be asked for a password."
     )
-    assert removal.dialog.commands.toPlainText() == "apt-get remove -y wechat"
+    assert removal.dialog.commands.toPlainText() == "apt-get remove wechat"  # without -y: apt-get lists what goes and asks
     titles = walk_through(qtbot, removal)
     assert titles == [
         "Uninstall the wechat package",

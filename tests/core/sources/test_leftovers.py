@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 
-from core.sources.base import CoverageStatus, EvidenceKind, LeftoverLocation, ReadRequest, ScanTarget
+from core.sources.base import CoverageLog, CoverageStatus, EvidenceKind, LeftoverLocation, ReadRequest, ScanTarget
 from core.sources.leftovers import RuleLeftovers, expand_template
+
+
+def expanded(target: ScanTarget, template: str) -> list:
+    return [candidate.path for candidate in expand_template(target, template, CoverageLog("test", target))]
 
 
 def test_home_templates_expand_for_every_user_and_root(tmp_path):
@@ -12,19 +16,19 @@ def test_home_templates_expand_for_every_user_and_root(tmp_path):
         (tmp_path / "home" / user).mkdir(parents=True)
     (tmp_path / "root").mkdir()
     target = ScanTarget(tmp_path, "linux", live=False)
-    assert expand_template(target, "{home}/.xwechat") == [
+    assert expanded(target, "{home}/.xwechat") == [
         tmp_path / "home/alice/.xwechat",
         tmp_path / "home/bob/.xwechat",
         tmp_path / "root/.xwechat",
     ]
-    assert expand_template(target, "opt/wechat") == [tmp_path / "opt/wechat"]
+    assert expanded(target, "opt/wechat") == [tmp_path / "opt/wechat"]
 
 
 def test_windows_folders(tmp_path):
     (tmp_path / "Users/Ana").mkdir(parents=True)
     target = ScanTarget(tmp_path, "windows", live=False)
-    assert expand_template(target, "{program_files_x86}/Tencent/WeChat") == [tmp_path / "Program Files (x86)/Tencent/WeChat"]
-    assert expand_template(target, "{app_data}/Tencent/WeChat") == [tmp_path / "Users/Ana/AppData/Roaming/Tencent/WeChat"]
+    assert expanded(target, "{program_files_x86}/Tencent/WeChat") == [tmp_path / "Program Files (x86)/Tencent/WeChat"]
+    assert expanded(target, "{app_data}/Tencent/WeChat") == [tmp_path / "Users/Ana/AppData/Roaming/Tencent/WeChat"]
 
 
 def test_existing_locations_become_leftover_items(tmp_path):

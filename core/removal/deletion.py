@@ -1,0 +1,320 @@
+"""Deleting a file or folder (or moving it to the Trash) exactly as a removal plan showed it.
+
+A plan names each path with the fixed base folder it was found below (a user's home, /opt,
+C:\\Program Files). The base is resolved once, from the root of the file system, following only
+links that root owns (merged /usr, macOS's /var -> /private/var). Below it, every folder is opened
+relative to its parent's descriptor with O_NOFOLLOW, so a link planted anywhere on the way is
+refused, never followed; the thing itself must still have the device and inode the plan showed.
+A folder tree is then removed iteratively through descriptors: links inside it are removed, not
+followed, another file system mounted inside it is never entered, and a tree deeper than
+MAX_DEPTH stops with a sentence instead of exhausting the stack. Homes, the known bases where apps
+keep files, and every parent of them are refused whatever the plan says.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from core.messages import Message
+from core.sources import rooted_common
+from core.sources.base import CoverageLog, ScanTarget
+from core.sources.leftovers import known_base_paths
+
+MAX_DEPTH = 256  # folders inside folders; each level holds one descriptor while it is emptied
+MAX_SIZE_ENTRIES = 100_000  # a size is a lower bound past this many entries
+FOLDER = os.O_RDONLY | rooted_common.O_DIRECTORY | rooted_common.O_NOFOLLOW | rooted_common.O_CLOEXEC
+
+
+class DeletionRefused(Exception):
+    """AppWarden will not change this path; `reason` says why, for the person."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason.render())
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Which file a plan showed: a path swapped for another file since then is not it."""
+
+    device: int
+    inode: int
+    is_folder: bool
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> "Identity":
+        return cls(info.st_dev, info.st_ino, stat.S_ISDIR(info.st_mode))
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What is at a path now, seen the way deletion will reach it."""
+
+    identity: Identity | None  # None: nothing is there
+    size_bytes: int = 0
+    size_capped: bool = False
+    refusal: Message | None = None  # why AppWarden would not delete it
+
+
+def inspect(base: Path, path: Path) -> Inspection:
+    """The identity and size of `path`, reached from `base` as a deletion would reach it."""
+    try:
+        with _parent_of(base, path) as (parent, name):
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            size, capped = _tree_size(parent, name, info)
+    except DeletionRefused as refused:
+        return Inspection(None, refusal=refused.reason)
+    except FileNotFoundError:
+        return Inspection(None)
+    except OSError as error:
+        return Inspection(None, refusal=Message.of("it cannot be looked at: {error}", error=error.strerror or error))
+    return Inspection(Identity.of(info), size, capped)
+
+
+def delete(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], shown: str) -> str:
+    """Delete `path` (a file, a link, or a folder tree) if it is still what the plan showed."""
+    refuse_protected(path, protected)
+    try:
+        with _parent_of(base, path) as (parent, name):
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            _check_identity(info, expected)
+            if stat.S_ISDIR(info.st_mode):
+                _remove_tree(parent, name, info)
+            else:
+                os.unlink(name, dir_fd=parent)
+    except FileNotFoundError:
+        return f"{shown}: already gone"
+    return f"{shown}: deleted"
+
+
+def move_to_trash(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], trash: Path, shown: str) -> str:
+    """Move `path` into the `trash` folder under a free name, if it is still what the plan showed."""
+    refuse_protected(path, protected)
+    trash.mkdir(exist_ok=True)
+    try:
+        with _parent_of(base, path) as (parent, name):
+            _check_identity(os.stat(name, dir_fd=parent, follow_symlinks=False), expected)
+            trash_fd = os.open(trash, FOLDER)
+            try:
+                destination = _free_name(trash_fd, name)
+                os.rename(name, destination, src_dir_fd=parent, dst_dir_fd=trash_fd)
+            finally:
+                os.close(trash_fd)
+    except FileNotFoundError:
+        return f"{shown}: already gone"
+    except OSError as error:
+        if error.errno == errno.EXDEV:
+            raise DeletionRefused(Message.of("it is on another disk than your Trash; drag it to the Trash yourself")) from None
+        raise
+    return f"{shown}: moved to {trash / destination}"
+
+
+def _free_name(folder: int, name: str) -> str:
+    stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    candidate, number = name, 1
+    while _exists_at(folder, candidate):
+        number += 1
+        candidate = f"{stem} {number}{dot}{suffix}"
+    return candidate
+
+
+def _exists_at(folder: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def protected_places(target: ScanTarget) -> frozenset[Path]:
+    """What a deletion must never be, nor be a parent of: the root, every home, this person's home,
+    and every known folder where apps keep files."""
+    log = CoverageLog("protected", target)
+    places = {target.root, *target.user_homes(log), *known_base_paths(target, log)}
+    home = person_home()
+    if home is not None:
+        places.add(home)
+    return frozenset(Path(os.path.normpath(place)) for place in places)
+
+
+def person_home() -> Path | None:
+    """The running person's home folder, or None when the account has none AppWarden can know."""
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError):
+        return None
+
+
+def refuse_protected(path: Path, protected: Iterable[Path]) -> None:
+    """Defence in depth: whatever a pack or a plan said, these are never deleted."""
+    path = Path(os.path.normpath(path))
+    if len(path.parts) < 3:
+        raise DeletionRefused(Message.of("{path} is a whole disk or a folder at its top; AppWarden never deletes one", path=path))
+    for place in protected:
+        if path == place or place.is_relative_to(path):
+            raise DeletionRefused(
+                Message.of("{path} is, or holds, {place}, which AppWarden never deletes", path=path, place=place)
+            )
+
+
+def _check_identity(info: os.stat_result, expected: Identity | None) -> None:
+    if expected is not None and Identity.of(info) != expected:
+        raise DeletionRefused(
+            Message.of("it was replaced by something else after the plan was made, so nothing was deleted; check again")
+        )
+
+
+class _parent_of:
+    """The open parent folder of `path` and its name, reached from `base` without following a link."""
+
+    def __init__(self, base: Path, path: Path) -> None:
+        self.base, self.path = base, path
+        self.fds: list[int] = []
+
+    def __enter__(self) -> tuple[int, str]:
+        if not rooted_common.HAS_DIR_FD:
+            raise DeletionRefused(Message.of(
+                "this system cannot open a folder without following links, so AppWarden does not delete here; delete it yourself"
+            ))
+        try:
+            below = self.path.relative_to(self.base).parts
+        except ValueError:
+            below = ()
+        if not below or ".." in below:
+            raise DeletionRefused(Message.of("{path} is not inside {base}", path=self.path, base=self.base))
+        self.fds.append(_open_base(self.base))
+        for index, part in enumerate(below[:-1]):
+            self.fds.append(_open_below(self.fds[-1], part, self.base.joinpath(*below[: index + 1])))
+        return self.fds[-1], below[-1]
+
+    def __exit__(self, *exc) -> None:
+        for fd in reversed(self.fds):
+            os.close(fd)
+
+
+def _open_base(base: Path) -> int:
+    """The base folder, its path resolved from the file system's root; only root's links are followed."""
+    anchor = Path(base.anchor)
+    if base == anchor:
+        return os.open(anchor, FOLDER & ~rooted_common.O_NOFOLLOW)
+
+    def root_owned(folder: int, name: str) -> None:
+        if os.stat(name, dir_fd=folder, follow_symlinks=False).st_uid != 0:
+            raise DeletionRefused(
+                Message.of("the folder {base} is reached through a link that its owner could point anywhere", base=base)
+            )
+
+    return rooted_common.resolve_in_root(anchor, base, _open_folder, allow_link=root_owned)
+
+
+def _open_folder(folder: int, name: str) -> int:
+    return os.open(name, FOLDER, dir_fd=folder)
+
+
+def _open_below(folder: int, name: str, shown: Path) -> int:
+    try:
+        return os.open(name, FOLDER, dir_fd=folder)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(folder, name):
+            raise DeletionRefused(
+                Message.of("{path} is a link; AppWarden never deletes through a link, so it only deletes what is really in the folder", path=shown)
+            ) from None
+        if error.errno == errno.ENOTDIR:
+            raise FileNotFoundError(errno.ENOENT, "not a folder", str(shown)) from None
+        raise
+
+
+def _is_link(folder: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _open_child_folder(folder: int, name: str, expected: os.stat_result) -> int:
+    """A folder inside the tree, checked to be the one just looked at (not swapped meanwhile)."""
+    fd = os.open(name, FOLDER, dir_fd=folder)
+    info = os.fstat(fd)
+    if (info.st_dev, info.st_ino) != (expected.st_dev, expected.st_ino):
+        os.close(fd)
+        raise DeletionRefused(Message.of("a folder inside it changed while it was being deleted; check again"))
+    return fd
+
+
+def _remove_tree(parent: int, name: str, top: os.stat_result) -> None:
+    """Empty and remove the folder `name` of `parent`, deepest entries first, without recursion."""
+    first = _open_child_folder(parent, name, top)
+    stack = [(first, _names(first), name)]
+    try:
+        while stack:
+            folder, names, own_name = stack[-1]
+            if names:
+                child = names.pop()
+                info = os.stat(child, dir_fd=folder, follow_symlinks=False)
+                if not stat.S_ISDIR(info.st_mode):
+                    os.unlink(child, dir_fd=folder)
+                    continue
+                if info.st_dev != top.st_dev:
+                    raise DeletionRefused(Message.of("another disk is mounted inside it ({name}); AppWarden does not delete across disks", name=child))
+                if len(stack) >= MAX_DEPTH:
+                    raise DeletionRefused(
+                        Message.of("it holds folders nested more than {depth} levels deep; AppWarden deleted what it could reach. Delete the rest yourself", depth=MAX_DEPTH)
+                    )
+                child_fd = _open_child_folder(folder, child, info)
+                stack.append((child_fd, _names(child_fd), child))
+                continue
+            stack.pop()
+            os.close(folder)
+            os.rmdir(own_name, dir_fd=stack[-1][0] if stack else parent)
+    finally:
+        for folder, _, _ in stack:
+            os.close(folder)
+
+
+def _names(folder: int) -> list[str]:
+    """The names in an open folder (listing a descriptor leaves it open); closed if that fails."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        os.close(folder)
+        raise
+
+
+def _tree_size(parent: int, name: str, info: os.stat_result) -> tuple[int, bool]:
+    """Bytes in the file or tree, links not followed, other disks not entered; capped in entries
+    and depth. What cannot be read is left out: the size is then a lower bound."""
+    if not stat.S_ISDIR(info.st_mode):
+        return (info.st_size if stat.S_ISREG(info.st_mode) else 0), False
+    total, seen, capped = 0, 1, False
+    top = _open_child_folder(parent, name, info)
+    stack = [(top, _names(top))]
+    try:
+        while stack and not capped:
+            folder, names = stack[-1]
+            if not names:
+                os.close(stack.pop()[0])
+                continue
+            child = names.pop()
+            seen += 1
+            capped = seen >= MAX_SIZE_ENTRIES
+            try:
+                child_info = os.stat(child, dir_fd=folder, follow_symlinks=False)
+                if stat.S_ISREG(child_info.st_mode):
+                    total += child_info.st_size
+                elif stat.S_ISDIR(child_info.st_mode) and child_info.st_dev == info.st_dev:
+                    if len(stack) >= MAX_DEPTH:
+                        capped = True
+                        continue
+                    child_fd = _open_child_folder(folder, child, child_info)
+                    stack.append((child_fd, _names(child_fd)))
+            except (OSError, DeletionRefused):
+                continue
+    finally:
+        for folder, _ in stack:
+            os.close(folder)
+    return total, capped
