@@ -22,7 +22,8 @@ PRINT_POINT_SIZE = 10.5
 
 
 def export_report(result: ScanResult, format: str, path: Path, translate: Translator) -> None:
-    """Write the report to `path` all or nothing; a failure is a UsageError with a sentence."""
+    """Write the report to `path` all or nothing, over nothing but a regular file of the person's own
+    (core.files); a failure is a UsageError with a sentence."""
     if format not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {format!r}")
     try:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from core.findings import ScanResult
 from core.i18n import Translator
 from core.reports import wording
+from core.reports.terminal import for_terminal, terminal_output
 from core.scan import OTHER_PLATFORM
 
 
 def render_text(result: ScanResult, t: Translator) -> str:
+    """The report, with every value a device gave shown escaped (see core.reports.terminal)."""
+    t = for_terminal(t)
     lines = [wording.heading(result, t)]
     packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
     lines += [t("Policy packs: {packs}", packs=packs), "", wording.verdict(result, t), ""]
@@ -36,4 +39,4 @@ def render_text(result: ScanResult, t: Translator) -> str:
     if other_system:
         lines.append("  " + t("Not used on {os}: {sources}", os=result.target.os, sources=", ".join(other_system)))
     lines.append(wording.coverage_note(result, t))
-    return "\n".join(lines) + "\n"
+    return terminal_output("\n".join(lines) + "\n")

@@ -1,20 +1,28 @@
-"""The core's promises: no Qt, no network, every source module listed, sources declared as data."""
+"""The core's promises: no Qt, no network, no shell, every source module listed, sources declared as data."""
 
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import pkgutil
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 
 import core.sources
 from core.sources import ALL_SOURCES
 from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES, INTERNAL_NAMESPACES, EvidenceKind, InventorySource
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, cli_environment
+
 
 def is_source_module(name: str) -> bool:
     """Every module in core/sources is a source, except the interface and shared helpers."""
@@ -66,31 +74,229 @@ def test_no_core_module_imports_qt():
         assert "PySide6" not in text and "import gui" not in text and "from gui" not in text, module.name
 
 
-def test_a_full_scan_opens_no_network_connection(monkeypatch, capsys):
-    attempts = []
+# --- a child Python that notes what really happens --------------------------------------------------
+# Each check runs AppWarden's commands in a child Python with an audit hook (sys.addaudithook), so
+# what is observed is what the standard library really did, not what a patched method was asked.
+# The hook script defines `watch` (the hook) and `canary` (does once what must be refused, to prove
+# that the hook sees it); the phase shows which command was running.
+CHILD = """
+import json, os, socket, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+noted, phase = [], ["start"]
+{hook}
+sys.addaudithook(watch)
+from core.cli.main import main
+exit_codes = {{}}
+for name, argv in json.loads(sys.argv[2]):
+    phase[0] = name
+    exit_codes[name] = main(argv)
+phase[0] = "canary"
+canary()
+with open(sys.argv[3], "w") as out:
+    json.dump({{"noted": noted, "exit_codes": exit_codes}}, out)
+"""
+NOTHING = """
+def watch(event, args):
+    pass
 
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise AssertionError("AppWarden tried to open a network connection")
-
-    for name in ("connect", "connect_ex", "sendto", "bind"):
-        monkeypatch.setattr(socket.socket, name, refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    from core.cli.main import main
-
-    code = main(["scan", "--format", "html"])
-    assert code in (0, 1)
-    assert attempts == []
-    assert main(["explain", "wechat"]) == 0
-    assert main(["history"]) == 0
-    assert attempts == []
+def canary():
+    pass
+"""
 
 
-def test_no_command_runs_through_a_shell():
+def child_command(tmp_path, hook: str, check: list) -> list[str]:
+    return [sys.executable, "-c", CHILD.format(hook=hook), str(PROJECT), json.dumps(check), str(tmp_path / "noted.json")]
+
+
+def run_watched(tmp_path, hook: str, check: list) -> dict:
+    """What the hook noted while the child ran `check` ([phase, argv] pairs) and its canary, and each exit code."""
+    done = subprocess.run(
+        child_command(tmp_path, hook, check),
+        capture_output=True, text=True, cwd=tmp_path, env=cli_environment(tmp_path), stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads((tmp_path / "noted.json").read_text())
+
+
+# --- no network ----------------------------------------------------------------------------------
+WATCH_SOCKETS = """
+def watch(event, args):
+    if event.startswith("socket."):
+        family = args[1] if event == "socket.__new__" else getattr(args[0], "family", None) if args else None
+        noted.append({"phase": phase[0], "event": event, "family": None if family is None else int(family), "args": repr(args)[:300]})
+
+def canary():
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+"""
+LOCAL_FAMILY = getattr(socket, "AF_UNIX", None)
+FULL_CHECK = [
+    ["scan", ["scan", "--format", "html"]],
+    ["explain", ["explain", "wechat"]],
+    ["history", ["history"]],
+]
+
+
+def network_use(event: dict) -> bool:
+    """Reading this machine's own name is not network use; a socket is, unless it is a local (AF_UNIX) one."""
+    if event["event"] == "socket.gethostname":
+        return False
+    return event["family"] is None or event["family"] != LOCAL_FAMILY
+
+
+def test_a_full_scan_opens_no_network_connection(tmp_path):
+    noted = run_watched(tmp_path, WATCH_SOCKETS, FULL_CHECK)["noted"]
+    assert [e for e in noted if e["phase"] != "canary" and network_use(e)] == []
+    assert [e["event"] for e in noted if e["phase"] == "canary" and network_use(e)] == ["socket.__new__"]
+
+
+STRACE_CALLS = "socket,connect,bind,sendto,sendmsg"
+
+
+def sockets_traced(tmp_path, name: str, command: list[str]) -> list[str]:
+    """The socket system calls a command and all its children made, as strace writes them."""
+    log = tmp_path / f"{name}.strace"
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "-e", f"trace={STRACE_CALLS}", "-o", str(log), *command],
+        capture_output=True, text=True, cwd=tmp_path, env=cli_environment(tmp_path), stdin=subprocess.DEVNULL,
+    )
+    if not log.exists() or "PTRACE" in done.stderr:
+        pytest.skip(f"strace cannot trace a program here: {done.stderr.strip()}")
+    return log.read_text().splitlines()
+
+
+def non_local_sockets(calls: list[str]) -> list[str]:
+    """Calls naming an address family other than AF_UNIX. AF_UNIX ones are local: glibc asks the nscd
+    daemon (/var/run/nscd/socket) for user names when the processes source reads who runs what."""
+    return [call for call in calls if set(re.findall(r"\bAF_(\w+)", call)) - {"UNIX", "LOCAL"}]
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace (Debian package strace) is not installed")
+def test_a_full_scan_makes_no_network_system_call(tmp_path):
+    canary = sockets_traced(tmp_path, "canary", child_command(tmp_path, WATCH_SOCKETS, []))
+    assert len(non_local_sockets(canary)) == 1, canary  # strace sees what the check below must refuse
+    calls = sockets_traced(tmp_path, "check", child_command(tmp_path, NOTHING, FULL_CHECK))
+    assert non_local_sockets(calls) == []
+
+
+# --- no shell --------------------------------------------------------------------------------------
+SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "csh", "tcsh", "fish", "busybox", "cmd", "powershell", "pwsh"}
+WATCH_PROGRAMS = """
+def words(value):
+    return [os.fsdecode(value)] if isinstance(value, (str, bytes, os.PathLike)) else [os.fsdecode(v) for v in value]
+
+def watch(event, args):
+    if event == "subprocess.Popen":  # executable, args, cwd, env
+        program, argv = args[0], words(args[1])
+    elif event == "os.system":  # command: always run by the system's shell
+        program, argv = "/bin/sh", ["/bin/sh", "-c", os.fsdecode(args[0])]
+    elif event in ("os.exec", "os.posix_spawn"):  # path, args, env
+        program, argv = args[0], words(args[1])
+    elif event == "os.spawn":  # mode, path, args, env
+        program, argv = args[1], words(args[2])
+    else:
+        return
+    noted.append({"phase": phase[0], "event": event, "program": os.fsdecode(program or argv[0]), "argv": argv})
+
+def canary():  # both ways a shell can be asked for
+    os.system("exit 0")
+    subprocess.run("exit 0", shell=True)
+"""
+THROWAWAY_PACK = """schema = 1
+[pack]
+id = "test-throwaway"
+version = "1"
+name = {{ en = "Throwaway pack", fr = "Throwaway pack" }}
+[[directives]]
+id = "test-directive"
+authority = {{ en = "Test Authority", fr = "Test Authority" }}
+title = {{ en = "Test directive", fr = "Test directive" }}
+document_date = 2023-01-01
+effective = 2023-01-02
+url = "https://example.org/directive"
+finding = {{ en = "present a risk", fr = "present a risk" }}
+scope = {{ device_classes = ["mobile"], description = {{ en = "Mobile devices", fr = "Mobile devices" }} }}
+[[rules]]
+id = "throwaway"
+name = {{ en = "Throwaway", fr = "Throwaway" }}
+vendor = "AppWarden tests"
+directive = "test-directive"
+rationale = {{ en = "Made by the test to be removed.", fr = "Made by the test to be removed." }}
+identifiers = {{ process = ["{program}"], deb = ["{package}"] }}
+removal = {{ linux = {{ en = "Remove it.", fr = "Remove it." }} }}
+"""
+THROWAWAY_PACKAGE = "appwarden-throwaway"
+THROWAWAY_PROGRAM = f"awt-{os.getpid()}"[:15]  # a process name is at most 15 characters
+
+
+def is_a_shell(start: dict) -> bool:
+    names = {os.path.basename(name).lower().removesuffix(".exe") for name in (start["program"], start["argv"][0])}
+    return bool(names & SHELLS) or "-c" in start["argv"][1:]
+
+
+def programs_started(tmp_path) -> list[dict]:
+    """Every program a scan, a dry run and a real removal of the throwaway rule started (the canaries checked and left out)."""
+    pack = tmp_path / "throwaway.toml"
+    pack.write_text(THROWAWAY_PACK.format(program=THROWAWAY_PROGRAM, package=THROWAWAY_PACKAGE))
+    policy = ["--no-default-policy", "--policy", str(pack)]
+    check = [
+        ["scan", ["scan", "--no-history", "--format", "json", *policy]],
+        ["dry run", ["remove", "throwaway", "--dry-run", *policy]],
+        ["remove", ["remove", "throwaway", "--yes", *policy]],
+    ]
+    observed = run_watched(tmp_path, WATCH_PROGRAMS, check)
+    # Found by the scan, still there after the dry run; the real removal's verdict depends on the machine.
+    assert observed["exit_codes"]["scan"] == 1 and observed["exit_codes"]["dry run"] == 1, observed
+    started = observed["noted"]
+    assert [(s["event"], is_a_shell(s)) for s in started if s["phase"] == "canary"] == [("os.system", True), ("subprocess.Popen", True)]
+    return [s for s in started if s["phase"] != "canary"]
+
+
+def start_throwaway_program(tmp_path) -> subprocess.Popen:
+    program = shutil.copy(shutil.which("sleep"), tmp_path / THROWAWAY_PROGRAM)
+    process = subprocess.Popen([program, "60"])
+    # Reaped as soon as it ends, so the removal's quit step sees it gone instead of waiting on a zombie.
+    threading.Thread(target=process.wait, daemon=True).start()
+    time.sleep(0.1)
+    return process
+
+
+@pytest.mark.skipif(shutil.which("sleep") is None, reason="the throwaway program is a copy of sleep")
+def test_no_program_a_scan_or_a_removal_starts_is_a_shell(tmp_path):
+    throwaway = start_throwaway_program(tmp_path)
+    try:
+        started = programs_started(tmp_path)
+    finally:
+        throwaway.kill()
+        throwaway.wait()
+    assert throwaway.returncode == -signal.SIGTERM  # the real removal's quit step ended it
+    assert [s for s in started if is_a_shell(s)] == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("dpkg") is None, reason="installing a .deb needs root and dpkg")
+def test_a_package_removal_starts_the_package_manager_itself(tmp_path):
+    from tests.core.sources.test_dpkg import build_deb
+
+    if subprocess.run(["dpkg-query", "-W", THROWAWAY_PACKAGE], capture_output=True).returncode == 0:
+        pytest.skip(f"a package named {THROWAWAY_PACKAGE} is installed here; the test will not touch it")
+    deb = build_deb(tmp_path, THROWAWAY_PACKAGE, "1.0-appwarden")
+    subprocess.run(["dpkg", "-i", str(deb)], check=True, capture_output=True)
+    try:
+        started = programs_started(tmp_path)
+        installed = subprocess.run(["dpkg-query", "-W", "-f", "${Status}", THROWAWAY_PACKAGE], capture_output=True, text=True)
+    finally:
+        subprocess.run(["dpkg", "--purge", THROWAWAY_PACKAGE], capture_output=True)
+    manager = ["apt-get", "remove", "-y", THROWAWAY_PACKAGE] if shutil.which("apt-get") else ["dpkg", "--remove", THROWAWAY_PACKAGE]
+    assert manager in [s["argv"] for s in started if s["phase"] == "remove" and s["event"] == "subprocess.Popen"]
+    assert not installed.stdout.endswith(" installed"), installed.stdout
+    assert [s for s in started if is_a_shell(s)] == []
+
+
+def test_no_source_file_asks_for_a_shell():
+    """What the audit hook could miss: a shell asked for on a path no test takes, or a QProcess (Qt starts it)."""
     import pathlib
 
-    for path in pathlib.Path(PROJECT, "core").rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for forbidden in ("shell=True", "os.system(", "os.popen(", "getstatusoutput("):
-            assert forbidden not in text, f"{path} uses {forbidden}"
+    for folder in ("core", "gui"):
+        for path in pathlib.Path(PROJECT, folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for forbidden in ("shell=True", "os.system(", "os.popen(", "getstatusoutput(", "QProcess"):
+                assert forbidden not in text, f"{path} uses {forbidden}"

@@ -14,6 +14,7 @@ from core.i18n import Translator
 from core.policy.loader import load_policies
 from core.scan import run_scan
 from core.target import make_target
+from tests.core.test_output_files import SPECIAL, leftovers_of_writing, node_state
 from tests.gui.window_fixtures import linux_disk
 
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402  (after the offscreen platform is chosen)
@@ -134,3 +135,18 @@ def test_a_failed_export_leaves_the_previous_report_whole(qtbot, tmp_path, resul
 def test_an_unknown_format_is_a_bug_not_a_sentence(qtbot, tmp_path, result):
     with pytest.raises(ValueError):
         export_report(result, "docx", tmp_path / "report.docx", Translator("en"))
+
+
+@pytest.mark.parametrize("format", EXPORT_FORMATS)
+@pytest.mark.parametrize("make, reason", SPECIAL)
+def test_export_leaves_a_special_node_as_it_is_and_says_why(qtbot, tmp_path, result, format, make, reason):
+    node = tmp_path / f"report.{format}"
+    make(node)
+    before = node_state(node)
+    with pytest.raises(UsageError) as raised:
+        export_report(result, format, node, Translator("en"))
+    assert raised.value.message == f"Cannot write the report to {node}: {reason}."
+    french = raised.value.render(Translator("fr"))
+    assert french.startswith(f"Impossible d’écrire le rapport dans {node} : ") and reason not in french
+    assert node_state(node) == before
+    assert leftovers_of_writing(tmp_path) == []
