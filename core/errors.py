@@ -55,3 +55,8 @@ class TargetError(AppWardenError):
 
 class HistoryError(AppWardenError):
     """The scan history could not be read or written."""
+
+
+# Why the history, the settings or the crash log have no place on this computer: platformdirs cannot
+# tell where this account's home folder is (HOME unset or relative, and no account entry to fall back on).
+HOME_FOLDER_UNKNOWN = Message.of("this account's home folder is unknown (HOME is not set to a full path)")

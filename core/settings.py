@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from core.errors import AppWardenError
+from core.errors import HOME_FOLDER_UNKNOWN, AppWardenError
 from core.files import write_text_atomically
 from core.i18n import SUPPORTED_LANGUAGES
 from core.messages import Message
@@ -31,14 +32,24 @@ class SettingsError(AppWardenError):
 
 
 def default_settings_path() -> Path:
+    """Raises _HomeFolderUnknown when this account has no usable home folder (HOME unset or relative)."""
     import platformdirs
 
-    return platformdirs.user_config_path("appwarden", appauthor=False) / SETTINGS_FILE
+    try:
+        return platformdirs.user_config_path("appwarden", appauthor=False) / SETTINGS_FILE
+    except RuntimeError as error:
+        raise _HomeFolderUnknown(repr(error)) from None
 
 
 class SettingsStore:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_settings_path()
+        if path is not None:
+            self.path = Path(path)
+
+    @cached_property
+    def path(self) -> Path:
+        """Where the settings are; looked up on first use, so a missing home folder is a sentence."""
+        return default_settings_path()
 
     def load(self) -> tuple[Settings, Message | None]:
         """The saved settings, or the defaults and a sentence saying why the file was not used."""
@@ -46,6 +57,8 @@ class SettingsStore:
             return _settings_from_toml(self._read_text()), None
         except FileNotFoundError:
             return Settings(), None
+        except _HomeFolderUnknown:
+            return Settings(), Message.of("The default settings apply, because {reason}.", reason=HOME_FOLDER_UNKNOWN)
         except _Unusable as problem:
             reason: Message | str = problem.reason
         except OSError as error:
@@ -61,6 +74,9 @@ class SettingsStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomically(self.path, settings_to_toml(settings))
+        except _HomeFolderUnknown as error:
+            sentence = Message.of("The settings could not be saved, because {reason}.", reason=HOME_FOLDER_UNKNOWN)
+            raise SettingsError(sentence, detail=str(error)) from None
         except UnicodeEncodeError as error:
             raise self._save_error(Message.of("a policy file name is not valid text"), error) from None
         except OSError as error:
@@ -79,6 +95,10 @@ class SettingsStore:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise _Unusable(Message.of("not UTF-8 text")) from None
+
+
+class _HomeFolderUnknown(Exception):
+    """platformdirs cannot tell where this account's configuration folder is."""
 
 
 class _Unusable(Exception):

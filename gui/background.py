@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from core.errors import AppWardenError
 from core.messages import Message
@@ -86,6 +87,8 @@ class BackgroundWork(QObject):
 
         def finish(callback: Callable | None, *value: Any) -> None:
             task.done = True
+            if not isValid(self):  # the window that asked was closed meanwhile: nobody to tell
+                return
             self._in_flight.pop(signals, None)
             if callback is not None:
                 callback(*value)

@@ -5,16 +5,16 @@ every long call through the one BackgroundWork helper.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from core.errors import AppWardenError
+from core.errors import AppWardenError, HistoryError
 from core.findings import ScanResult
-from core.history import HistoryStore
+from core.history import HistoryListing, HistoryStore
 from core.i18n import Translator
 from core.policy.loader import load_policies
 from core.policy.model import PolicySet
@@ -37,6 +37,7 @@ class Startup:
     target: ScanTarget
     policies: PolicySet
     last_checked: str
+    history_problem: AppWardenError | None = None  # why no history is kept; the window checks all the same
 
 
 class MainController(QObject):
@@ -91,7 +92,10 @@ class MainController(QObject):
         policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
                                  include_default=not self.options.no_default_policy)
         target = make_target(self.options.root, self.options.os)
-        records = self.history.scans(limit=1)
+        try:
+            records = self.history.scans(limit=1)
+        except HistoryError as error:
+            return Startup(target, policies, "", error)
         return Startup(target, policies, records[0].scanned_at if records else "")
 
     def _started(self, startup: Startup) -> None:
@@ -116,10 +120,12 @@ class MainController(QObject):
         )
         self.view.packs_label.setToolTip(directives)
         self.view.packs_label.setAccessibleDescription(directives)
-        last = self.startup.last_checked
-        self.view.last_checked_label.setText(
-            t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")
-        )
+        last, problem = self.startup.last_checked, self.startup.history_problem
+        lines = [t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")]
+        if problem is not None:
+            lines.append(t("Note: {message}", message=problem.render(t)))
+        self.view.last_checked_label.setText("\n".join(lines))
+        self.view.last_checked_label.setWordWrap(problem is not None)
 
     # The check itself.
     def check(self) -> None:
@@ -158,14 +164,14 @@ class MainController(QObject):
         self._stop_progress()
         self.result = result
         if self.startup is not None and not result.cancelled:
-            self.startup = Startup(self.startup.target, self.startup.policies, result.started_at.isoformat(timespec="seconds"))
+            # A history that could not record this check is a note beside the result, never in its place.
+            when = result.started_at.isoformat(timespec="seconds")
+            self.startup = replace(self.startup, last_checked=when, history_problem=self.last_error)
+        self.last_error = None
         self._show_packs()
         self._refresh()
         if result.findings:
             self.view.findings_list.setCurrentIndex(self.findings.index(0))
-        if self.last_error is not None:
-            error, self.last_error = self.last_error, None
-            self.show_error(error)
 
     def _stop_progress(self) -> None:
         self.view.show_progress(False)
@@ -280,17 +286,23 @@ class MainController(QObject):
     def show_history(self) -> None:
         from gui.history_view import HistoryDialog
 
-        def show(records_and_actions) -> None:
-            records, actions = records_and_actions
+        def read(report, cancelled) -> tuple[HistoryListing, list[str]]:
+            try:
+                listing = self.history.listing(limit=200)
+            except HistoryError as error:  # shown in the dialog, where the person asked for the history
+                return HistoryListing(), [error.render(self.t)]
+            return listing, [sentence.render(self.t) for sentence in listing.skipped_sentences()]
+
+        def show(listing_and_notes: tuple[HistoryListing, list[str]]) -> None:
+            listing, notes = listing_and_notes
             dialog = HistoryDialog(self.t, self.view)
             rules = self.startup.policies.rules if self.startup else ()
-            dialog.load(records, rule_names={rule.id: self.t.text(rule.name) for rule in rules}, actions=actions)
+            names = {rule.id: self.t.text(rule.name) for rule in rules}
+            dialog.load(listing.scans, rule_names=names, actions=listing.removal_steps, notes=notes)
             dialog.setObjectName("historyDialog")
             dialog.open()
 
-        self.background.run(
-            lambda report, cancelled: (self.history.scans(limit=200), self.history.actions()), show, self.show_error
-        )
+        self.background.run(read, show, self.show_error)
 
     def show_settings(self) -> None:
         from core.settings import SettingsStore

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.history import ActionRecord, ScanRecord
+from core.history import INTERRUPTED, ActionRecord, ScanRecord, removal_log
 from core.i18n import Translator
 
 WHEN, DEVICE, WHERE, RESULT = range(4)
@@ -123,7 +123,8 @@ def readable_local_time(iso: str, lang: str) -> str:
 
 
 class ActionsModel(QAbstractTableModel):
-    """Removal actions as a help desk reads them: when, which app, which step, how it ended."""
+    """Removal actions as a help desk reads them: when, which app, which step, how it ended (or that it
+    was interrupted: started and never finished)."""
 
     def __init__(self, translate: Translator) -> None:
         super().__init__()
@@ -133,7 +134,7 @@ class ActionsModel(QAbstractTableModel):
 
     def show(self, actions: Sequence[ActionRecord], rule_names: Mapping[str, str] | None = None) -> None:
         self.beginResetModel()
-        self.actions = tuple(reversed([a for a in actions if a.phase == "finished"]))
+        self.actions = tuple(reversed(removal_log(actions)))
         self.rule_names = dict(rule_names or {})
         self.endResetModel()
 
@@ -154,11 +155,12 @@ class ActionsModel(QAbstractTableModel):
             return None
         action = self.actions[index.row()]
         code = "" if action.exit_code is None else f" ({action.exit_code})"
+        result = self.translate("interrupted") if action.phase == INTERRUPTED else action.outcome
         cells = (
             readable_local_time(action.recorded_at, self.translate.lang),
             self.rule_names.get(action.rule, action.rule),
             action.step,
-            action.outcome + code,
+            result + code,
             " ".join(action.argv),
         )
         return cells[index.column()]
@@ -172,6 +174,9 @@ class HistoryDialog(QDialog):
         t = self.translate = translate
         self.setWindowTitle(t("History of checks"))
         self.resize(920, 420)
+        self.notes_label = QLabel(wordWrap=True, objectName="historyNotes")
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label.hide()
         self.model = HistoryModel(translate)
         self.table = self._table()
         self.empty_label = QLabel(t("No check has been recorded yet."))
@@ -193,6 +198,7 @@ class HistoryDialog(QDialog):
         self.actions_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.actions_table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notes_label)
         layout.addWidget(self.pages, stretch=2)
         layout.addWidget(self.actions_label)
         layout.addWidget(self.actions_table, stretch=1)
@@ -216,8 +222,16 @@ class HistoryDialog(QDialog):
 
     def load(
         self, records: Sequence[ScanRecord], rule_names: Mapping[str, str] | None = None,
-        actions: Sequence[ActionRecord] = (),
+        actions: Sequence[ActionRecord] = (), notes: Sequence[str] = (),
     ) -> None:
+        """`notes`: sentences on what of the history could not be read, shown above the list."""
+        self.notes_label.setText("\n".join(notes))
+        self.notes_label.setAccessibleName("\n".join(notes))
+        self.notes_label.setVisible(bool(notes))
+        t = self.translate
+        empty = t("No recorded check can be shown.") if notes else t("No check has been recorded yet.")
+        self.empty_label.setText(empty)
+        self.empty_label.setAccessibleName(empty)
         self.model.show(records, rule_names)
         self.actions_model.show(actions, rule_names)
         self.actions_label.setVisible(self.actions_model.rowCount() > 0)

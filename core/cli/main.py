@@ -109,7 +109,7 @@ def _write_crash_log(error: Exception) -> str:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(error)) + "\n")
         return str(path)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: platformdirs cannot tell where the home folder is
         return "(nowhere: the log folder cannot be written)"
 
 

@@ -1,19 +1,23 @@
 """The history of checks on this computer, in SQLite under the platformdirs user data folder.
 
 WAL journaling and one transaction per record mean a crash or a second AppWarden process
-at the same time never leaves a half-written or corrupted history.
+at the same time never leaves a half-written or corrupted history. A row that cannot be read
+(edited by hand, or written by something else) is skipped and counted, never fatal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, TypeVar
 
-from core.errors import HistoryError
+from core.errors import HOME_FOLDER_UNKNOWN, HistoryError
 from core.findings import ScanResult
 from core.i18n import Translator
 from core.messages import Message
@@ -55,12 +59,24 @@ MIGRATIONS = (
     CREATE INDEX actions_by_rule ON actions (rule, id);
     """,
 )
+STARTED, FINISHED, INTERRUPTED = "started", "finished", "interrupted"
+# SQLite result codes (the low byte of sqlite_errorcode) that say the file could not be reached or
+# written, as opposed to a file whose content is not an AppWarden history.
+_ACCESS_CODES = frozenset({
+    sqlite3.SQLITE_PERM, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_AUTH,
+})
 
 
 def default_history_path() -> Path:
     import platformdirs
 
-    return platformdirs.user_data_path("appwarden", appauthor=False) / HISTORY_FILE
+    try:
+        return platformdirs.user_data_path("appwarden", appauthor=False) / HISTORY_FILE
+    except RuntimeError as error:  # no usable HOME and no account entry to fall back on
+        raise HistoryError(
+            Message.of("No history is kept, because {reason}.", reason=HOME_FOLDER_UNKNOWN), detail=repr(error)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -82,7 +98,7 @@ class ActionRecord:
     rule: str
     step: str
     kind: str
-    phase: str  # started | finished
+    phase: str  # started | finished; `removal_log` also gives interrupted
     argv: tuple[str, ...] = ()
     outcome: str = ""
     exit_code: int | None = None
@@ -92,37 +108,115 @@ class ActionRecord:
     id: int | None = None
 
 
+def removal_log(actions: Iterable[ActionRecord]) -> tuple[ActionRecord, ...]:
+    """The removal steps as a help desk reads them, oldest first: each finished step, and each started
+    step that no later finished row of the same rule and step follows, marked interrupted (phase and
+    outcome), with when it started and its command."""
+    later_finished: set[tuple[str, str]] = set()
+    log: list[ActionRecord] = []
+    for action in reversed(list(actions)):
+        if action.phase == FINISHED:
+            later_finished.add((action.rule, action.step))
+            log.append(action)
+        elif (action.rule, action.step) not in later_finished:
+            log.append(replace(action, phase=INTERRUPTED, outcome=INTERRUPTED))
+    return tuple(reversed(log))
+
+
+@dataclass(frozen=True)
+class HistoryListing:
+    """What `appwarden history` and the window's history show: the checks (newest first), the
+    removal log (oldest first, see `removal_log`) and how many rows could not be read."""
+
+    scans: tuple[ScanRecord, ...] = ()
+    removal_steps: tuple[ActionRecord, ...] = ()
+    unreadable_scans: int = 0
+    unreadable_actions: int = 0
+
+    def skipped_sentences(self) -> list[Message]:
+        sentences = []
+        if self.unreadable_scans:
+            sentences.append(
+                Message.of("1 recorded check could not be read and was skipped.")
+                if self.unreadable_scans == 1
+                else Message.of("{count} recorded checks could not be read and were skipped.", count=self.unreadable_scans)
+            )
+        if self.unreadable_actions:
+            sentences.append(
+                Message.of("1 recorded removal step could not be read and was skipped.")
+                if self.unreadable_actions == 1
+                else Message.of(
+                    "{count} recorded removal steps could not be read and were skipped.", count=self.unreadable_actions
+                )
+            )
+        return sentences
+
+
 class HistoryStore:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_history_path()
+        if path is not None:
+            self.path = Path(path)
+
+    @cached_property
+    def path(self) -> Path:
+        """Where the history is; a HistoryError when this account has no usable home folder."""
+        return default_history_path()
 
     def _connect(self) -> sqlite3.Connection:
+        path = self.path
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.DatabaseError) as error:
+            raise self._cannot_write(error) from None
+        connection.text_factory = _text_or_undecodable
+        try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             self._migrate(connection)
             return connection
         except sqlite3.DatabaseError as error:
+            connection.close()
+            if _is_access_error(error):
+                raise self._cannot_write(error) from None
             raise HistoryError(
                 Message.of(
                     "The history file {path} is damaged or not an AppWarden history ({error}). "
                     "It was left as it is; move it elsewhere to start a new history.",
-                    path=self.path,
+                    path=path,
                     error=error,
                 ),
                 detail=repr(error),
             ) from None
-        except OSError as error:
-            raise HistoryError(
-                Message.of(
-                    "The history folder {folder} cannot be written: {error}.",
-                    folder=self.path.parent,
-                    error=error.strerror or error,
-                ),
-                detail=repr(error),
-            ) from None
+
+    def _cannot_write(self, error: Exception) -> HistoryError:
+        reason = getattr(error, "strerror", None) or error
+        return self._access_problem(
+            error, Message.of("The history folder {folder} cannot be written: {error}.", folder=self.path.parent, error=reason)
+        )
+
+    def _access_problem(self, error: Exception, otherwise: Message) -> HistoryError:
+        """The history file or folder belongs to another account (left by `sudo appwarden`): say so and
+        give the command that gives it back; otherwise `otherwise`."""
+        foreign = _owned_by_another_account(self.path)
+        if foreign is None:
+            return HistoryError(otherwise, detail=repr(error))
+        owned, owner = foreign
+        folder = self.path.parent  # giving back the folder gives back what is in it
+        command = shlex.join(["sudo", "chown", "-R", _account_name(os.geteuid()), str(folder)])
+        if owned != folder:
+            sentence = Message.of(
+                "The history file {path} belongs to {owner}, not to you, so AppWarden cannot keep its history "
+                "there (this happens after running AppWarden with sudo). To fix it, run: {command}",
+                path=owned, owner=owner, command=command,
+            )
+        else:
+            sentence = Message.of(
+                "The history folder {folder} belongs to {owner}, not to you, so AppWarden cannot keep its history "
+                "there (this happens after running AppWarden with sudo). To fix it, run: {command}",
+                folder=owned, owner=owner, command=command,
+            )
+        return HistoryError(sentence, detail=repr(error))
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
         connection.execute("BEGIN IMMEDIATE")
@@ -161,19 +255,47 @@ class HistoryStore:
         )
 
     def scans(self, limit: int = 50) -> list[ScanRecord]:
+        """The last `limit` checks, newest first; rows that cannot be read are left out."""
+        return self._scan_records(limit)[0]
+
+    def actions(self, rule: str | None = None) -> list[ActionRecord]:
+        """Recorded removal actions, oldest first; of one rule when `rule` is given. Rows that cannot be
+        read are left out."""
+        return self._action_records(rule)[0]
+
+    def listing(self, limit: int = 50) -> HistoryListing:
+        """The last `limit` checks, the whole removal log, and how many rows of each were skipped."""
+        scans, unreadable_scans = self._scan_records(limit)
+        actions, unreadable_actions = self._action_records(None)
+        return HistoryListing(tuple(scans), removal_log(actions), unreadable_scans, unreadable_actions)
+
+    def report(self, scan_id: int) -> dict | None:
+        rows = self._select("SELECT report FROM scans WHERE id = ?", (scan_id,))
+        if not rows:
+            return None
+        try:
+            report = _json(rows[0][0], dict)
+        except _Unreadable:
+            raise HistoryError(Message.of(
+                "The report of recorded check {id} in {path} cannot be read; it was left as it is.", id=scan_id, path=self.path
+            )) from None
+        return report
+
+    def _scan_records(self, limit: int) -> tuple[list[ScanRecord], int]:
         rows = self._select(
             "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules"
             " FROM scans ORDER BY scanned_at DESC, id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            ScanRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), tuple(json.loads(r[7])))
-            for r in rows
-        ]
+        return _readable(rows, _scan_record)
 
-    def report(self, scan_id: int) -> dict | None:
-        rows = self._select("SELECT report FROM scans WHERE id = ?", (scan_id,))
-        return json.loads(rows[0][0]) if rows else None
+    def _action_records(self, rule: str | None) -> tuple[list[ActionRecord], int]:
+        rows = self._select(
+            "SELECT id, recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s, detail"
+            " FROM actions WHERE ? IS NULL OR rule = ? ORDER BY id",
+            (rule, rule),
+        )
+        return _readable(rows, _action_record)
 
     def record_action(self, action: ActionRecord) -> int:
         """Append one action in its own transaction, so a crash later loses nothing written here."""
@@ -190,18 +312,6 @@ class HistoryStore:
             ),
         )
 
-    def actions(self, rule: str | None = None) -> list[ActionRecord]:
-        """Recorded removal actions, oldest first; of one rule when `rule` is given."""
-        rows = self._select(
-            "SELECT id, recorded_at, rule, step, kind, phase, argv, outcome, exit_code, duration_s, detail"
-            " FROM actions WHERE ? IS NULL OR rule = ? ORDER BY id",
-            (rule, rule),
-        )
-        return [
-            ActionRecord(r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], r[9], r[10], r[1], r[0])
-            for r in rows
-        ]
-
     def _insert(self, statement: str, row: tuple, failure: Callable[[Exception], Message]) -> int:
         """One row in its own transaction."""
         connection = self._connect()
@@ -210,20 +320,121 @@ class HistoryStore:
                 cursor = connection.execute(statement, row)
             return int(cursor.lastrowid)
         except sqlite3.DatabaseError as error:
-            raise HistoryError(failure(error)) from None
+            raise self._access_problem(error, failure(error)) from None
         finally:
             connection.close()
 
     def _select(self, statement: str, parameters: tuple) -> list[tuple]:
         """Rows of a query; no history file yet means no rows (reading never creates one)."""
-        if not self.path.exists():
-            return []
+        try:
+            if not self.path.exists():
+                return []
+        except OSError as error:  # a folder on the way that this account may not enter
+            raise self._access_problem(error, self._unreadable(error.strerror or error)) from None
         connection = self._connect()
         try:
             return connection.execute(statement, parameters).fetchall()
         except sqlite3.DatabaseError as error:
-            raise HistoryError(
-                Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=error)
-            ) from None
+            raise HistoryError(self._unreadable(error), detail=repr(error)) from None
         finally:
             connection.close()
+
+    def _unreadable(self, reason: object) -> Message:
+        return Message.of("The history in {path} cannot be read: {error}.", path=self.path, error=reason)
+
+
+class _Unreadable(ValueError):
+    """A stored value that is not what AppWarden writes there."""
+
+
+class _Undecodable:
+    """A TEXT value that is not UTF-8: kept as a value the row readers reject, so only its row is skipped."""
+
+
+_UNDECODABLE = _Undecodable()
+Record = TypeVar("Record")
+
+
+def _text_or_undecodable(data: bytes) -> "str | _Undecodable":
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _UNDECODABLE
+
+
+def _readable(rows: list[tuple], read: Callable[[tuple], Record]) -> tuple[list[Record], int]:
+    """The rows `read` accepts, and how many it did not."""
+    records = []
+    for row in rows:
+        try:
+            records.append(read(row))
+        except _Unreadable:
+            pass
+    return records, len(rows) - len(records)
+
+
+def _scan_record(r: tuple) -> ScanRecord:
+    texts = [_of_type(value, str) for value in r[1:5]]
+    return ScanRecord(_of_type(r[0], int), *texts, bool(_of_type(r[5], int)), bool(_of_type(r[6], int)),
+                      _texts(_json(r[7], list)))
+
+
+def _action_record(r: tuple) -> ActionRecord:
+    phase = _of_type(r[5], str)
+    if phase not in (STARTED, FINISHED):
+        raise _Unreadable(phase)
+    rule, step, kind = (_of_type(value, str) for value in r[2:5])
+    exit_code = None if r[8] is None else _of_type(r[8], int)
+    duration = None if r[9] is None else float(_of_type(r[9], (int, float)))
+    return ActionRecord(rule, step, kind, phase, _texts(_json(r[6], list)), _of_type(r[7], str), exit_code, duration,
+                        _of_type(r[10], str), _of_type(r[1], str), _of_type(r[0], int))
+
+
+def _of_type(value: object, kind: type | tuple[type, ...]):
+    if not isinstance(value, kind):
+        raise _Unreadable(repr(value))
+    return value
+
+
+def _json(value: object, kind: type):
+    try:
+        return _of_type(json.loads(_of_type(value, str)), kind)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        raise _Unreadable(str(error)) from None
+
+
+def _texts(values: list) -> tuple[str, ...]:
+    return tuple(_of_type(value, str) for value in values)
+
+
+def _is_access_error(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _ACCESS_CODES
+
+
+def _owned_by_another_account(path: Path) -> tuple[Path, str] | None:
+    """(what another account owns, its name): the history folder, the history file or its journal
+    files. None on systems without POSIX owners, or when this account owns them all (or they do not exist)."""
+    if not hasattr(os, "geteuid"):
+        return None
+    for owned in (path.parent, path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        owner = _owner(owned)
+        if owner is not None and owner != os.geteuid():
+            return owned, _account_name(owner)
+    return None
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        return path.lstat().st_uid
+    except OSError:
+        return None
+
+
+def _account_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)

@@ -127,3 +127,35 @@ def test_removal_actions_are_listed_newest_first_with_their_result(qtbot):
     assert dialog.actions_table.isVisibleTo(dialog)
     dialog.load([], None, [])
     assert not dialog.actions_table.isVisibleTo(dialog)
+
+
+def test_a_step_that_started_and_never_finished_is_listed_as_interrupted(qtbot):
+    from core.history import ActionRecord
+    from gui.history_view import ActionsModel
+
+    apt = ("apt-get", "remove", "-y", "wechat")
+    actions = [
+        ActionRecord("wechat", "verify", "verify", "finished", (), "done", 0, recorded_at="2026-11-29T00:59:00+00:00"),
+        ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "started", apt, recorded_at="2026-11-29T01:00:00+00:00"),
+    ]
+    for lang, interrupted in (("en", "interrupted"), ("fr", "interrompue")):
+        model = ActionsModel(Translator(lang))
+        model.show(actions, NAMES)
+        assert [model.index(0, c).data() for c in range(5)] == [
+            readable_local_time("2026-11-29T01:00:00+00:00", lang), "WeChat (Weixin)", "uninstall:dpkg:wechat",
+            interrupted, "apt-get remove -y wechat",
+        ]
+        assert model.rowCount() == 2
+
+
+def test_the_dialog_says_what_of_the_history_it_could_not_show(qtbot):
+    dialog = HistoryDialog(Translator("fr"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.notes_label.isVisible()
+    dialog.load([], None, (), notes=["1 vérification enregistrée n’a pas pu être lue et a été ignorée."])
+    assert dialog.notes_label.isVisible()
+    assert dialog.notes_label.text() == "1 vérification enregistrée n’a pas pu être lue et a été ignorée."
+    assert dialog.empty_label.text() == "Aucune vérification enregistrée ne peut être affichée."
+    dialog.load([CLEAN])
+    assert not dialog.notes_label.isVisible() and dialog.table.isVisible()
