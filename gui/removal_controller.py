@@ -68,7 +68,7 @@ class RemovalController(QObject):
 
     def _explanation(self, step: RemovalStep) -> str:
         text = shown(step.explanation, self.t)
-        if step.refused is not None:
+        if step.refused is not None and not step.explains_refusal:
             text += "\n\n" + self.t("AppWarden will not run this itself: {reason}", reason=step.refused.render(self.t))
         text += "\n\n" + self.t("How success is checked: {check}", check=step.check.render(self.t))
         return text

@@ -72,6 +72,32 @@ def save_dialog(app: QApplication, view, open_dialog, name: str, folder: Path, f
     dialog.setObjectName("")
 
 
+def record_interrupted_step() -> None:
+    """A removal step that started and never finished, as after a crash: History shows it."""
+    from core.history import ActionRecord, HistoryStore
+
+    HistoryStore().record_action(
+        ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "started", ("apt-get", "remove", "-y", "wechat"))
+    )
+
+
+def save_refused_step(app: QApplication, view, controller, folder: Path, file_name: str) -> None:
+    """The removal page of a leftover that AppWarden will not delete (reached through a link)."""
+    from PySide6.QtWidgets import QDialog
+
+    controller.show_removal()
+    while view.findChild(QDialog, "removalDialog") is None or getattr(controller, "removal", None) is None:
+        settle(app, 0.05)
+    removal = controller.removal
+    removal.index = next(i for i, step in enumerate(removal.plan.steps) if step.refused is not None and step.kind == "leftovers")
+    removal.show_current()
+    settle(app)
+    dialog = view.findChild(QDialog, "removalDialog")
+    save(dialog, folder, file_name)
+    dialog.reject()
+    dialog.setObjectName("")
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -81,6 +107,10 @@ def main() -> int:
         os.environ["XDG_CONFIG_HOME"] = str(scratch_path / "config")
         found = linux_disk(scratch_path / "found")
         (found / "home/ana/.xwechat").mkdir(parents=True)
+        # Bob's Documents is a link to Ana's: the plan refuses to delete through it.
+        (found / "home/ana/Documents/xwechat_files").mkdir(parents=True)
+        (found / "home/bob").mkdir(parents=True)
+        (found / "home/bob/Documents").symlink_to("/home/ana/Documents")
         clean = linux_disk(scratch_path / "clean", status=CLEAN)
         app = QApplication.instance() or QApplication(sys.argv[:1])
 
@@ -100,15 +130,18 @@ def main() -> int:
         controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
         settle(app)
         save(view, folder, "5-helpdesk")
+        record_interrupted_step()
         save_dialog(app, view, controller.show_history, "historyDialog", folder, "7-history")
         save_dialog(app, view, controller.show_settings, "settingsDialog", folder, "8-settings")
         controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
         save_dialog(app, view, controller.show_removal, "removalDialog", folder, "9-removal")
+        save_refused_step(app, view, controller, folder, "10-removal-refused")
         view.close()
 
         view, controller = window(app, "--root", str(found), "--lang", "fr")
         check(app, controller)
         save(view, folder, "6-french")
+        save_refused_step(app, view, controller, folder, "11-removal-refused-french")
         view.close()
         controller.background.wait(5000)
     return 0

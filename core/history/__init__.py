@@ -12,6 +12,7 @@ import json
 import os
 import shlex
 import sqlite3
+import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,7 @@ from core.messages import Message
 from core.reports.json_report import report_dict
 
 HISTORY_FILE = "history.sqlite3"
+BUSY_WAIT_S = 30.0  # as long as sqlite's own wait for a lock
 # Each entry upgrades the schema by one version (PRAGMA user_version); append, never edit.
 MIGRATIONS = (
     """
@@ -171,9 +173,7 @@ class HistoryStore:
             raise self._cannot_write(error) from None
         connection.text_factory = _text_or_undecodable
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
-            self._migrate(connection)
+            _while_busy(lambda: self._prepare(connection))
             return connection
         except sqlite3.DatabaseError as error:
             connection.close()
@@ -188,6 +188,11 @@ class HistoryStore:
                 ),
                 detail=repr(error),
             ) from None
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        self._migrate(connection)
 
     def _cannot_write(self, error: Exception) -> HistoryError:
         reason = getattr(error, "strerror", None) or error
@@ -438,3 +443,19 @@ def _account_name(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
         return str(uid)
+
+
+def _while_busy(prepare: Callable[[], None]) -> None:
+    """Run `prepare` again while another AppWarden holds the lock. Switching a new file to WAL
+    answers "database is locked" at once, without sqlite's own wait, when two processes create the
+    history at the same moment."""
+    deadline = time.monotonic() + BUSY_WAIT_S
+    while True:
+        try:
+            prepare()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+

@@ -444,11 +444,12 @@ def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep]
 
 def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyPack | None) -> RemovalStep:
     path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, leftover.base)
-    size = _size_text(path)
     foreign = pack is not None and not pack.shipped
     explanation = Message.of(
         "The app left this behind ({size}). It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records.",
-        size=size,
+        size=_size_text(path),
+    ) if refusal is None else Message.of(
+        "The app left this behind. It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records."
     )
     if foreign:
         explanation = Message.of(
@@ -477,11 +478,12 @@ def file_path(target: ScanTarget, shown: str, real: Path, base: Path | None = No
     if base is None:
         reason = Message.of("{path} is not inside a folder where apps keep their files", path=shown)
         return LeftoverPath(shown, real, 0), reason
-    seen = inspect(base, real)
+    show = lambda place: display_path(target, place)  # noqa: E731
+    seen = inspect(base, real, show)
     path = LeftoverPath(shown, real, seen.size_bytes, seen.size_capped, base, seen.identity)
     if seen.refusal is None:
         try:
-            refuse_protected(real, protected_places(target))
+            refuse_protected(real, protected_places(target), show)
         except DeletionRefused as refused:
             return path, refused.reason
     return path, seen.refusal

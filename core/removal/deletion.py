@@ -18,7 +18,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from core.messages import Message
 from core.sources import rooted_common
@@ -61,10 +61,13 @@ class Inspection:
     refusal: Message | None = None  # why AppWarden would not delete it
 
 
-def inspect(base: Path, path: Path) -> Inspection:
+Show = Callable[[Path], str]  # a path as the person knows it (the device's own, not where it is mounted)
+
+
+def inspect(base: Path, path: Path, show: Show = str) -> Inspection:
     """The identity and size of `path`, reached from `base` as a deletion would reach it."""
     try:
-        with _parent_of(base, path) as (parent, name):
+        with _parent_of(base, path, show) as (parent, name):
             info = os.stat(name, dir_fd=parent, follow_symlinks=False)
             size, capped = _tree_size(parent, name, info)
     except DeletionRefused as refused:
@@ -76,11 +79,11 @@ def inspect(base: Path, path: Path) -> Inspection:
     return Inspection(Identity.of(info), size, capped)
 
 
-def delete(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], shown: str) -> str:
+def delete(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], shown: str, show: Show = str) -> str:
     """Delete `path` (a file, a link, or a folder tree) if it is still what the plan showed."""
-    refuse_protected(path, protected)
+    refuse_protected(path, protected, show)
     try:
-        with _parent_of(base, path) as (parent, name):
+        with _parent_of(base, path, show) as (parent, name):
             info = os.stat(name, dir_fd=parent, follow_symlinks=False)
             _check_identity(info, expected)
             if stat.S_ISDIR(info.st_mode):
@@ -92,12 +95,14 @@ def delete(base: Path, path: Path, expected: Identity | None, protected: Iterabl
     return f"{shown}: deleted"
 
 
-def move_to_trash(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], trash: Path, shown: str) -> str:
+def move_to_trash(
+    base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], trash: Path, shown: str, show: Show = str
+) -> str:
     """Move `path` into the `trash` folder under a free name, if it is still what the plan showed."""
-    refuse_protected(path, protected)
+    refuse_protected(path, protected, show)
     trash.mkdir(exist_ok=True)
     try:
-        with _parent_of(base, path) as (parent, name):
+        with _parent_of(base, path, show) as (parent, name):
             _check_identity(os.stat(name, dir_fd=parent, follow_symlinks=False), expected)
             trash_fd = os.open(trash, FOLDER)
             try:
@@ -150,15 +155,15 @@ def person_home() -> Path | None:
         return None
 
 
-def refuse_protected(path: Path, protected: Iterable[Path]) -> None:
+def refuse_protected(path: Path, protected: Iterable[Path], show: Show = str) -> None:
     """Defence in depth: whatever a pack or a plan said, these are never deleted."""
     path = Path(os.path.normpath(path))
     if len(path.parts) < 3:
-        raise DeletionRefused(Message.of("{path} is a whole disk or a folder at its top; AppWarden never deletes one", path=path))
+        raise DeletionRefused(Message.of("{path} is a whole disk or a folder at its top; AppWarden never deletes one", path=show(path)))
     for place in protected:
         if path == place or place.is_relative_to(path):
             raise DeletionRefused(
-                Message.of("{path} is, or holds, {place}, which AppWarden never deletes", path=path, place=place)
+                Message.of("{path} is, or holds, {place}, which AppWarden never deletes", path=show(path), place=show(place))
             )
 
 
@@ -172,8 +177,8 @@ def _check_identity(info: os.stat_result, expected: Identity | None) -> None:
 class _parent_of:
     """The open parent folder of `path` and its name, reached from `base` without following a link."""
 
-    def __init__(self, base: Path, path: Path) -> None:
-        self.base, self.path = base, path
+    def __init__(self, base: Path, path: Path, show: Show = str) -> None:
+        self.base, self.path, self.show = base, path, show
         self.fds: list[int] = []
 
     def __enter__(self) -> tuple[int, str]:
@@ -186,10 +191,10 @@ class _parent_of:
         except ValueError:
             below = ()
         if not below or ".." in below:
-            raise DeletionRefused(Message.of("{path} is not inside {base}", path=self.path, base=self.base))
-        self.fds.append(_open_base(self.base))
+            raise DeletionRefused(Message.of("{path} is not inside {base}", path=self.show(self.path), base=self.show(self.base)))
+        self.fds.append(_open_base(self.base, self.show))
         for index, part in enumerate(below[:-1]):
-            self.fds.append(_open_below(self.fds[-1], part, self.base.joinpath(*below[: index + 1])))
+            self.fds.append(_open_below(self.fds[-1], part, self.show(self.base.joinpath(*below[: index + 1]))))
         return self.fds[-1], below[-1]
 
     def __exit__(self, *exc) -> None:
@@ -197,7 +202,7 @@ class _parent_of:
             os.close(fd)
 
 
-def _open_base(base: Path) -> int:
+def _open_base(base: Path, show: Show = str) -> int:
     """The base folder, its path resolved from the file system's root; only root's links are followed."""
     anchor = Path(base.anchor)
     if base == anchor:
@@ -206,7 +211,7 @@ def _open_base(base: Path) -> int:
     def root_owned(folder: int, name: str) -> None:
         if os.stat(name, dir_fd=folder, follow_symlinks=False).st_uid != 0:
             raise DeletionRefused(
-                Message.of("the folder {base} is reached through a link that its owner could point anywhere", base=base)
+                Message.of("the folder {base} is reached through a link that its owner could point anywhere", base=show(base))
             )
 
     return rooted_common.resolve_in_root(anchor, base, _open_folder, allow_link=root_owned)
@@ -216,16 +221,16 @@ def _open_folder(folder: int, name: str) -> int:
     return os.open(name, FOLDER, dir_fd=folder)
 
 
-def _open_below(folder: int, name: str, shown: Path) -> int:
+def _open_below(folder: int, name: str, shown: str) -> int:
     try:
         return os.open(name, FOLDER, dir_fd=folder)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(folder, name):
             raise DeletionRefused(
-                Message.of("{path} is a link; AppWarden never deletes through a link, so it only deletes what is really in the folder", path=shown)
+                Message.of("{path} is a link to another place, and AppWarden never deletes through a link. If what is there is yours, delete it yourself", path=shown)
             ) from None
         if error.errno == errno.ENOTDIR:
-            raise FileNotFoundError(errno.ENOENT, "not a folder", str(shown)) from None
+            raise FileNotFoundError(errno.ENOENT, "not a folder", shown) from None
         raise
 
 

@@ -22,7 +22,7 @@ from core.removal import deletion
 from core.removal.builder import QUIT_TIMEOUT_S, apt_removals, run_simulation
 from core.removal.model import Actor, Command, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
 from core.removal.verification import Verification, VerificationStatus, verify_removal
-from core.sources.base import ScanTarget
+from core.sources.base import ScanTarget, display_path
 
 RESTART_EXIT_CODES = frozenset({3010, 1641})  # Windows Installer: success, restart required / started
 USER_CANCELLED_EXIT_CODE = 1602  # Windows Installer: the person cancelled the uninstaller
@@ -255,13 +255,14 @@ def _pids(processes) -> str:
 
 
 def _each_path(
-    target: ScanTarget | None, paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath, frozenset[Path]], str]
+    target: ScanTarget | None, paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath, frozenset[Path], deletion.Show], str]
 ) -> ActionResult:
     lines = []
     protected = deletion.protected_places(target) if target is not None else frozenset()
+    show = (lambda place: display_path(target, place)) if target is not None else str
     for path in paths:
         try:
-            lines.append(action(path, protected))
+            lines.append(action(path, protected, show))
         except deletion.DeletionRefused as refused:
             reason = Message.of("{path} was not changed: {reason}", path=path.shown, reason=refused.reason)
             return ActionResult(OutcomeStatus.FAILED, None, "\n".join(lines), reason)
@@ -271,20 +272,20 @@ def _each_path(
     return ActionResult(OutcomeStatus.DONE, None, "\n".join(lines))
 
 
-def delete_path(path: LeftoverPath, protected: frozenset[Path] = frozenset()) -> str:
+def delete_path(path: LeftoverPath, protected: frozenset[Path] = frozenset(), show: deletion.Show = str) -> str:
     """Delete a file or a folder tree as the plan showed it; links are removed, never followed."""
     if path.base is None:
         raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
-    return deletion.delete(path.base, path.real, path.identity, protected, path.shown)
+    return deletion.delete(path.base, path.real, path.identity, protected, path.shown, show)
 
 
-def move_to_trash(path: LeftoverPath, protected: frozenset[Path] = frozenset()) -> str:
+def move_to_trash(path: LeftoverPath, protected: frozenset[Path] = frozenset(), show: deletion.Show = str) -> str:
     if path.base is None:
         raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
     home = deletion.person_home()
     if home is None:
         raise deletion.DeletionRefused(Message.of("there is no Trash to move it to, because {reason}", reason=HOME_FOLDER_UNKNOWN))
-    return deletion.move_to_trash(path.base, path.real, path.identity, protected, home / ".Trash", path.shown)
+    return deletion.move_to_trash(path.base, path.real, path.identity, protected, home / ".Trash", path.shown, show)
 
 
 def _verify(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None) -> StepOutcome:

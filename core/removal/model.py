@@ -82,6 +82,12 @@ class RemovalStep:
     # confirms it on its own.
     confirm_alone: bool = False
 
+    @property
+    def explains_refusal(self) -> bool:
+        """Whether the explanation already gives the reason AppWarden will not act (then a front
+        end need not repeat it)."""
+        return isinstance(self.explanation, Message) and self.refused in dict(self.explanation.values).values()
+
 
 @dataclass(frozen=True)
 class RemovalPlan:

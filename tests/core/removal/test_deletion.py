@@ -66,7 +66,7 @@ def test_a_folder_swapped_for_a_link_after_the_plan_is_not_followed(tmp_path):
     outcome = run_step(plan, step, confirm=lambda s: True)
     assert outcome.status == OutcomeStatus.FAILED
     assert (root / "home/alice/Documents/xwechat_files/chat.db").read_text() == "alice's chats"
-    assert "is a link; AppWarden never deletes through a link" in outcome.next.render()
+    assert "is a link to another place, and AppWarden never deletes through a link" in outcome.next.render()
 
 
 def test_a_folder_replaced_by_another_after_the_plan_is_refused(tmp_path):
@@ -119,7 +119,7 @@ def test_a_leftover_reached_through_a_link_on_the_running_system_is_refused_at_p
     assert result["alice"] is True and result["mallory"] is False
     mallory_documents = result["steps"]["/home/mallory/Documents/xwechat_files"]
     assert mallory_documents[:2] == ["person", "person"]
-    assert mallory_documents[2].startswith("/home/mallory/Documents is a link; AppWarden never deletes through a link")
+    assert mallory_documents[2].startswith("/home/mallory/Documents is a link to another place, and AppWarden never deletes through a link")
     assert result["steps"]["/home/mallory/.xwechat"][:2] == ["appwarden", "done"]
 
 
