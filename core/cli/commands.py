@@ -12,6 +12,7 @@ from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
 from core.policy.model import Enforcement, PolicyPack, PolicySet, Rule
+from core.reports.terminal import escape_controls
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -114,7 +115,8 @@ def history(args: argparse.Namespace, t: Translator) -> int:
             outcome = t("found: {rules}", rules=", ".join(record.rules))
         else:
             outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
-        print(f"{record.id:>5}  {record.scanned_at}  {record.hostname or '-'}  {record.os}  {record.root}  {outcome}")
+        hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
+        print(f"{record.id:>5}  {record.scanned_at}  {hostname}  {record.os}  {root}  {outcome}")
     steps = listing.removal_steps[-max(1, args.limit):]
     if steps:
         print()
@@ -123,7 +125,8 @@ def history(args: argparse.Namespace, t: Translator) -> int:
         result = t("interrupted") if action.phase == INTERRUPTED else action.outcome
         code = "" if action.exit_code is None else f" exit {action.exit_code}"
         duration = "" if action.duration_s is None else f" {action.duration_s:g} s"
-        print(f"  {action.recorded_at}  {action.rule}  {action.step}  {result}{code}{duration}  {' '.join(action.argv)}".rstrip())
+        line = f"  {action.recorded_at}  {action.rule}  {action.step}  {result}{code}{duration}  {' '.join(action.argv)}"
+        print(escape_controls(line.rstrip()))
     for sentence in listing.skipped_sentences():
         print(sentence.render(t))
     return EXIT_COMPLIANT

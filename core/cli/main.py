@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return commands.run(args, t)
     except AppWardenError as error:
-        print(error.render(t), file=sys.stderr)
+        from core.reports.terminal import terminal_output
+
+        print(terminal_output(error.render(t)), file=sys.stderr)  # a sentence may name what a disk holds
         return error.exit_code
     except KeyboardInterrupt:
         print(t("Cancelled."), file=sys.stderr)

@@ -95,3 +95,21 @@ def test_printable_text_is_shown_as_it_is(text):
 def test_a_whole_output_keeps_its_own_lines_and_tabs():
     assert terminal_output("line 1\n\tline 2\x1b[2K\u202e\n") == "line 1\n\tline 2\\x1b[2K\\u202e\n"
     assert escape_controls("a\nb\tc\rd\x1b\u202e") == "a\\nb\\tc\\rd\\x1b\\u202e"
+
+
+def test_the_history_listing_shows_a_disks_hostname_escaped(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT, cli_environment
+
+    disk = tmp_path / "hostile"
+    (disk / "etc").mkdir(parents=True)
+    (disk / "etc/os-release").write_text("ID=debian\n")
+    (disk / "etc/hostname").write_text("desk\x1b[2K\x1b[1Aclean\n")
+    env = cli_environment(tmp_path)
+    scan = subprocess.run([sys.executable, "-m", "core", "scan", "--root", str(disk)], capture_output=True, text=True, cwd=PROJECT, env=env)
+    assert scan.returncode in (0, 1), scan.stderr
+    listing = subprocess.run([sys.executable, "-m", "core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
+    assert "\x1b" not in listing.stdout
+    assert "desk\\x1b[2K\\x1b[1Aclean" in listing.stdout
