@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,9 +252,37 @@ def _open_child_folder(folder: int, name: str, expected: os.stat_result) -> int:
     return fd
 
 
+MOUNT_TABLE = Path("/proc/self/mountinfo")
+
+
+def _mount_points() -> list[str]:
+    """Where file systems are mounted (Linux's table; elsewhere none are known)."""
+    try:
+        lines = MOUNT_TABLE.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    return [re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in lines if len(line.split()) > 4]
+
+
+def _refuse_mounts_inside(folder: int) -> None:
+    """A bind mount of the same disk cannot be told by its device number: the mount table can."""
+    try:
+        where = os.readlink(f"/proc/self/fd/{folder}")
+    except OSError:
+        return
+    inside = [point for point in _mount_points() if point == where or point.startswith(where.rstrip("/") + "/")]
+    if inside:
+        raise DeletionRefused(Message.of("another disk is mounted inside it ({name}); AppWarden does not delete across disks", name=inside[0]))
+
+
 def _remove_tree(parent: int, name: str, top: os.stat_result) -> None:
     """Empty and remove the folder `name` of `parent`, deepest entries first, without recursion."""
     first = _open_child_folder(parent, name, top)
+    try:
+        _refuse_mounts_inside(first)
+    except DeletionRefused:
+        os.close(first)
+        raise
     stack = [(first, _names(first), name)]
     try:
         while stack:

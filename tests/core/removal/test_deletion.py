@@ -257,3 +257,32 @@ def test_yes_does_not_cover_leftovers_from_a_pack_appwarden_does_not_ship():
     assert lines[-1] == "exit 0 kept True", done.stdout + done.stderr
     assert "  --yes does not cover this step: it comes from a policy pack that AppWarden does not ship. Confirm it on its own." in lines
     assert "  Result: not taken" in lines
+
+
+def test_a_bind_mount_inside_a_leftover_is_never_entered():
+    """A bind mount of the same disk has the same device number; the mount table tells it."""
+    done = run_in_sandbox(textwrap.dedent(
+        """
+        import os, subprocess
+        from pathlib import Path
+        os.makedirs("/home/ana/.xwechat/linked")
+        os.makedirs("/home/keep")
+        Path("/home/keep/precious").write_text("keep me")
+        subprocess.run(["mount", "--bind", "/home/keep", "/home/ana/.xwechat/linked"], check=True)
+        from core.removal.deletion import DeletionRefused, inspect
+        from core.removal.executor import delete_path
+        from core.removal.model import LeftoverPath
+        base, real = Path("/home/ana"), Path("/home/ana/.xwechat")
+        path = LeftoverPath("/home/ana/.xwechat", real, 0, base=base, identity=inspect(base, real).identity)
+        try:
+            delete_path(path)
+        except DeletionRefused as refused:
+            print("refused:", refused.reason.render())
+        print("kept", Path("/home/keep/precious").exists())
+        """
+    ))
+    lines = done.stdout.strip().splitlines()
+    assert lines == [
+        "refused: another disk is mounted inside it (/home/ana/.xwechat/linked); AppWarden does not delete across disks",
+        "kept True",
+    ], done.stdout + done.stderr
