@@ -40,7 +40,9 @@ def replacing_atomically(path: Path) -> Iterator[Path]:
     Raises OSError (NotReplaceable when `path` is something else than a regular file of the
     person's own); callers turn it into a sentence that fits what they were writing.
     """
-    # A folder that is a link is followed once, here: the file is written where it pointed then.
+    # A folder that is a link is followed once, here: the file is written where it pointed then;
+    # only links that root or the person own are followed (another user's could point anywhere).
+    refuse_foreign_links(path)
     folder = Path(os.path.realpath(path.parent))
     destination = folder / path.name
     check_replaceable(destination)
@@ -55,6 +57,24 @@ def replacing_atomically(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def refuse_foreign_links(path: Path) -> None:
+    """Raise NotReplaceable when a folder on the way to `path` is a link another account owns."""
+    if not hasattr(os, "geteuid"):
+        return
+    trusted = {0, os.geteuid()}
+    current = Path(os.path.abspath(path.parent))
+    for depth in range(1, len(current.parts) + 1):
+        step = Path(*current.parts[:depth])
+        try:
+            status = os.lstat(step)
+        except OSError:
+            return  # the folder is missing: the write reports that
+        if stat.S_ISLNK(status.st_mode) and status.st_uid not in trusted:
+            raise NotReplaceable(path, Message.of(
+                "the folder {folder} on the way is a link that another user controls (user id {uid})", folder=step, uid=status.st_uid
+            ))
 
 
 def check_replaceable(path: Path) -> None:

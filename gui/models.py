@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
@@ -21,11 +23,16 @@ def where_found(finding: Finding, t: Translator) -> str:
     return ", ".join(t(wording.KIND_LABELS[kind]) for kind in order if kind in finding.kinds)
 
 
+# An icon name from a device is looked up in this computer's icon theme only; Qt takes a name
+# with a path in it as a file to open, which could be this machine's FIFO or device.
+THEME_ICON_NAME = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}")
+
+
 def finding_icon(finding: Finding) -> QIcon:
     """The app's own icon when the device names one the platform can show, else a warning sign."""
     for evidence in finding.evidence:
         name = dict(evidence.details).get("icon", "")
-        if name and QIcon.hasThemeIcon(name):
+        if THEME_ICON_NAME.fullmatch(name) and QIcon.hasThemeIcon(name):
             return QIcon.fromTheme(name)
     return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 

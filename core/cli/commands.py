@@ -12,7 +12,7 @@ from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
 from core.policy.model import Enforcement, PolicyPack, PolicySet, Rule
-from core.reports.terminal import escape_controls
+from core.reports.terminal import escape_controls, print_to_terminal
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -76,7 +76,7 @@ def explain(args: argparse.Namespace, t: Translator) -> int:
     if rule is None:
         known = ", ".join(r.id for r in policies.rules)
         raise UsageError(Message.of("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
-    print(explanation(rule, policies, t))
+    print_to_terminal(explanation(rule, policies, t))  # a pack's text may hold escape sequences
     return EXIT_COMPLIANT
 
 
@@ -139,31 +139,31 @@ def policy_list(args: argparse.Namespace, t: Translator) -> int:
         pack, problems = load_pack(path)
         mark = t("active") if path.resolve() in active else t("available")
         if pack is None:
-            print(f"{path}: {t('broken')} ({len(problems)})")
+            print_to_terminal(f"{path}: {t('broken')} ({len(problems)})")
             continue
-        print(f"{pack.id}  {pack.version}  {t.text(pack.name)}  [{mark}]  {path}")
+        print_to_terminal(f"{pack.id}  {pack.version}  {t.text(pack.name)}  [{mark}]  {path}")
         for directive in pack.directives:
-            print(f"    {directive.id}: {t.text(directive.title)} ({directive.effective})")
-        print("    " + t("rules: {rules}", rules=", ".join(r.id for r in pack.rules)))
+            print_to_terminal(f"    {directive.id}: {t.text(directive.title)} ({directive.effective})")
+        print_to_terminal("    " + t("rules: {rules}", rules=", ".join(r.id for r in pack.rules)))
     return EXIT_COMPLIANT
 
 
 def policy_show(args: argparse.Namespace, t: Translator) -> int:
     pack = _find_pack(args.pack)
     policies = PolicySet.of((pack,) if pack.path == default_pack_path() else (load_pack(default_pack_path())[0], pack))
-    print(f"{t.text(pack.name)} ({pack.id} {pack.version})  {pack.path}  sha256 {pack.sha256}")
+    print_to_terminal(f"{t.text(pack.name)} ({pack.id} {pack.version})  {pack.path}  sha256 {pack.sha256}")
     for rule in pack.rules:
         print()
-        print(explanation(rule, policies, t))
-        print("  " + t("Identifiers:"))
+        print_to_terminal(explanation(rule, policies, t))
+        print_to_terminal("  " + t("Identifiers:"))
         for namespace, values in rule.identifiers.items():
-            print(f"    {namespace}: {', '.join(values)}")
+            print_to_terminal(f"    {namespace}: {', '.join(values)}")
         if rule.versions is not None:
-            print("  " + t("Versions: {versions}", versions=str(rule.versions)))
+            print_to_terminal("  " + t("Versions: {versions}", versions=str(rule.versions)))
         if rule.leftovers:
-            print("  " + t("Leftover locations:"))
+            print_to_terminal("  " + t("Leftover locations:"))
             for platform, templates in rule.leftovers.items():
-                print(f"    {platform}: {', '.join(templates)}")
+                print_to_terminal(f"    {platform}: {', '.join(templates)}")
     return EXIT_COMPLIANT
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from core.findings import Evidence, Finding
 from core.messages import Message
 from core.policy.model import PolicyPack, PolicySet, Rule
-from core.removal.deletion import DeletionRefused, inspect, person_home, protected_places, refuse_protected
+from core.removal.deletion import DeletionRefused, Protected, inspect, person_home, protected_places, refuse_protected
 from core.removal.model import (
     Actor,
     Command,
@@ -86,16 +86,21 @@ def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: 
     steps: list[RemovalStep] = []
     if target.live:
         steps += quit_steps(finding.evidence)
-    uninstalls = uninstall_steps(finding, target, host)
+    places = Places.of(target)
+    uninstalls = uninstall_steps(finding, target, host, places)
     steps += uninstalls
     steps += vendor_steps(rule, target.os)
-    steps += leftover_steps(rule, target, uninstalls, _pack_of(rule, policies))
+    steps += leftover_steps(rule, target, uninstalls, _pack_of(rule, policies), places)
     if target.os == WINDOWS and any(step.commands and step.actor == Actor.APPWARDEN for step in uninstalls):
         steps.append(restart_step())
     if not target.live:
         steps = [_for_offline(step) for step in steps]
+    pack = _pack_of(rule, policies)
+    if pack is not None and not pack.shipped:
+        # A pack from elsewhere chose what this rule matches: --yes confirms none of its steps.
+        steps = [replace(step, confirm_alone=True) for step in steps]
     steps.append(verify_step(finding))
-    return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+    return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies, places.protected)
 
 
 def _pack_of(rule: Rule, policies: PolicySet) -> PolicyPack | None:
@@ -131,10 +136,11 @@ def quit_steps(evidence: Iterable[Evidence]) -> list[RemovalStep]:
 # --- 2. uninstall ------------------------------------------------------------------------------
 
 
-def uninstall_steps(finding: Finding, target: ScanTarget, host: Host) -> list[RemovalStep]:
+def uninstall_steps(finding: Finding, target: ScanTarget, host: Host, places: Places | None = None) -> list[RemovalStep]:
+    places = places or Places.of(target)
     steps: list[RemovalStep] = []
     for group in _evidence_groups(finding.evidence):
-        step = _uninstall_step(group, target, host)
+        step = _uninstall_step(group, target, host, places)
         if step is not None and step.id not in {s.id for s in steps}:
             steps.append(step)
     if not steps and any(e.kind != EvidenceKind.LEFTOVER for e in finding.evidence):
@@ -150,7 +156,7 @@ def _evidence_groups(evidence: Iterable[Evidence]) -> list[tuple[Evidence, ...]]
     return [tuple(group) for group in groups.values()]
 
 
-def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host) -> RemovalStep | None:
+def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host, places: Places) -> RemovalStep | None:
     first = group[0]
     builders = {
         "dpkg": lambda group, host: _deb_step(group, host, target.live), "rpm": _rpm_step,
@@ -160,9 +166,9 @@ def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host)
     if first.source in builders:
         return builders[first.source](group, host)
     if first.source == "appimage":
-        return _appimage_step(first, target)
+        return _appimage_step(first, target, places)
     if first.source == "macos_apps":
-        return _bundle_step(first, target, host)
+        return _bundle_step(first, target, host, places)
     return None
 
 
@@ -208,7 +214,7 @@ def _deb_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> Rem
             "{explanation} apt-get lists every package it would remove and asks first: answer no if the list holds anything but {package}.",
             explanation=step.explanation, package=package.identifier,
         ))
-    simulation = ("apt-get", "-s", "remove", package.identifier)
+    simulation = ("apt-get", "-s", *APT_OPTIONS, "remove", package.identifier)
     removes = apt_removals(host.simulate(simulation), package.identifier)
     if isinstance(removes, Message):
         step = _installed_package_step(package, ("apt-get", "remove", package.identifier), host)
@@ -216,7 +222,7 @@ def _deb_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> Rem
             "AppWarden will not run this command itself: {reason}. Run it yourself after reading the list of packages it removes, or ask your help desk.",
             reason=removes,
         ))
-    argv = ("apt-get", "remove", "-y", *removes)
+    argv = ("apt-get", "remove", "-y", *APT_OPTIONS, *removes)
     step = _installed_package_step(package, argv, host, Command(argv, simulation=simulation, removes=removes))
     if removes == (package.identifier,):
         return step
@@ -234,16 +240,23 @@ def _rpm_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
 
 
 APT_REMOVAL = re.compile(r"^Remv (\S+)", re.MULTILINE)
+APT_INSTALL = re.compile(r"^Inst (\S+)", re.MULTILINE)
+# apt's own setting can make `remove` take packages nothing needs any more, unasked: never here.
+APT_OPTIONS = ("-o", "APT::Get::AutomaticRemove=false")
 
 
-def apt_removals(simulated: str | None, asked: str | None = None) -> tuple[str, ...] | Message:
-    """The packages `apt-get -s remove` says it would remove (the `asked` one first), or why not known."""
+def apt_removals(simulated: str | None, asked: str) -> tuple[str, ...] | Message:
+    """The packages `apt-get -s remove` says it would remove (`asked` first), or why AppWarden
+    will not run it: the answer does not remove `asked`, or it would install something instead."""
     if simulated is None:
         return Message.of("apt-get could not say which packages it would remove")
+    installs = sorted({name.split(":", 1)[0] for name in APT_INSTALL.findall(simulated)})
+    if installs:
+        return Message.of("apt-get would also install {packages}", packages=", ".join(installs))
     names = tuple(dict.fromkeys(name.split(":", 1)[0] for name in APT_REMOVAL.findall(simulated)))
-    if not names:
-        return Message.of("apt-get would remove nothing; the package may already be gone")
-    return names if asked is None or asked not in names else (asked, *(n for n in names if n != asked))
+    if asked not in names:
+        return Message.of("apt-get would not remove {package}; the package may already be gone", package=asked)
+    return (asked, *(name for name in names if name != asked))
 
 
 def _installed_package_step(package: Evidence, argv: tuple[str, ...], host: Host, command: Command | None = None) -> RemovalStep:
@@ -290,8 +303,8 @@ def _snap_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
     )
 
 
-def _appimage_step(file: Evidence, target: ScanTarget) -> RemovalStep:
-    path, refusal = file_path(target, file.location, target.path(file.location))
+def _appimage_step(file: Evidence, target: ScanTarget, places: Places) -> RemovalStep:
+    path, refusal = file_path(target, file.location, target.path(file.location), places)
     step = RemovalStep(
         id=f"uninstall:appimage:{file.location}",
         kind=StepKind.UNINSTALL,
@@ -306,8 +319,8 @@ def _appimage_step(file: Evidence, target: ScanTarget) -> RemovalStep:
     return _refused_file(step, refusal) if refusal is not None else step
 
 
-def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host) -> RemovalStep:
-    path, refusal = file_path(target, bundle.location, target.path(bundle.location))
+def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host, places: Places) -> RemovalStep:
+    path, refusal = file_path(target, bundle.location, target.path(bundle.location), places)
     ours = target.live and host.home is not None and (path.real.is_relative_to(host.home) or _writable_parent(path.real))
     explanation = (
         Message.of("AppWarden moves {bundle} to your Trash. Empty the Trash afterwards to free the space.", bundle=bundle.location)
@@ -431,7 +444,10 @@ def vendor_steps(rule: Rule, platform: str) -> list[RemovalStep]:
 # --- 4. leftovers ------------------------------------------------------------------------------
 
 
-def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep], pack: PolicyPack | None = None) -> list[RemovalStep]:
+def leftover_steps(
+    rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep], pack: PolicyPack | None = None, places: Places | None = None
+) -> list[RemovalStep]:
+    places = places or Places.of(target)
     handled = {path.real for step in uninstalls for path in step.paths}
     log = CoverageLog("leftovers", target)
     found = {
@@ -439,11 +455,11 @@ def leftover_steps(rule: Rule, target: ScanTarget, uninstalls: list[RemovalStep]
         for template in rule.leftovers.get(target.os, ())
         for leftover in existing_leftovers(target, template, log)
     }
-    return [_leftover_step(target, leftover, pack) for path, leftover in found.items() if path not in handled]
+    return [_leftover_step(target, leftover, pack, places) for path, leftover in found.items() if path not in handled]
 
 
-def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyPack | None) -> RemovalStep:
-    path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, leftover.base)
+def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyPack | None, places: Places) -> RemovalStep:
+    path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, places, leftover.base)
     foreign = pack is not None and not pack.shipped
     explanation = Message.of(
         "The app left this behind ({size}). It may hold your data: delete it only if you do not need it, following your organisation's rules on keeping records.",
@@ -471,32 +487,43 @@ def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyP
     return _refused_file(step, refusal) if refusal is not None else step
 
 
-def file_path(target: ScanTarget, shown: str, real: Path, base: Path | None = None) -> tuple[LeftoverPath, Message | None]:
+@dataclass(frozen=True)
+class Places:
+    """Where a plan's files are reached from, and what they must never be: worked out once per
+    plan, then looked up by a path's parents (the cost does not grow with the number of homes)."""
+
+    homes: frozenset[Path]
+    bases: frozenset[Path]
+    protected: Protected
+
+    @classmethod
+    def of(cls, target: ScanTarget) -> "Places":
+        log = CoverageLog("removal", target)
+        homes = frozenset(_resolved(target, home) for home in target.user_homes(log))
+        bases = frozenset(_resolved(target, base) for base in known_base_paths(target, log))
+        return cls(homes, bases, protected_places(target))
+
+    def base_of(self, real: Path) -> Path | None:
+        """The home a file is in, else the deepest known folder where apps keep files."""
+        parents = list(real.parents)
+        return next((p for p in parents if p in self.homes), None) or next((p for p in parents if p in self.bases), None)
+
+
+def file_path(
+    target: ScanTarget, shown: str, real: Path, places: Places, base: Path | None = None
+) -> tuple[LeftoverPath, Message | None]:
     """The path as the plan shows it (size, identity, the base it is reached from), and why
     AppWarden would not delete it, if it would not."""
-    base = base or deletion_base(target, real)
-    if base is None:
-        reason = Message.of("{path} is not inside a folder where apps keep their files", path=shown)
-        return LeftoverPath(shown, real, 0), reason
     show = lambda place: display_path(target, place)  # noqa: E731
+    try:
+        refuse_protected(real, places.protected, show)
+    except DeletionRefused as refused:
+        return LeftoverPath(shown, real, 0, base=base), refused.reason
+    base = base or places.base_of(real)
+    if base is None:
+        return LeftoverPath(shown, real, 0), Message.of("{path} is not inside a folder where apps keep their files", path=shown)
     seen = inspect(base, real, show)
-    path = LeftoverPath(shown, real, seen.size_bytes, seen.size_capped, base, seen.identity)
-    if seen.refusal is None:
-        try:
-            refuse_protected(real, protected_places(target), show)
-        except DeletionRefused as refused:
-            return path, refused.reason
-    return path, seen.refusal
-
-
-def deletion_base(target: ScanTarget, real: Path) -> Path | None:
-    """The fixed folder a file found by a source is reached from: the home it is in, or the
-    deepest known folder where apps keep files."""
-    log = CoverageLog("removal", target)
-    homes = [_resolved(target, home) for home in target.user_homes(log)]
-    bases = homes + [_resolved(target, base) for base in known_base_paths(target, log)]
-    inside = [base for base in bases if real != base and real.is_relative_to(base)]
-    return max([base for base in inside if base in homes] or inside, key=lambda base: len(base.parts), default=None)
+    return LeftoverPath(shown, real, seen.size_bytes, seen.size_capped, base, seen.identity), seen.refusal
 
 
 def _resolved(target: ScanTarget, path: Path) -> Path:

@@ -80,7 +80,7 @@ def inspect(base: Path, path: Path, show: Show = str) -> Inspection:
     return Inspection(Identity.of(info), size, capped)
 
 
-def delete(base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], shown: str, show: Show = str) -> str:
+def delete(base: Path, path: Path, expected: Identity | None, protected: "Protected | Iterable[Path]", shown: str, show: Show = str) -> str:
     """Delete `path` (a file, a link, or a folder tree) if it is still what the plan showed."""
     refuse_protected(path, protected, show)
     try:
@@ -97,7 +97,7 @@ def delete(base: Path, path: Path, expected: Identity | None, protected: Iterabl
 
 
 def move_to_trash(
-    base: Path, path: Path, expected: Identity | None, protected: Iterable[Path], trash: Path, shown: str, show: Show = str
+    base: Path, path: Path, expected: Identity | None, protected: "Protected | Iterable[Path]", trash: Path, shown: str, show: Show = str
 ) -> str:
     """Move `path` into the `trash` folder under a free name, if it is still what the plan showed."""
     refuse_protected(path, protected, show)
@@ -137,15 +137,35 @@ def _exists_at(folder: int, name: str) -> bool:
     return True
 
 
-def protected_places(target: ScanTarget) -> frozenset[Path]:
-    """What a deletion must never be, nor be a parent of: the root, every home, this person's home,
-    and every known folder where apps keep files."""
+@dataclass(frozen=True)
+class Protected:
+    """What a deletion must never be, nor be a parent of; looked up by the path and its parents,
+    so the cost does not grow with the number of homes."""
+
+    places: frozenset[Path]
+    holders: frozenset[Path]  # every folder that holds one of the places
+
+    @classmethod
+    def of(cls, places: Iterable[Path]) -> "Protected":
+        normal = frozenset(Path(os.path.normpath(place)) for place in places)
+        return cls(normal, frozenset(parent for place in normal for parent in place.parents))
+
+    def reason(self, path: Path, show: Show) -> Message | None:
+        if path in self.places or path in self.holders:
+            inside = path if path in self.places else next(p for p in sorted(self.places) if p.is_relative_to(path))
+            return Message.of("{path} is, or holds, {place}, which AppWarden never deletes", path=show(path), place=show(inside))
+        return None
+
+
+def protected_places(target: ScanTarget) -> Protected:
+    """The root, every home, the running person's home, and every known folder where apps keep
+    files and of the system's own."""
     log = CoverageLog("protected", target)
     places = {target.root, *target.user_homes(log), *known_base_paths(target, log)}
     home = person_home()
     if home is not None:
         places.add(home)
-    return frozenset(Path(os.path.normpath(place)) for place in places)
+    return Protected.of(places)
 
 
 def person_home() -> Path | None:
@@ -156,20 +176,21 @@ def person_home() -> Path | None:
         return None
 
 
-def refuse_protected(path: Path, protected: Iterable[Path], show: Show = str) -> None:
+def refuse_protected(path: Path, protected: "Protected | Iterable[Path]", show: Show = str) -> None:
     """Defence in depth: whatever a pack or a plan said, these are never deleted."""
     path = Path(os.path.normpath(path))
     if len(path.parts) < 3:
         raise DeletionRefused(Message.of("{path} is a whole disk or a folder at its top; AppWarden never deletes one", path=show(path)))
-    for place in protected:
-        if path == place or place.is_relative_to(path):
-            raise DeletionRefused(
-                Message.of("{path} is, or holds, {place}, which AppWarden never deletes", path=show(path), place=show(place))
-            )
+    protected = protected if isinstance(protected, Protected) else Protected.of(protected)
+    reason = protected.reason(path, show)
+    if reason is not None:
+        raise DeletionRefused(reason)
 
 
 def _check_identity(info: os.stat_result, expected: Identity | None) -> None:
-    if expected is not None and Identity.of(info) != expected:
+    if expected is None:  # nothing was there when the plan was made: what is there now was never shown
+        raise DeletionRefused(Message.of("it was not there when the plan was made, so nothing was deleted; check again"))
+    if Identity.of(info) != expected:
         raise DeletionRefused(
             Message.of("it was replaced by something else after the plan was made, so nothing was deleted; check again")
         )
@@ -193,14 +214,18 @@ class _parent_of:
             below = ()
         if not below or ".." in below:
             raise DeletionRefused(Message.of("{path} is not inside {base}", path=self.show(self.path), base=self.show(self.base)))
-        self.fds.append(_open_base(self.base, self.show))
-        for index, part in enumerate(below[:-1]):
-            self.fds.append(_open_below(self.fds[-1], part, self.show(self.base.joinpath(*below[: index + 1]))))
+        try:
+            self.fds.append(_open_base(self.base, self.show))
+            for index, part in enumerate(below[:-1]):
+                self.fds.append(_open_below(self.fds[-1], part, self.show(self.base.joinpath(*below[: index + 1]))))
+        except BaseException:  # __exit__ does not run when __enter__ raises
+            self.__exit__()
+            raise
         return self.fds[-1], below[-1]
 
     def __exit__(self, *exc) -> None:
-        for fd in reversed(self.fds):
-            os.close(fd)
+        while self.fds:
+            os.close(self.fds.pop())
 
 
 def _open_base(base: Path, show: Show = str) -> int:

@@ -116,7 +116,7 @@ def _act(
     _record(history, plan, step, "started", argv=argv)
     started = time.monotonic()
     try:
-        result = _perform(step, quit_timeout_s, on_output, plan.target)
+        result = _perform(plan, step, quit_timeout_s, on_output)
     except BaseException as error:  # even an interruption is recorded before it goes on
         _record(history, plan, step, "finished", argv=argv, outcome=OutcomeStatus.FAILED, detail=repr(error))
         raise
@@ -128,17 +128,15 @@ def _act(
     )
 
 
-def _perform(
-    step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None, target: ScanTarget | None = None
-) -> ActionResult:
+def _perform(plan: RemovalPlan, step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None) -> ActionResult:
     if step.kind == StepKind.QUIT:
         return end_processes(step.pids, step.process_names, quit_timeout_s)
     if step.commands:
         return _run_commands(step, on_output)
     if step.file_action == FileAction.DELETE:
-        return _each_path(target, step.paths, delete_path)
+        return _each_path(plan, step.paths, delete_path)
     if step.file_action == FileAction.TRASH:
-        return _each_path(target, step.paths, move_to_trash)
+        return _each_path(plan, step.paths, move_to_trash)
     return ActionResult(OutcomeStatus.SKIPPED, None, "")
 
 
@@ -159,7 +157,7 @@ def _still_as_planned(command: Command) -> ActionResult | None:
     the failure that stops the step before anything is removed."""
     if not command.simulation:
         return None
-    now = apt_removals(run_simulation(command.simulation), command.removes[0] if command.removes else None)
+    now = apt_removals(run_simulation(command.simulation), command.removes[0] if command.removes else "")
     if isinstance(now, Message):
         return ActionResult(OutcomeStatus.FAILED, None, "", now)
     if set(now) != set(command.removes):
@@ -255,10 +253,11 @@ def _pids(processes) -> str:
 
 
 def _each_path(
-    target: ScanTarget | None, paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath, frozenset[Path], deletion.Show], str]
+    plan: RemovalPlan, paths: tuple[LeftoverPath, ...], action: Callable[[LeftoverPath, deletion.Protected, deletion.Show], str]
 ) -> ActionResult:
     lines = []
-    protected = deletion.protected_places(target) if target is not None else frozenset()
+    target = plan.target
+    protected = plan.protected or (deletion.protected_places(target) if target is not None else deletion.Protected.of(()))
     show = (lambda place: display_path(target, place)) if target is not None else str
     for path in paths:
         try:
@@ -272,14 +271,14 @@ def _each_path(
     return ActionResult(OutcomeStatus.DONE, None, "\n".join(lines))
 
 
-def delete_path(path: LeftoverPath, protected: frozenset[Path] = frozenset(), show: deletion.Show = str) -> str:
+def delete_path(path: LeftoverPath, protected: deletion.Protected | frozenset = frozenset(), show: deletion.Show = str) -> str:
     """Delete a file or a folder tree as the plan showed it; links are removed, never followed."""
     if path.base is None:
         raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
     return deletion.delete(path.base, path.real, path.identity, protected, path.shown, show)
 
 
-def move_to_trash(path: LeftoverPath, protected: frozenset[Path] = frozenset(), show: deletion.Show = str) -> str:
+def move_to_trash(path: LeftoverPath, protected: deletion.Protected | frozenset = frozenset(), show: deletion.Show = str) -> str:
     if path.base is None:
         raise deletion.DeletionRefused(Message.of("the plan does not say which folder it is reached from"))
     home = deletion.person_home()

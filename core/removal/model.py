@@ -9,7 +9,7 @@ from pathlib import Path
 from core.i18n import LocalText, Translator
 from core.messages import Message
 from core.policy.model import PolicySet
-from core.removal.deletion import Identity
+from core.removal.deletion import Identity, Protected
 from core.sources.base import ScanTarget
 
 DEFAULT_TIMEOUT_S = 1800.0  # an uninstaller may show dialogs and wait for the person
@@ -78,7 +78,7 @@ class RemovalStep:
     file_action: FileAction = FileAction.NONE
     refused: Message | None = None
     sources: tuple[str, ...] = ()  # for verify: the sources that produced the evidence
-    # A leftover named by a pack AppWarden does not ship: --yes does not cover it, the person
+    # A step of a rule from a pack AppWarden does not ship: --yes does not cover it, the person
     # confirms it on its own.
     confirm_alone: bool = False
 
@@ -97,6 +97,8 @@ class RemovalPlan:
     steps: tuple[RemovalStep, ...]
     target: ScanTarget | None = field(default=None, compare=False)
     policies: PolicySet | None = field(default=None, compare=False, repr=False)
+    # What deletions of this plan must never touch, worked out once when the plan was made.
+    protected: Protected | None = field(default=None, compare=False, repr=False)
 
     @property
     def live(self) -> bool:

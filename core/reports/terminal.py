@@ -14,7 +14,9 @@ from typing import TextIO
 from core.i18n import Translator
 
 # DEL, C1, the bidi embeddings, overrides and isolates, and the Unicode line and paragraph separators.
-_BEYOND_C0 = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# Also the invisible marks that make one name look like another: zero-width spaces and joiners,
+# left-to-right and right-to-left marks, the Arabic letter mark, word joiners, the byte-order mark.
+_BEYOND_C0 = r"\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # All of C0 too, the newline included: a device value must not start a forged line.
 DEVICE_VALUE_CONTROLS = re.compile(rf"[\x00-\x1f{_BEYOND_C0}]")
 # A whole output keeps its own tabs and line breaks (\t, \n); our templates hold no other control.

@@ -6,7 +6,8 @@ configuration files left behind is reported as leftover evidence, not as an inst
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable, Iterator
+import os
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from core.messages import Message
 from core.sources.base import (
@@ -31,6 +32,8 @@ CONFIG_ONLY_STATE = "config-files"
 READ_BLOCK = 1 << 20
 # The longest real line is a package's Description or Conffiles entry: a few kilobytes.
 MAX_LINE_BYTES = 1 << 20
+# A real database of 200,000 packages is about 300 MB; a larger file is not read (it may be sparse).
+MAX_STATUS_BYTES = 1 << 30
 
 
 def parse_status(lines: Iterable[str | LineTooLong]) -> Iterator[dict[str, str]]:
@@ -71,7 +74,9 @@ class LineTooLong:
 LINE_TOO_LONG = LineTooLong()
 
 
-def lines_in_blocks(raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES) -> Iterator[str | LineTooLong]:
+def lines_in_blocks(
+    raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[str | LineTooLong]:
     """The file's lines, read a megabyte at a time; a line over `max_line` bytes is skipped and
     stands as LINE_TOO_LONG. Each byte is looked at a bounded number of times, so a file with no
     newlines costs as little as any other (bench/dpkg_long_lines.py).
@@ -83,7 +88,7 @@ def lines_in_blocks(raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_
     pending: list[bytes] = []  # the pieces of the line being read, joined once it ends
     pending_size = 0
     skipping = False  # inside a line already known to be too long
-    while chunk := raw.read(block):
+    while not cancelled() and (chunk := raw.read(block)):
         lines = chunk.split(b"\n")
         for index, piece in enumerate(lines):
             ended = index < len(lines) - 1
@@ -125,8 +130,11 @@ class DpkgPackages(InventorySource):
         malformed = too_long = 0
         try:
             with open(request.target.open_file(path), "rb", buffering=0) as raw:
+                if os.fstat(raw.fileno()).st_size > MAX_STATUS_BYTES:
+                    log.problem(location, Message.of("file is larger than {limit} bytes; not read", limit=MAX_STATUS_BYTES))
+                    return log.result(items)
                 log.read_one()
-                for stanza in parse_status(lines_in_blocks(raw)):
+                for stanza in parse_status(lines_in_blocks(raw, cancelled=request.cancelled)):
                     if request.cancelled():
                         break
                     too_long += "\0too_long" in stanza

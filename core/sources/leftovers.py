@@ -51,12 +51,12 @@ LEFTOVER_BASES = {
         "{home}", "{home}/.config", "{home}/.config/autostart", "{home}/.local", "{home}/.local/share",
         "{home}/.local/share/applications", "{home}/.local/state", "{home}/.local/bin", "{home}/.cache",
         "{home}/.var", "{home}/.var/app", "{home}/Documents", "{home}/Downloads", "{home}/Desktop",
-        "{home}/Applications", "opt", "etc", "etc/opt", "var/opt", "var/lib", "var/cache", "var/log",
-        "usr/share", "usr/share/applications", "usr/share/icons", "usr/share/doc", "usr/lib", "usr/local",
-        "usr/local/bin", "usr/local/share", "usr/local/lib",
+        "{home}/Applications", "{home}/Pictures", "{home}/Music", "{home}/Videos", "{home}/Templates",
+        "{home}/Public", "opt", "etc", "etc/opt", "var/opt", "usr/share", "usr/share/applications",
+        "usr/share/icons", "usr/share/doc",
     ),
     WINDOWS: (
-        "{home}", "{home}/Documents", "{home}/Downloads", "{home}/Desktop", "{app_data}", "{local_app_data}",
+        "{home}", "{home}/Documents", "{home}/Downloads", "{home}/Desktop", "{home}/AppData", "{app_data}", "{local_app_data}",
         "{app_data}/Microsoft", "{local_app_data}/Microsoft", "{local_app_data}/Programs",
         "{local_app_data}/Packages", "{program_files}", "{program_files_x86}", "{program_data}",
         "{program_files}/Common Files", "{program_files_x86}/Common Files", "{program_files}/WindowsApps",
@@ -76,16 +76,20 @@ LEFTOVER_BASES = {
 SYSTEM_ENTRIES = {
     LINUX: (
         "{home}/.ssh", "{home}/.gnupg", "{home}/.pki", "{home}/.bashrc", "{home}/.profile", "{home}/.bash_profile",
-        "{home}/.config/systemd", "{home}/.local/share/keyrings",
+        "{home}/.config/systemd", "{home}/.local/share/keyrings", "{home}/.mozilla", "{home}/.thunderbird",
+        "{home}/.config/google-chrome", "{home}/.config/chromium", "{home}/.local/share/Trash",
+        "var/lib", "var/cache", "var/log", "var/spool", "var/mail", "usr/lib", "usr/lib64", "usr/bin", "usr/sbin",
+        "usr/local", "usr/include", "usr/share/python3", "usr/share/perl", "usr/share/perl5",
         *(f"etc/{name}" for name in (
             "passwd", "shadow", "group", "gshadow", "sudoers", "sudoers.d", "ssh", "ssl", "pki", "pam.d", "security",
             "systemd", "default", "init.d", "fstab", "hosts", "hostname", "apt", "dpkg", "yum.repos.d", "X11", "xdg",
             "alternatives", "profile", "profile.d", "cron.d", "crontab", "environment", "resolv.conf", "nsswitch.conf",
             "ld.so.conf", "ld.so.conf.d", "modprobe.d", "udev", "polkit-1", "dbus-1", "NetworkManager", "os-release",
             "machine-id", "skel", "sysctl.d", "apparmor.d", "selinux", "kernel", "fonts", "ca-certificates",
+            "pam.conf", "sudo.conf", "crypttab", "netplan", "ld.so.preload", "ld.so.cache", "login.defs", "shells",
+            "sysctl.conf", "network", "NetworkManager", "grub.d", "default", "cron.daily", "cron.hourly", "logrotate.d",
+            "docker", "containerd", "cups", "gdm3", "lightdm", "sddm.conf", "environment.d", "tmpfiles.d", "sysusers.d",
         )),
-        *(f"var/lib/{name}" for name in ("dpkg", "apt", "rpm", "systemd", "polkit-1", "dbus", "flatpak", "snapd", "sudo")),
-        *(f"usr/lib/{name}" for name in ("systemd", "x86_64-linux-gnu", "aarch64-linux-gnu", "modules", "firmware", "udev", "os-release", "sudo")),
         *(f"usr/share/{name}" for name in ("dbus-1", "polkit-1", "mime", "fonts", "locale", "man", "zoneinfo", "ca-certificates", "keyrings")),
     ),
     WINDOWS: (
@@ -95,12 +99,18 @@ SYSTEM_ENTRIES = {
     ),
     MACOS: (
         "{home}/Library/Keychains", "{home}/.ssh", "{home}/Library/Preferences/com.apple.*", "Library/Keychains",
-        "Library/Security", "Library/Preferences/SystemConfiguration", "Library/Apple",
+        "Library/Security", "Library/Preferences/SystemConfiguration", "Library/Apple", "{home}/Library/Mail",
+        "{home}/Library/Messages", "{home}/Library/Mobile Documents", "{home}/Library/Safari", "{home}/Library/Calendars",
+        "{home}/Library/Photos", "{home}/Library/Application Support/com.apple.*", "{home}/Library/Containers/com.apple.*",
+        "{home}/Library/Group Containers/group.com.apple.*", "Library/Application Support/com.apple.*",
+        "Library/LaunchDaemons/com.apple.*", "Library/LaunchAgents/com.apple.*",
     ),
 }
 # The first name below a base must start with this many plain characters: it names the app's own
 # folder or file (`.xwechat`, `TencentWeChatLimited.*`), never "every folder" (`*`, `.*`).
 MIN_FIXED_CHARACTERS = 3
+# Control characters, and the marks that make one path look like another when it is shown.
+INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -114,11 +124,19 @@ def _same(platform: str, a: str, b: str) -> bool:
     return a == b if platform == LINUX else a.casefold() == b.casefold()
 
 
+def canonical_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """`{app_data}/x` as `{home}/AppData/Roaming/x`: one spelling for each place, to compare."""
+    if parts and parts[0].strip("{}") in WINDOWS_USER_FOLDERS and parts[0].startswith("{"):
+        return ("{home}", *template_parts(WINDOWS_USER_FOLDERS[parts[0].strip("{}")]), *parts[1:])
+    return parts
+
+
 def longest_base(platform: str, parts: tuple[str, ...]) -> tuple[str, ...]:
     """The longest known base (as components) that `parts` starts with, or () when none does."""
     best: tuple[str, ...] = ()
+    parts = canonical_parts(parts)
     for base in LEFTOVER_BASES.get(platform, ()):
-        base_parts = template_parts(base)
+        base_parts = canonical_parts(template_parts(base))
         if len(base_parts) > len(best) and len(parts) >= len(base_parts) and all(
             _same(platform, a, b) for a, b in zip(parts, base_parts)
         ):
@@ -138,8 +156,8 @@ def template_problem(template: str, platform: str) -> str | None:
     parts = template_parts(template)
     if any(part in (".", "..") or part.rstrip(" .") in ("", ".", "..") for part in parts):
         return f"leftover location '{template}' must not contain '.' or '..'"
-    if any(ch in template for ch in "\0\r\n?[]"):
-        return f"leftover location '{template}' may use '*' as its only wildcard, and no control characters"
+    if any(ch in template for ch in "?[]") or INVISIBLE.search(template):
+        return f"leftover location {template!a} may use '*' as its only wildcard, and no control or invisible characters"
     for index, part in enumerate(parts):
         for name in PLACEHOLDER.findall(part):
             if name not in PLACEHOLDERS or (platform != WINDOWS and name != "home"):
@@ -148,6 +166,11 @@ def template_problem(template: str, platform: str) -> str | None:
                 return f"leftover location '{template}' may use a placeholder only as its first component"
         if "{" in PLACEHOLDER.sub("", part) or "}" in PLACEHOLDER.sub("", part):
             return f"leftover location '{template}' has an unmatched brace"
+    if platform == WINDOWS:
+        odd = next((part for part in parts if part.endswith((" ", ".")) or "~" in part or ":" in part), None)
+        if odd is not None:
+            return f"leftover location '{template}' has a name Windows reads differently ('{odd}': a trailing dot or space, '~' or ':')"
+    parts = canonical_parts(parts)
     base = longest_base(platform, parts)
     if not base:
         return (
@@ -165,13 +188,25 @@ def template_problem(template: str, platform: str) -> str | None:
     system = system_entry_within(platform, parts)
     if system is not None:
         return f"leftover location '{template}' is, or is inside, the system's own {system}"
+    shared = base_it_could_name(platform, parts)
+    if shared is not None:
+        return f"leftover location '{template}' could stand for {shared}, a folder that many apps share"
+    return None
+
+
+def base_it_could_name(platform: str, parts: tuple[str, ...]) -> str | None:
+    """A known base that the template, its `*` expanded, could name itself or hold."""
+    for base in LEFTOVER_BASES.get(platform, ()):
+        base_parts = canonical_parts(template_parts(base))
+        if len(parts) <= len(base_parts) and all(_may_be(platform, a, b) for a, b in zip(parts, base_parts)):
+            return base
     return None
 
 
 def system_entry_within(platform: str, parts: tuple[str, ...]) -> str | None:
     """The system entry that `parts` names, lies inside, or (with a `*`) could stand for."""
     for entry in SYSTEM_ENTRIES.get(platform, ()):
-        entry_parts = template_parts(entry)
+        entry_parts = canonical_parts(template_parts(entry))
         shared = min(len(entry_parts), len(parts))
         if all(_may_be(platform, a, b) for a, b in zip(parts[:shared], entry_parts[:shared])):
             return entry
@@ -206,16 +241,19 @@ def leftover_identifier(location: LeftoverLocation) -> str:
     return f"{location.rule_id}:{location.template}"
 
 
-def expand_template(target: ScanTarget, template: str, log: CoverageLog) -> list[LeftoverCandidate]:
+def expand_template(
+    target: ScanTarget, template: str, log: CoverageLog, homes: list[Path] | None = None
+) -> list[LeftoverCandidate]:
     """Every place on the target that a template can stand for (existing or not, globs unexpanded).
-    The base of a per-user template is each user's home; of another, the known folder it starts in."""
+    The base of a per-user template is each user's home (`homes`, else listed now); of another,
+    the known folder it starts in."""
     parts = template_parts(template)
     if not parts:
         return []
     head = parts[0]
     if head == "{home}" or head.strip("{}") in WINDOWS_USER_FOLDERS:
         below = template_parts(WINDOWS_USER_FOLDERS.get(head.strip("{}"), "")) + parts[1:]
-        return [LeftoverCandidate(home, below) for home in target.user_homes(log)]
+        return [LeftoverCandidate(home, below) for home in (target.user_homes(log) if homes is None else homes)]
     if head.strip("{}") in WINDOWS_FOLDERS:
         parts = (WINDOWS_FOLDERS[head.strip("{}")], *parts[1:])
     fixed = len(longest_base(target.os, template_parts(template))) or 1  # a placeholder is one component
@@ -226,9 +264,10 @@ def known_base_paths(target: ScanTarget, log: CoverageLog) -> list[Path]:
     """Every known base and system entry as a path on the target (for each user where it is a
     per-user one): never deleted, nor any folder that holds one."""
     paths: list[Path] = []
+    homes = target.user_homes(log)
     for template in (*LEFTOVER_BASES.get(target.os, ()), *SYSTEM_ENTRIES.get(target.os, ())):
         if "*" not in template:
-            paths += [candidate.path for candidate in expand_template(target, template, log)]
+            paths += [candidate.path for candidate in expand_template(target, template, log, homes)]
     return paths
 
 

@@ -20,6 +20,8 @@ from typing import Callable, TypeVar
 
 # Linux gives up on one path lookup after 40 links; a loop is reported, not followed forever.
 MAX_LINKS = 40
+# Links may hold long texts of `d/../d/..`: a lookup walks at most this many names in all.
+MAX_COMPONENTS = 4096
 # Where the platform cannot open relative to a folder descriptor (Windows), paths are opened as text.
 HAS_DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and os.readlink in os.supports_dir_fd
 O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -81,12 +83,15 @@ def resolve_in_root(
         raise OSError(errno.EXDEV, "the path is outside the disk being checked", str(path))
     stack = [os.open(root_text, FOLDER_STEP & ~O_NOFOLLOW)]  # the root itself was resolved once, by the caller
     pending = list(reversed(parts))
-    links = 0
+    links = walked = 0
     try:
         if not pending:
             return final(stack[0], ".")
         while pending:
             part = pending.pop()
+            walked += 1
+            if walked > MAX_COMPONENTS:
+                raise OSError(errno.ENAMETOOLONG, "the path and its links name too many folders", str(path))
             if part == ".":
                 if not pending:
                     return final(stack[-1], ".")
@@ -150,14 +155,43 @@ def _link_text(folder: int, name: str) -> str | None:
         raise
 
 
+O_PATH = getattr(os, "O_PATH", 0)
+PROC_FD = Path("/proc/self/fd")
+HAS_PROC_FD = O_PATH != 0 and PROC_FD.is_dir()
+
+
 def _open_file_at(folder: int, name: str) -> int:
+    if HAS_PROC_FD:
+        # Only looked at, not opened: opening a device can act (a watchdog starts counting down).
+        return _reopened_if_regular(_open_or_link(name, O_PATH | O_NOFOLLOW | O_CLOEXEC, folder), name)
+    info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    if stat.S_ISLNK(info.st_mode):
+        raise IsALink()
+    if not stat.S_ISREG(info.st_mode):
+        raise NotARegularFile(name, info.st_mode)
+    return _checked_regular(_open_or_link(name, FILE_OPEN, folder), name)
+
+
+def _open_or_link(name: str | os.PathLike, flags: int, folder: int | None = None) -> int:
     try:
-        fd = os.open(name, FILE_OPEN, dir_fd=folder)
+        return os.open(name, flags, dir_fd=folder)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise IsALink() from None
         raise
-    return _checked_regular(fd, name)
+
+
+def _reopened_if_regular(handle: int, name: object) -> int:
+    """A readable descriptor for what an O_PATH descriptor names, only if it is a regular file."""
+    try:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISLNK(mode):
+            raise IsALink()
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(name, mode)
+        return _checked_regular(os.open(PROC_FD / str(handle), os.O_RDONLY | O_NONBLOCK | O_CLOEXEC), name)
+    finally:
+        os.close(handle)
 
 
 def _checked_regular(fd: int, name: object) -> int:
@@ -175,11 +209,16 @@ def _set_blocking(fd: int) -> None:
 
 
 def open_regular_file(root: Path, path: Path, live: bool) -> int:
-    """A descriptor of the regular file at `path`, opened without blocking on a FIFO.
+    """A descriptor of the regular file at `path`. What is there is looked at before it is
+    opened (on Linux through O_PATH), so a FIFO never blocks and a device is never opened.
 
     Raises NotARegularFile for anything else, OSError when it cannot be opened.
     """
     if live or not HAS_DIR_FD:
+        if HAS_PROC_FD:
+            return _reopened_if_regular(os.open(path, O_PATH | O_CLOEXEC), path)
+        if not stat.S_ISREG(mode := os.stat(path).st_mode):
+            raise NotARegularFile(path, mode)
         return _checked_regular(os.open(path, FILE_OPEN & ~O_NOFOLLOW), path)
     return resolve_in_root(root, path, _open_file_at)
 

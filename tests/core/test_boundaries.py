@@ -80,9 +80,15 @@ def test_no_core_module_imports_qt():
 # The hook script defines `watch` (the hook) and `canary` (does once what must be refused, to prove
 # that the hook sees it); the phase shows which command was running.
 CHILD = """
-import json, os, socket, subprocess, sys
+import io, json, os, socket, subprocess, sys
 sys.path.insert(0, sys.argv[1])
 noted, phase = [], ["start"]
+
+class Terminal(io.StringIO):  # a person at a terminal who answers yes to every question
+    def isatty(self):
+        return True
+
+sys.stdin = Terminal("y\\n" * 200)
 {hook}
 sys.addaudithook(watch)
 from core.cli.main import main
@@ -285,7 +291,10 @@ def test_a_package_removal_starts_the_package_manager_itself(tmp_path):
         installed = subprocess.run(["dpkg-query", "-W", "-f", "${Status}", THROWAWAY_PACKAGE], capture_output=True, text=True)
     finally:
         subprocess.run(["dpkg", "--purge", THROWAWAY_PACKAGE], capture_output=True)
-    manager = ["apt-get", "remove", "-y", THROWAWAY_PACKAGE] if shutil.which("apt-get") else ["dpkg", "--remove", THROWAWAY_PACKAGE]
+    manager = (
+        ["apt-get", "remove", "-y", "-o", "APT::Get::AutomaticRemove=false", THROWAWAY_PACKAGE]
+        if shutil.which("apt-get") else ["dpkg", "--remove", THROWAWAY_PACKAGE]
+    )
     assert manager in [s["argv"] for s in started if s["phase"] == "remove" and s["event"] == "subprocess.Popen"]
     assert not installed.stdout.endswith(" installed"), installed.stdout
     assert [s for s in started if is_a_shell(s)] == []

@@ -124,3 +124,21 @@ def test_the_destination_is_checked_again_just_before_it_is_replaced(tmp_path):
     assert stat.S_ISFIFO(os.lstat(destination).st_mode)
     assert str(refused.value.strerror) == "it is a named pipe (FIFO), not a regular file"
     assert leftovers_of_writing(tmp_path) == []
+
+
+@AS_ROOT
+def test_a_folder_link_another_user_controls_is_not_followed(tmp_path, disk, capsys):
+    """Mallory points out/mallory/reports at a folder of root's: root's report must not land there."""
+    (tmp_path / "out/www").mkdir(parents=True)
+    (tmp_path / "out/www/index.html").write_text("root's page")
+    (tmp_path / "out/mallory").mkdir()
+    link = tmp_path / "out/mallory/reports"
+    link.symlink_to(tmp_path / "out/www")
+    os.lchown(link, OTHER_UID, OTHER_UID)
+    target = link / "index.html"
+    assert main(["scan", "--root", str(disk), "--no-history", "--output", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"Cannot write the report to {target}: the folder {link} on the way is a link that another user controls "
+        f"(user id {OTHER_UID}).\n"
+    )
+    assert (tmp_path / "out/www/index.html").read_text() == "root's page"

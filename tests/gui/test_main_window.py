@@ -259,3 +259,29 @@ def test_the_apps_own_icon_is_used_when_the_desktop_names_one(qtbot, tmp_path):
     assert finding_icon(finding).name() == "wechat"
     plain = Finding(rule=None, directive=None, enforcement=None, evidence=(Evidence("dpkg", EvidenceKind.INSTALLED, "deb", "x", "/y"),))
     assert finding_icon(plain).name() != "wechat"
+
+
+def test_an_icon_named_by_a_path_is_never_opened(qtbot, tmp_path):
+    """A disk's desktop entry may say Icon=/some/fifo: Qt would open that file of this machine
+    (and wait on it forever). Only plain theme names are looked up."""
+    import threading
+
+    from core.findings import Evidence, Finding
+    from core.sources.base import EvidenceKind
+    from gui.models import finding_icon
+
+    fifo = tmp_path / "hang.png"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)  # goes on only if someone opens the FIFO to read
+        opened.set()
+        os.close(fd)
+
+    threading.Thread(target=writer, daemon=True).start()
+    for name in (str(fifo), str(fifo.with_suffix("")), "../" + fifo.name):
+        evidence = Evidence("desktop_entries", EvidenceKind.INSTALLED, "desktop_file", "wechat", "/x", details=(("icon", name),))
+        finding_icon(Finding(rule=None, directive=None, enforcement=None, evidence=(evidence,)))
+    assert not opened.wait(0.5)
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))

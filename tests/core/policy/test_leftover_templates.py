@@ -137,3 +137,32 @@ def test_known_bases_are_one_list_for_every_platform():
         for base in LEFTOVER_BASES[platform]:
             # A base is never itself acceptable as a leftover: it would be deleted whole.
             assert template_problem(base, platform) is not None, base
+
+
+@pytest.mark.parametrize(
+    ("template", "platform", "sentence"),
+    [
+        ("usr/lib/python3", LINUX, "must start with a folder where applications keep files"),
+        ("var/lib/postgresql", LINUX, "must start with a folder where applications keep files"),
+        ("etc/netplan", LINUX, "is, or is inside, the system's own etc/netplan"),
+        ("{home}/.mozilla", LINUX, "is, or is inside, the system's own {home}/.mozilla"),
+        ("{home}/Doc*", LINUX, "could stand for {home}/Documents, a folder that many apps share"),
+        ("{home}/Library/Mail", MACOS, "is, or is inside, the system's own {home}/Library/Mail"),
+        ("{home}/AppData/Roaming/Microsoft/Windows", WINDOWS, "is, or is inside, the system's own {app_data}/Microsoft/Windows"),
+        ("{program_files}/WINDOW~1", WINDOWS, "has a name Windows reads differently"),
+        ("{app_data}/Microsoft/Windows.", WINDOWS, "has a name Windows reads differently"),
+        ("opt/fake\b\bx", LINUX, "may use '*' as its only wildcard, and no control or invisible characters"),
+        ("opt/wechat\u202e", LINUX, "may use '*' as its only wildcard, and no control or invisible characters"),
+    ],
+)
+def test_what_a_review_found_is_refused(template, platform, sentence):
+    assert sentence in template_problem(template, platform)
+
+
+def test_policy_show_escapes_what_a_pack_wrote(tmp_path, capsys):
+    pack = pack_file(tmp_path, ["opt/fakeapp-cache"])
+    text = pack.read_text(encoding="utf-8").replace('vendor = "Fake Corp"', 'vendor = "Fake\\u001b[2KCorp"')
+    pack.write_text(text, encoding="utf-8")
+    assert main(["policy", "show", str(pack)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "Fake\\x1b[2KCorp" in out

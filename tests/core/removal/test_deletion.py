@@ -286,3 +286,57 @@ def test_a_bind_mount_inside_a_leftover_is_never_entered():
         "refused: another disk is mounted inside it (/home/ana/.xwechat/linked); AppWarden does not delete across disks",
         "kept True",
     ], done.stdout + done.stderr
+
+
+def test_every_step_of_a_rule_from_a_pack_appwarden_does_not_ship_is_confirmed_alone(tmp_path):
+    policies = load_policies([FIXTURES / "policies/minimal.toml"])
+    rule = policies.rule("fakeapp")
+    evidence = (
+        Evidence("processes", EvidenceKind.RUNNING, "process", "fakeapp", "pid 1", name="fakeapp", details=(("pid", "1"),)),
+        Evidence("dpkg", EvidenceKind.INSTALLED, "deb", "fakeapp", "/var/lib/dpkg/status (fakeapp)"),
+    )
+    finding = Finding(rule, policies.directive(rule.directive_id), Enforcement.RECOMMENDED, evidence)
+    host = Host(True, lambda name: name == "apt-get", tmp_path, simulate=lambda argv: "Remv fakeapp [1]\n")
+    plan = build_plan(finding, ScanTarget(tmp_path, LINUX, live=True), policies, host)
+    assert [(s.id, s.confirm_alone) for s in plan.steps] == [
+        ("quit", True), ("uninstall:dpkg:fakeapp", True), ("verify", False),
+    ]
+    shipped = plan_for(tmp_path, wechat_leftover("/home/ana/.xwechat"))
+    assert not any(step.confirm_alone for step in shipped.steps)
+
+
+def test_a_path_that_was_missing_when_the_plan_was_made_is_not_deleted_later(tmp_path):
+    root = tmp_path / "disk"
+    (root / "home/ana/Applications").mkdir(parents=True)
+    rule = POLICIES.rule("wechat")
+    evidence = Evidence("appimage", EvidenceKind.INSTALLED, "appimage", "WeChatLinux", "/home/ana/Applications/WeChatLinux.AppImage")
+    plan = plan_for(root, Finding(rule, POLICIES.directive(rule.directive_id), Enforcement.RECOMMENDED, (evidence,)))
+    step = plan.steps[0]
+    assert (step.id, step.paths[0].identity) == ("uninstall:appimage:/home/ana/Applications/WeChatLinux.AppImage", None)
+    (root / "home/ana/Applications/WeChatLinux.AppImage/data").mkdir(parents=True)  # appears after the plan
+    outcome = run_step(plan, step, confirm=lambda s: True)
+    assert outcome.status == OutcomeStatus.FAILED
+    assert "it was not there when the plan was made, so nothing was deleted" in outcome.next.render()
+    assert (root / "home/ana/Applications/WeChatLinux.AppImage/data").is_dir()
+
+
+def test_refused_inspections_leave_no_descriptor_open(tmp_path):
+    root = two_users(tmp_path)
+    (root / "home/mallory/Documents").rename(root / "home/mallory/Documents.old")
+    (root / "home/mallory/Documents").symlink_to(root / "home/alice/Documents")
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(200):
+        assert inspect(root / "home/mallory", root / "home/mallory/Documents/xwechat_files").refusal is not None
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_plan_lists_the_homes_a_fixed_number_of_times_however_many_there_are(tmp_path, monkeypatch):
+    root = tmp_path / "disk"
+    for number in range(60):
+        (root / f"home/user{number}/.xwechat").mkdir(parents=True)
+    calls = []
+    listing = ScanTarget.user_homes
+    monkeypatch.setattr(ScanTarget, "user_homes", lambda self, log: calls.append(1) or listing(self, log))
+    plan = plan_for(root, wechat_leftover("/home/user0/.xwechat"))
+    assert sum(step.kind == StepKind.LEFTOVERS for step in plan.steps) == 60
+    assert len(calls) <= 12  # once per leftover template and a few for the plan, never once per home

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.removal.builder import file_path
+from core.removal.builder import Places, file_path
 from core.removal.deletion import protected_places
 from core.removal.executor import delete_path
 from core.sources.base import LINUX, CoverageLog, ScanTarget, display_path
@@ -105,10 +105,11 @@ def test_nothing_outside_the_intended_folders_is_ever_deleted(tmp_path_factory, 
     target = ScanTarget(disk, LINUX, live=True)  # deleted for real, inside the throwaway tree
     allowed = set().union(*(intended(disk, t) for t in accepted)) if accepted else set()
     before = every_entry(root)
+    places = Places.of(target)
     protected = protected_places(target)
     for template in accepted:
         for leftover in existing_leftovers(target, template, CoverageLog("test", target)):
-            path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, leftover.base)
+            path, refusal = file_path(target, display_path(target, leftover.path), leftover.path, places, leftover.base)
             if refusal is None:
                 delete_path(path, protected)
     gone = before - every_entry(root)

@@ -19,7 +19,7 @@ from core.findings import Evidence, Finding
 from core.messages import Message
 from core.policy.loader import load_policies
 from core.policy.model import Enforcement
-from core.removal.builder import Host, apt_removals, build_plan
+from core.removal.builder import APT_OPTIONS, Host, apt_removals, build_plan
 from core.removal.executor import OutcomeStatus, run_step
 from core.sources.base import LINUX, EvidenceKind, ScanTarget
 from tests.conftest import FIXTURES
@@ -72,7 +72,7 @@ def test_a_package_others_need_shows_them_and_removes_exactly_those(throwaway_pa
     throwaway_packages(NEEDS_BASE)
     plan = base_package_plan()
     step = plan.step(f"uninstall:dpkg:{BASE}")
-    assert [c.argv for c in step.commands] == [("apt-get", "remove", "-y", BASE, NEEDS_BASE)]
+    assert [c.argv for c in step.commands] == [("apt-get", "remove", "-y", *APT_OPTIONS, BASE, NEEDS_BASE)]
     assert step.explanation.render().endswith(
         f"Other packages need {BASE}, so apt-get removes them too: {NEEDS_BASE}. Confirm only if none of them is needed."
     )
@@ -86,7 +86,7 @@ def test_a_package_that_came_to_need_it_after_the_plan_stops_the_step(throwaway_
     throwaway_packages(BASE)
     plan = base_package_plan()
     step = plan.step(f"uninstall:dpkg:{BASE}")
-    assert [c.argv for c in step.commands] == [("apt-get", "remove", "-y", BASE)]
+    assert [c.argv for c in step.commands] == [("apt-get", "remove", "-y", *APT_OPTIONS, BASE)]
     throwaway_packages(NEEDS_BASE)  # installed after the person saw the plan
     outcome = run_step(plan, step, confirm=lambda s: True)
     assert outcome.status == OutcomeStatus.FAILED
@@ -100,10 +100,20 @@ def test_a_package_that_came_to_need_it_after_the_plan_stops_the_step(throwaway_
 def test_apt_simulation_lines_give_the_asked_package_first():
     simulated = "NOTE: This is only a simulation!\nRemv wechat-plugin [1.0]\nRemv wechat:amd64 [4.0]\n"
     assert apt_removals(simulated, "wechat") == ("wechat", "wechat-plugin")
-    assert apt_removals(None) == Message.of("apt-get could not say which packages it would remove")
-    assert apt_removals("0 upgraded, 0 newly installed, 0 to remove\n") == Message.of(
-        "apt-get would remove nothing; the package may already be gone"
+    assert apt_removals(None, "wechat") == Message.of("apt-get could not say which packages it would remove")
+
+
+def test_a_simulation_that_does_not_remove_the_asked_package_is_refused():
+    # With APT::Get::AutomaticRemove=true and wechat already gone, apt-get lists only what it
+    # would clean up: running that would remove a package the step is not about.
+    assert apt_removals("Remv libleft [1.0]\n", "wechat") == Message.of(
+        "apt-get would not remove {package}; the package may already be gone", package="wechat"
     )
+
+
+def test_a_simulation_that_would_install_something_is_refused():
+    simulated = "Remv wechat [4.0]\nInst wechat-replacement (1.0 Debian:12/stable [all])\n"
+    assert apt_removals(simulated, "wechat") == Message.of("apt-get would also install {packages}", packages="wechat-replacement")
 
 
 @given(st.text(), st.text(min_size=1, max_size=20))
@@ -111,7 +121,8 @@ def test_any_simulation_output_gives_package_names_or_a_reason(output, asked):
     result = apt_removals(output, asked)
     if isinstance(result, Message):
         return
-    assert result and all(name and not name.isspace() and "\n" not in name for name in result)
+    assert result[0] == asked
     assert len(set(result)) == len(result)
     lines = [line.split()[1].split(":", 1)[0] for line in output.splitlines() if line.startswith("Remv ") and len(line.split()) > 1]
-    assert set(result) <= set(lines) | {asked}
+    assert set(result) <= set(lines)
+    assert not any(line.startswith("Inst ") for line in output.splitlines())

@@ -53,7 +53,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
         done = subprocess.run(remove + ["--yes"], capture_output=True, text=True, cwd=PROJECT, env=env, stdin=subprocess.DEVNULL)
     finally:
         subprocess.run(["dpkg", "--purge", "wechat"], capture_output=True)
-    tool = "$ apt-get remove -y wechat" if shutil.which("apt-get") else "$ dpkg --remove wechat"
+    tool = "$ apt-get remove -y -o APT::Get::AutomaticRemove=false wechat" if shutil.which("apt-get") else "$ dpkg --remove wechat"
     assert dry.returncode == 1, dry.stderr  # dry run: still present at the end
     assert tool in dry.stdout and "Result: dry run, nothing changed" in dry.stdout
     assert still_there.returncode == 0
@@ -61,7 +61,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
     assert "WeChat (Weixin) is gone from this device." in done.stdout
     assert subprocess.run(["dpkg-query", "-W", "wechat"], capture_output=True).returncode != 0
     rows = actions_table(tmp_path / "data/appwarden/history.sqlite3")
-    argv = '["apt-get", "remove", "-y", "wechat"]' if shutil.which("apt-get") else '["dpkg", "--remove", "wechat"]'
+    argv = '["apt-get", "remove", "-y", "-o", "APT::Get::AutomaticRemove=false", "wechat"]' if shutil.which("apt-get") else '["dpkg", "--remove", "wechat"]'
     assert rows[:2] == [
         ("uninstall:dpkg:wechat", "started", argv, "", None),
         ("uninstall:dpkg:wechat", "finished", argv, "done", 0),

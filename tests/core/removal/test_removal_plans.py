@@ -10,7 +10,7 @@ import pytest
 from core.findings import Evidence, Finding
 from core.policy.loader import load_policies
 from core.policy.model import Enforcement
-from core.removal.builder import Host, build_plan
+from core.removal.builder import APT_OPTIONS, Host, build_plan
 from core.messages import Message
 from core.removal.model import Actor, FileAction, StepKind
 from core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
@@ -31,7 +31,7 @@ def finding(rule_id: str, *evidence: Evidence) -> Finding:
 def apt_simulation(*removed: str):
     """What `apt-get -s remove` prints (its Remv lines), for plans built without the real packages;
     tests/core/removal/test_package_removals.py runs the real apt-get on real packages."""
-    return lambda argv: "".join(f"Remv {name} [1.0]\n" for name in removed or argv[3:])
+    return lambda argv: "".join(f"Remv {name} [1.0]\n" for name in removed or argv[-1:])
 
 
 def host(tmp_path: Path, is_root: bool = True, programs=("apt-get", "dnf", "pkexec"), simulate=None) -> Host:
@@ -195,9 +195,9 @@ def test_snap(tmp_path):
 @pytest.mark.parametrize(
     ("is_root", "programs", "actor", "argv"),
     [
-        (True, ("apt-get",), Actor.APPWARDEN, ("apt-get", "remove", "-y", "wechat")),
+        (True, ("apt-get",), Actor.APPWARDEN, ("apt-get", "remove", "-y", *APT_OPTIONS, "wechat")),
         (True, (), Actor.APPWARDEN, ("dpkg", "--remove", "wechat")),
-        (False, ("apt-get", "pkexec"), Actor.APPWARDEN, ("pkexec", "apt-get", "remove", "-y", "wechat")),
+        (False, ("apt-get", "pkexec"), Actor.APPWARDEN, ("pkexec", "apt-get", "remove", "-y", *APT_OPTIONS, "wechat")),
         (False, ("apt-get",), Actor.PERSON, ("sudo", "apt-get", "remove", "wechat")),  # the person sees apt-get's own list
     ],
 )

@@ -188,3 +188,63 @@ def test_no_open_through_the_target_reaches_outside_the_disk(tmp_path_factory, l
         except OSError:
             continue
         assert "outside" not in names or (disk / "outside").exists()
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["mounted disk", "running system"])
+def test_a_special_file_is_looked_at_not_opened(tmp_path, live):
+    """Opening a device can act (a watchdog starts its countdown when opened). A FIFO tells whether
+    it was opened: a writer waiting on it goes on only when someone opens it for reading."""
+    from core.sources.rooted_common import NotARegularFile, open_regular_file
+
+    disk = linux_disk(tmp_path / "disk")
+    fifo = disk / "etc/hostname"
+    os.mkfifo(fifo)
+    writer_went_on = threading.Event()
+
+    def writer():
+        fd = os.open(fifo, os.O_WRONLY)  # waits for a reader
+        writer_went_on.set()
+        os.close(fd)
+
+    waiting = threading.Thread(target=writer, daemon=True)
+    waiting.start()
+    with pytest.raises(NotARegularFile):
+        open_regular_file(disk.resolve(), fifo.resolve(), live)
+    assert not writer_went_on.wait(0.5)
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # let the writer go
+    waiting.join(5)
+
+
+def test_a_link_text_of_many_names_is_refused_quickly(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "d").mkdir()
+    (disk / "etc/hostname.real").write_text("desk\n")
+    (disk / "link0").symlink_to("/etc/hostname.real")
+    for number in range(1, 30):
+        (disk / f"link{number}").symlink_to("d/../" * 800 + f"link{number - 1}")
+    target = ScanTarget(disk.resolve(), "linux", live=False)
+    log = CoverageLog("test", target)
+    assert read_text(target, target.path("link29"), 100, log) is None
+    assert [str(p.reason) for p in log.problems] == ["cannot read: the path and its links name too many folders"]
+    assert read_text(target, target.path("link1"), 100, log) == "desk\n"
+
+
+def test_a_huge_sparse_status_file_is_not_read(tmp_path):
+    from core.sources.dpkg import MAX_STATUS_BYTES
+
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    with open(disk / "var/lib/dpkg/status", "wb") as handle:
+        handle.truncate(15 << 40)  # 15 TiB that take no room on the disk
+    result = DpkgPackages().read(ReadRequest(ScanTarget(disk.resolve(), "linux", live=False)))
+    assert str(result.coverage.detail) == f"/var/lib/dpkg/status: file is larger than {MAX_STATUS_BYTES} bytes; not read"
+
+
+def test_cancel_is_asked_at_every_block_of_the_status_file(tmp_path):
+    disk = linux_disk(tmp_path / "disk")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    (disk / "var/lib/dpkg/status").write_bytes(b"x" * (8 << 20))  # one line, no stanza ends
+    asked = []
+    request = ReadRequest(ScanTarget(disk.resolve(), "linux", live=False), cancelled=lambda: asked.append(1) or len(asked) > 2)
+    DpkgPackages().read(request)
+    assert 3 <= len(asked) <= 4  # asked before each block: it stopped after the third of eight
