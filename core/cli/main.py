@@ -6,6 +6,8 @@ Exit codes: 0 compliant, 1 a prohibited app found, 2 usage, policy or scan error
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 import traceback
 from pathlib import Path
@@ -108,7 +110,13 @@ def _write_crash_log(error: Exception) -> str:
         folder = platformdirs.user_log_path("appwarden", appauthor=False)
         folder.mkdir(parents=True, exist_ok=True)
         path = Path(folder) / "crash.log"
-        with open(path, "a", encoding="utf-8") as handle:
+        # Appended to only when it is a regular file of this account's: never through a link.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0), 0o600)
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or (hasattr(os, "geteuid") and status.st_uid != os.geteuid()):
+            os.close(fd)
+            raise OSError(0, "not a regular file of this account")
+        with open(fd, "a", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(error)) + "\n")
         return str(path)
     except (OSError, RuntimeError):  # RuntimeError: platformdirs cannot tell where the home folder is

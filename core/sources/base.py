@@ -151,6 +151,10 @@ class ScanTarget:
         """os.stat of `path` (os.lstat with `follow` False), links resolved inside the root."""
         return rooted_common.stat_in_root(self.root, path, self.kernel_resolves, follow)
 
+    def readlink(self, path: Path) -> str:
+        """The text of the link at `path`; raises OSError (EINVAL when it is not a link)."""
+        return rooted_common.link_text_in_root(self.root, path, self.kernel_resolves)
+
     def lexists(self, path: Path) -> bool:
         """Whether something (a link included) is at `path`; False when that cannot be told."""
         try:

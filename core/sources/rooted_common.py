@@ -260,6 +260,13 @@ def stat_in_root(root: Path, path: Path, live: bool, follow: bool = True) -> os.
     return resolve_in_root(root, path, _stat_at(follow), follow_final=follow)
 
 
+def link_text_in_root(root: Path, path: Path, live: bool) -> str:
+    """What the link at `path` says (not followed), its folders resolved inside `root`."""
+    if live or not HAS_DIR_FD:
+        return os.readlink(path)
+    return resolve_in_root(root, path, lambda folder, name: os.readlink(name, dir_fd=folder), follow_final=False)
+
+
 def read_limited(fd: int, limit: int) -> bytes:
     """Up to `limit` + 1 bytes of an open file (one more tells that it is larger), then closed."""
     with open(fd, "rb", closefd=True) as handle:

@@ -152,7 +152,7 @@ def _mounted_snaps(target: ScanTarget, log: CoverageLog, request: ReadRequest) -
             if request.cancelled():
                 return found
             try:
-                revision = os.readlink(folder / "current")
+                revision = target.readlink(folder / "current")
             except OSError:
                 continue  # /snap/bin and other folders without a `current` link are not snaps
             found.append(_mounted_snap(target, folder, revision, log))

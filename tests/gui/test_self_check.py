@@ -47,3 +47,17 @@ def test_fails_when_no_result_comes_in_time(tmp_path, qtbot, capsys):
     options = window_arguments(["--self-check", "--root", str(linux_disk(tmp_path / "disk"))])
     assert run_self_check(options, seconds=0) == 1
     assert capsys.readouterr().err.splitlines()[-1] == "Self-check failed: no result after 0 seconds"
+
+
+def test_a_disk_whose_files_are_fifos_still_gives_a_result(tmp_path):
+    """Before, a FIFO as the dpkg database or the hostname left the window waiting: "no result
+    after 120 seconds", and the process never exited."""
+    import os
+
+    disk = linux_disk(tmp_path / "disk")
+    os.remove(disk / "var/lib/dpkg/status")
+    os.mkfifo(disk / "var/lib/dpkg/status")
+    os.mkfifo(disk / "etc/hostname")
+    done = self_check(tmp_path, "--root", str(disk))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Self-check passed: ")

@@ -136,3 +136,19 @@ def test_running_program_named_like_wechat_is_found_by_a_live_scan(tmp_path):
     running = [e for e in finding["evidence"] if e["kind"] == "running"]
     assert [(e["identifier"], e["location"]) for e in running] == [("WeChat", f"pid {process.pid}")]
     assert running[0]["details"]["executable"] == str(program)
+
+
+def test_the_crash_log_is_never_written_through_a_link(tmp_path, monkeypatch):
+    from core.cli.main import _write_crash_log
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "state/appwarden/log"
+    folder.mkdir(parents=True)
+    chosen = tmp_path / "someone-elses-file"
+    chosen.write_text("kept as it is\n")
+    (folder / "crash.log").symlink_to(chosen)
+    assert _write_crash_log(ValueError("boom")) == "(nowhere: the log folder cannot be written)"
+    assert chosen.read_text() == "kept as it is\n"
+    (folder / "crash.log").unlink()
+    assert _write_crash_log(ValueError("boom")) == str(folder / "crash.log")
+    assert "ValueError: boom" in (folder / "crash.log").read_text()
