@@ -57,6 +57,7 @@ def test_a_disk_whose_files_are_fifos_still_gives_a_result(tmp_path):
     disk = linux_disk(tmp_path / "disk")
     os.remove(disk / "var/lib/dpkg/status")
     os.mkfifo(disk / "var/lib/dpkg/status")
+    os.remove(disk / "etc/hostname")
     os.mkfifo(disk / "etc/hostname")
     done = self_check(tmp_path, "--root", str(disk))
     assert done.returncode == 0, done.stderr
