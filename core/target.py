@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.errors import TargetError
 from core.messages import Message
-from core.sources.base import LINUX, MACOS, WINDOWS, ScanTarget, find_any_case
+from core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
 
 HOSTNAME_FILE_LIMIT = 4096
 MACOS_PREFERENCES = "Library/Preferences/SystemConfiguration/preferences.plist"
@@ -32,10 +32,11 @@ def host_os() -> str:
     return LINUX
 
 
-def detect_os(root: Path) -> str | None:
+def detect_os(root: Path, log: CoverageLog | None = None) -> str | None:
+    """The system whose marker file is on the disk; a folder on the way that cannot be listed goes into `log`."""
     probe = ScanTarget(root, LINUX, live=False)  # only its root is used, to look files up
     for name, marker in OS_MARKERS:
-        if find_any_case(probe, marker) is not None:
+        if find_any_case(probe, marker, log=log) is not None:
             return name
     return None
 
@@ -55,17 +56,50 @@ def make_target(root: str | os.PathLike | None = None, os_name: str | None = Non
         raise TargetError(
             Message.of("{path} is not a folder. Give --root the folder where the other disk is mounted.", path=path)
         )
-    detected = os_name or detect_os(path)
-    if detected is None:
-        raise TargetError(
-            Message.of(
-                "Cannot tell which operating system is on {path}: none of etc/os-release, "
-                "System/Library/CoreServices/SystemVersion.plist or Windows/System32/config is there. "
-                "Pass --os linux, --os windows or --os macos.",
-                path=path,
-            )
-        )
+    _check_readable(path)
+    detected = os_name or _system_on(path)
     return ScanTarget(path.resolve(), detected, live=False, hostname=_offline_hostname(path, detected))
+
+
+def _system_on(path: Path) -> str:
+    """The system told from the disk's layout; a folder on the way that this account cannot list is
+    said to be so, not taken for a disk with no known system on it."""
+    log = CoverageLog("target")
+    detected = detect_os(path, log)
+    if detected is not None:
+        return detected
+    denied = next((problem.location for problem in log.problems if problem.elevation_helps), None)
+    if denied is not None:
+        raise _permission_denied(denied)
+    raise TargetError(
+        Message.of(
+            "Cannot tell which operating system is on {path}: none of etc/os-release, "
+            "System/Library/CoreServices/SystemVersion.plist or Windows/System32/config is there. "
+            "Pass --os linux, --os windows or --os macos.",
+            path=path,
+        )
+    )
+
+
+def _check_readable(root: Path) -> None:
+    """A disk this account cannot list is refused at once, whether --os was given or not."""
+    try:
+        with os.scandir(root):
+            pass
+    except PermissionError:
+        raise _permission_denied(root) from None
+    except OSError as error:
+        raise TargetError(Message.of("{path} cannot be read: {error}.", path=root, error=error.strerror or error)) from None
+
+
+def _permission_denied(folder: str | Path) -> TargetError:
+    return TargetError(
+        Message.of(
+            "Permission denied: this account cannot read {path}. Run the check with administrator rights "
+            "(for example with sudo).",
+            path=folder,
+        )
+    )
 
 
 def _offline_hostname(root: Path, os_name: str) -> str:

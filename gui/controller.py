@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelection, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from core.errors import AppWardenError, HistoryError
+from core.errors import AppWardenError, HistoryError, TargetError
 from core.findings import ScanResult
 from core.history import HistoryListing, HistoryStore
 from core.i18n import Translator
@@ -34,10 +34,11 @@ from gui.models import FINDING_ROLE, CoverageModel, FindingsModel
 class Startup:
     """What the window needs before the person can check: the device, the packs, the last check."""
 
-    target: ScanTarget
+    target: ScanTarget | None  # None: the folder or device asked for cannot be checked (target_problem says why)
     policies: PolicySet
     last_checked: str
     history_problem: AppWardenError | None = None  # why no history is kept; the window checks all the same
+    target_problem: TargetError | None = None
 
 
 class MainController(QObject):
@@ -91,7 +92,10 @@ class MainController(QObject):
     def _load_startup(self, report, cancelled) -> Startup:
         policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
                                  include_default=not self.options.no_default_policy)
-        target = make_target(self.options.root, self.options.os)
+        try:
+            target = make_target(self.options.root, self.options.os)
+        except TargetError as error:  # the packs are shown all the same, beside why and what to do
+            return Startup(None, policies, "", target_problem=error)
         try:
             records = self.history.scans(limit=1)
         except HistoryError as error:
@@ -100,9 +104,29 @@ class MainController(QObject):
 
     def _started(self, startup: Startup) -> None:
         self.startup = startup
+        self._show_packs()
+        if startup.target_problem is not None:
+            self._show_target_problem(startup.target_problem)
+            return
         self.view.check_button.setEnabled(True)
         self.view.check_button.setFocus()
-        self._show_packs()
+
+    def _show_target_problem(self, problem: TargetError) -> None:
+        """Why the folder (or device) asked for cannot be checked, and what the person can do instead."""
+        t = self.t
+        if self.options.root is not None:
+            title = t("This folder cannot be checked.")
+            advice = t("Choose the folder where the other computer's disk is mounted, "
+                       "or start AppWarden without --root to check this computer.")
+        else:
+            title, advice = t("This device cannot be checked."), t("Start AppWarden again without --os to check this device.")
+        self.view.show_banner("incomplete", title, problem.render(t))
+        self.view.show_guidance(t("What to do"), advice)
+
+    @property
+    def target_problem(self) -> TargetError | None:
+        """Why the folder or device asked for cannot be checked; None when it can, or before start-up ends."""
+        return self.startup.target_problem if self.startup is not None else None
 
     def _show_packs(self) -> None:
         t = self.t
@@ -120,6 +144,9 @@ class MainController(QObject):
         )
         self.view.packs_label.setToolTip(directives)
         self.view.packs_label.setAccessibleDescription(directives)
+        if self.startup.target_problem is not None:  # nothing was checked, nor can be: the banner says why
+            self.view.last_checked_label.setText("")
+            return
         last, problem = self.startup.last_checked, self.startup.history_problem
         lines = [t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")]
         if problem is not None:
@@ -130,6 +157,9 @@ class MainController(QObject):
     # The check itself.
     def check(self) -> None:
         if self.startup is None or (self.task is not None and not self.task.done):
+            return
+        if self.target_problem is not None:  # the button is disabled; asked from code (--self-check)
+            self._check_failed(self.target_problem)
             return
         self.view.show_progress(True)
         self.view.progress_bar.setRange(0, 0)
@@ -175,7 +205,8 @@ class MainController(QObject):
 
     def _stop_progress(self) -> None:
         self.view.show_progress(False)
-        self.view.check_button.setEnabled(self.startup is not None)  # nothing to check against without packs
+        # Nothing to check against without packs, nor anything to check without a readable target.
+        self.view.check_button.setEnabled(self.startup is not None and self.target_problem is None)
 
     def _check_cancelled(self) -> None:
         self._stop_progress()
@@ -215,6 +246,9 @@ class MainController(QObject):
     def _show_selected(self) -> None:
         finding = self.selected_finding()
         self.view.remove_button.setEnabled(finding is not None)
+        if finding is None and self.target_problem is not None:
+            self._show_target_problem(self.target_problem)
+            return
         if finding is None:
             self.view.detail.setHtml(empty_detail_html(self.result, self.t, self.view.check_button.text()))
             return

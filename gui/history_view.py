@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.history import INTERRUPTED, ActionRecord, ScanRecord, removal_log
+from core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
 from core.i18n import Translator
 
 WHEN, DEVICE, WHERE, RESULT = range(4)
@@ -154,13 +154,12 @@ class ActionsModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         action = self.actions[index.row()]
-        code = "" if action.exit_code is None else f" ({action.exit_code})"
-        result = self.translate("interrupted") if action.phase == INTERRUPTED else action.outcome
+        app = self.rule_names.get(action.rule, action.rule)
         cells = (
             readable_local_time(action.recorded_at, self.translate.lang),
-            self.rule_names.get(action.rule, action.rule),
-            action.step,
-            result + code,
+            app,
+            step_title(action, app).render(self.translate),
+            step_result(action).render(self.translate),
             " ".join(action.argv),
         )
         return cells[index.column()]
@@ -173,7 +172,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         t = self.translate = translate
         self.setWindowTitle(t("History of checks"))
-        self.resize(920, 420)
+        self.resize(1040, 520)
         self.notes_label = QLabel(wordWrap=True, objectName="historyNotes")
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes_label.hide()
@@ -195,11 +194,15 @@ class HistoryDialog(QDialog):
         self.actions_table.setModel(self.actions_model)
         self.actions_table.setAccessibleName(t("Removal actions recorded on this computer, newest first"))
         self.actions_table.verticalHeader().hide()
+        self.actions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actions_table.setAlternatingRowColors(True)
+        self.actions_table.setWordWrap(False)
         self.actions_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.actions_table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notes_label)
-        layout.addWidget(self.pages, stretch=2)
+        # The steps' sentences need as much room as the checks: an even split.
+        layout.addWidget(self.pages, stretch=1)
         layout.addWidget(self.actions_label)
         layout.addWidget(self.actions_table, stretch=1)
         layout.addWidget(self.buttons)

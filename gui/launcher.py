@@ -1,10 +1,11 @@
-"""The `appwarden` and `appwarden-gui` commands: the window when asked for (or with no arguments),
+"""The `appwarden` and `appwarden-gui` commands: the window when asked for (or with no command),
 the command line otherwise. Qt is imported only when the window really opens.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import sys
 
@@ -12,13 +13,67 @@ from core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
 from core.version import __version__
 
 EXIT_NO_DISPLAY = 2
+COMMAND_LINE_OPTIONS = ("-h", "--help", "--version")  # answered by the command line, with or without a command
+
+# System libraries that Qt's xcb platform plugin (PySide6/Qt/plugins/platforms/libqxcb.so) loads and
+# the PySide6 wheel does not bundle: `ldd` of the plugin, less glibc. Without one, Qt aborts (exit
+# 134) instead of saying what is missing. Each with its Debian/Ubuntu package and its Fedora package.
+XCB_SYSTEM_LIBRARIES = {
+    "libxcb-cursor.so.0": ("libxcb-cursor0", "xcb-util-cursor"),
+    "libxcb-icccm.so.4": ("libxcb-icccm4", "xcb-util-wm"),
+    "libxcb-keysyms.so.1": ("libxcb-keysyms1", "xcb-util-keysyms"),
+    "libxcb-image.so.0": ("libxcb-image0", "xcb-util-image"),
+    "libxcb-render-util.so.0": ("libxcb-render-util0", "xcb-util-renderutil"),
+    "libxcb-util.so.1": ("libxcb-util1", "xcb-util"),
+    "libxkbcommon.so.0": ("libxkbcommon0", "libxkbcommon"),
+    "libxkbcommon-x11.so.0": ("libxkbcommon-x11-0", "libxkbcommon-x11"),
+    "libxcb.so.1": ("libxcb1", "libxcb"),
+    "libxcb-randr.so.0": ("libxcb-randr0", "libxcb"),
+    "libxcb-render.so.0": ("libxcb-render0", "libxcb"),
+    "libxcb-shape.so.0": ("libxcb-shape0", "libxcb"),
+    "libxcb-shm.so.0": ("libxcb-shm0", "libxcb"),
+    "libxcb-sync.so.1": ("libxcb-sync1", "libxcb"),
+    "libxcb-xfixes.so.0": ("libxcb-xfixes0", "libxcb"),
+    "libxcb-xkb.so.1": ("libxcb-xkb1", "libxcb"),
+    "libX11.so.6": ("libx11-6", "libX11"),
+    "libX11-xcb.so.1": ("libx11-xcb1", "libX11-xcb"),
+    "libXau.so.6": ("libxau6", "libXau"),
+    "libXdmcp.so.6": ("libxdmcp6", "libXdmcp"),
+    "libGL.so.1": ("libgl1", "libglvnd-glx"),
+    "libGLX.so.0": ("libglx0", "libglvnd-glx"),
+    "libGLdispatch.so.0": ("libglvnd0", "libglvnd"),
+    "libEGL.so.1": ("libegl1", "libglvnd-egl"),
+    "libfontconfig.so.1": ("libfontconfig1", "fontconfig"),
+    "libfreetype.so.6": ("libfreetype6", "freetype"),
+    "libpng16.so.16": ("libpng16-16", "libpng"),
+    "libbrotlidec.so.1": ("libbrotli1", "libbrotli"),
+    "libbrotlicommon.so.1": ("libbrotli1", "libbrotli"),
+    "libexpat.so.1": ("libexpat1", "expat"),
+    "libglib-2.0.so.0": ("libglib2.0-0", "glib2"),
+    "libgthread-2.0.so.0": ("libglib2.0-0", "glib2"),
+    "libpcre2-8.so.0": ("libpcre2-8-0", "pcre2"),
+    "libdbus-1.so.3": ("libdbus-1-3", "dbus-libs"),
+    "libsystemd.so.0": ("libsystemd0", "systemd-libs"),
+    "libcap.so.2": ("libcap2", "libcap"),
+    "libgcrypt.so.20": ("libgcrypt20", "libgcrypt"),
+    "libgpg-error.so.0": ("libgpg-error0", "libgpg-error"),
+    "liblz4.so.1": ("liblz4-1", "lz4-libs"),
+    "liblzma.so.5": ("liblzma5", "xz-libs"),
+    "libzstd.so.1": ("libzstd1", "libzstd"),
+    "libz.so.1": ("zlib1g", "zlib"),
+    "libbsd.so.0": ("libbsd0", "libbsd"),
+    "libmd.so.0": ("libmd0", "libmd"),
+    "libstdc++.so.6": ("libstdc++6", "libstdc++"),
+    "libgcc_s.so.1": ("libgcc-s1", "libgcc"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`appwarden`: the window with no arguments or `gui`, the command line for anything else."""
+    """`appwarden`: the window with no command or `gui`, the command line for anything else."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] == "gui":
-        return open_window(argv[1:])
+    window_argv = window_request(argv)
+    if window_argv is not None:
+        return open_window(window_argv)
     from core.cli.main import main as command_line
 
     return command_line(argv)
@@ -42,6 +97,18 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def window_request(argv: list[str]) -> list[str] | None:
+    """The window's arguments when `argv` names no command (nothing, `gui ...`, or options only:
+    `appwarden --lang fr`, `appwarden --root DIR`); None when it is for the command line."""
+    start = 2 if argv[:1] == ["--lang"] else 1 if argv[:1] and argv[0].startswith("--lang=") else 0
+    language, rest = argv[:start], argv[start:]
+    if rest[:1] == ["gui"]:
+        return language + rest[1:]
+    if not rest or (rest[0].startswith("-") and rest[0].split("=", 1)[0] not in COMMAND_LINE_OPTIONS):
+        return argv  # before its command, the command line takes only --lang and these
+    return None
+
+
 def display_available() -> bool:
     """Whether a window can be shown: always on Windows and macOS; on Linux a display or a Qt platform."""
     if sys.platform in ("win32", "darwin"):
@@ -49,11 +116,52 @@ def display_available() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+def uses_xcb() -> bool:
+    """Whether Qt will load its xcb plugin: Linux with an X display, QT_QPA_PLATFORM unset or xcb, and
+    not a Wayland session (where Qt tries Wayland first)."""
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return False
+    platform = os.environ.get("QT_QPA_PLATFORM", "").partition(":")[0]
+    if platform:
+        return platform == "xcb"
+    return not (os.environ.get("XDG_SESSION_TYPE") == "wayland" and os.environ.get("WAYLAND_DISPLAY"))
+
+
+def missing_xcb_libraries() -> list[str]:
+    """The system libraries of `XCB_SYSTEM_LIBRARIES` the loader cannot load, by soname. A library
+    that fails because one it needs is missing counts as that one (the loader names it first)."""
+    bundled = getattr(sys, "_MEIPASS", None)  # a self-contained build ships the smaller ones itself
+    missing: list[str] = []
+    for name in XCB_SYSTEM_LIBRARIES:
+        if bundled and os.path.exists(os.path.join(bundled, name)):
+            continue
+        try:
+            ctypes.CDLL(name)
+        except OSError as error:
+            culprit = os.path.basename(str(error).split(":", 1)[0])
+            culprit = culprit if culprit in XCB_SYSTEM_LIBRARIES else name
+            if culprit not in missing:
+                missing.append(culprit)
+    return missing
+
+
+def missing_libraries_sentence(missing: list[str], t: Translator) -> str:
+    debian = dict.fromkeys(XCB_SYSTEM_LIBRARIES[name][0] for name in missing)
+    fedora = dict.fromkeys(XCB_SYSTEM_LIBRARIES[name][1] for name in missing)
+    return t("The window cannot open because part of Qt's screen support is missing from this computer "
+             "({libraries}): on Debian or Ubuntu run sudo apt-get install {debian}, on Fedora run sudo dnf install {fedora}.",
+             libraries=", ".join(missing), debian=" ".join(debian), fedora=" ".join(fedora))
+
+
 def open_window(argv: list[str]) -> int:
     args = window_arguments(argv)
+    t = Translator(detect_language(args.lang))
     if not display_available():
-        t = Translator(detect_language(args.lang))
         print(t("No display is available, so the window cannot open. To check this device in the terminal, run: appwarden scan"), file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    missing = missing_xcb_libraries() if uses_xcb() else []
+    if missing:
+        print(missing_libraries_sentence(missing, t), file=sys.stderr)
         return EXIT_NO_DISPLAY
     from gui.app import run_self_check, run_window
 

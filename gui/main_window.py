@@ -4,6 +4,8 @@ their details, help-desk details. Layout only: MainController reacts to the pers
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -231,6 +233,10 @@ class MainWindowView(QMainWindow):
         self.banner_detail.setText(detail)
         self.banner_detail.setVisible(bool(detail))
         self.banner.setAccessibleDescription(f"{text} {detail}".strip())
+
+    def show_guidance(self, heading: str, text: str) -> None:
+        """The detail pane when there is nothing to check or show: what the person can do."""
+        self.detail.setHtml(f"<h3>{escape(heading)}</h3><p>{escape(text)}</p>")
 
     def show_findings(self, any_found: bool) -> None:
         """The list and the Remove button only when there is something to list."""

@@ -11,7 +11,7 @@ from core.errors import UsageError
 from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import load_policies
-from core.removal.model import RemovalPlan, RemovalStep, StepKind, shown
+from core.removal.model import RemovalPlan, RemovalStep, StepKind, Text, shown
 from core.reports.terminal import escape_controls, for_terminal, print_to_terminal
 
 EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
@@ -20,15 +20,15 @@ NO_TERMINAL = Message.of(
 )
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    remove = commands.add_parser("remove", help="walk through removing a prohibited app, step by step")
-    remove.add_argument("rule", metavar="RULE", help="rule id, such as tiktok, wechat or kaspersky")
-    remove.add_argument("--dry-run", action="store_true", help="show every exact command and change nothing")
-    remove.add_argument("--yes", action="store_true", help="take every step without asking (leftover files included)")
-    remove.add_argument("--root", metavar="DIR", help="a disk mounted at DIR: only explain the steps, then verify")
-    remove.add_argument("--os", choices=("linux", "windows", "macos"), help="operating system on --root")
-    remove.add_argument("--policy", metavar="FILE", action="append", default=[], help="add a policy pack (repeatable)")
-    remove.add_argument("--no-default-policy", action="store_true", help="do not load the default Government of Canada pack")
+def add_parser(commands: argparse._SubParsersAction, t: Translator) -> argparse.ArgumentParser:
+    """The `remove` command's parser, in the person's language (the caller adds the policy options)."""
+    remove = commands.add_parser("remove", help=t("walk through removing a prohibited app, step by step"))
+    remove.add_argument("rule", metavar="RULE", help=t("rule id, such as tiktok, wechat or kaspersky"))
+    remove.add_argument("--dry-run", action="store_true", help=t("show every exact command and change nothing"))
+    remove.add_argument("--yes", action="store_true", help=t("take every step without asking (leftover files included)"))
+    remove.add_argument("--root", metavar="DIR", help=t("a disk mounted at DIR: only explain the steps, then verify"))
+    remove.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
+    return remove
 
 
 def remove(args: argparse.Namespace, t: Translator) -> int:
@@ -38,16 +38,17 @@ def remove(args: argparse.Namespace, t: Translator) -> int:
     from core.target import make_target
 
     policies = load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
-    if policies.rule(args.rule) is None:
+    rule = policies.rule(args.rule)
+    if rule is None:
         known = ", ".join(r.id for r in policies.rules)
         raise UsageError(Message.of("No rule named '{rule}'. Known rules: {known}.", rule=args.rule, known=known))
     interactive = sys.stdin.isatty()
     if not (args.yes or args.dry_run or interactive):
         raise UsageError(NO_TERMINAL)
     target = make_target(args.root, args.os)
-    finding = next((f for f in run_scan(target, policies).findings if f.rule.id == args.rule), None)
+    finding = next((f for f in run_scan(target, policies).findings if f.rule.id == rule.id), None)
     if finding is None:
-        print_to_terminal(t("{rule} was not found on this device.", rule=args.rule))
+        print_to_terminal(t("{rule} was not found on this device.", rule=rule.id))
         return EXIT_GONE
     plan = build_plan(finding, target, policies)
     history = None if args.dry_run else HistoryStore()
@@ -64,7 +65,8 @@ def _ask(question: str) -> bool:
 
 
 class PlanWalk:
-    """Takes the person through the plan's steps in order, then reports the verification."""
+    """Takes the person through the plan's steps in order, then reports the verification; a dry
+    run only lists the steps."""
 
     def __init__(
         self, plan: RemovalPlan, t: Translator, ask: Callable[[str], bool], dry_run: bool, history, ask_person: bool,
@@ -75,34 +77,52 @@ class PlanWalk:
         self.ask_alone = ask_alone or ask
         # Through for_terminal, the packages, paths and outputs a device gave are shown escaped.
         self.plan, self.t, self.ask, self.dry_run, self.history, self.ask_person = plan, for_terminal(t), ask, dry_run, history, ask_person
+        # The steps shown and numbered: a dry run runs no uninstaller, so none can ask for the restart.
+        self.steps = tuple(step for step in plan.steps if not (dry_run and step.kind == StepKind.RESTART))
         self.restart_requested = False
         self.stopped = False
 
     def run(self) -> int:
+        t = self.t
+        print_to_terminal(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.steps)))
+        if self.dry_run:
+            return self._list()
         from core.removal.executor import resume_point
 
-        t = self.t
-        print_to_terminal(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.plan.steps)))
-        if self.dry_run:
-            print_to_terminal(t("Dry run: nothing will be changed."))
         done = resume_point(self.plan, self.history).done if self.history is not None else frozenset()
         exit_code = EXIT_ERROR
-        for number, step in enumerate(self.plan.steps, start=1):
+        for number, step in enumerate(self.steps, start=1):
+            place = self._place(number, step)
             if step.kind == StepKind.VERIFY:
                 exit_code = self._verify(number, step)
             elif step.id in done:
-                print_to_terminal("\n" + t("[{number}/{count}] {title}: already done earlier.", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
-            elif not self.stopped:
+                print_to_terminal("\n" + t("[{number}/{count}] {title}: already done earlier.", **place))
+            elif self.stopped:
+                print_to_terminal("\n" + t("[{number}/{count}] {title}: not taken, because an earlier step did not work.", **place))
+            elif step.kind == StepKind.RESTART and not self.restart_requested:
+                print_to_terminal("\n" + t("[{number}/{count}] {title}: not needed, no uninstaller asked for it.", **place))
+            else:
                 self._take(number, step)
         return exit_code
+
+    def _list(self) -> int:
+        """A dry run: the plan once, every exact command, nothing run, not even the verification."""
+        for number, step in enumerate(self.steps, start=1):
+            self._show(number, step)
+        print_to_terminal("\n" + self.t("Dry run: nothing was changed. Run without --dry-run to take these steps."))
+        return EXIT_GONE
+
+    def _place(self, number: int, step: RemovalStep) -> dict[str, object]:
+        """What a step's heading says: where it is among the steps shown, and its title."""
+        return {"number": number, "count": len(self.steps), "title": shown(step.title, self.t)}
 
     def _show(self, number: int, step: RemovalStep) -> None:
         from core.removal.executor import step_actions
 
         t = self.t
-        print_to_terminal("\n" + t("[{number}/{count}] {title}", number=number, count=len(self.plan.steps), title=shown(step.title, t)))
+        print_to_terminal("\n" + t("[{number}/{count}] {title}", **self._place(number, step)))
         print_to_terminal("  " + shown(step.explanation, t).replace("\n", "\n  "))
-        if step.needs_admin:
+        if step.needs_admin and not _mentions_administrator(step.explanation):
             print_to_terminal("  " + t("Needs administrator rights."))
         for line in map(escape_controls, step_actions(step)):
             print_to_terminal("    $ " + line if step.commands else "    " + line)
@@ -111,19 +131,17 @@ class PlanWalk:
         from core.removal.executor import OutcomeStatus, record_person_answer, run_step
 
         t = self.t
-        if step.kind == StepKind.RESTART and not self.restart_requested:
-            return
         self._show(number, step)
         if step.confirm_alone and self.ask_alone is not self.ask:
             print("  " + t("--yes does not cover this step: it comes from a policy pack that AppWarden does not ship. Confirm it on its own."))
-        outcome = run_step(self.plan, step, lambda s: (self.ask_alone if s.confirm_alone else self.ask)(t("Do this step? [y/N] ")), self.dry_run, self.history,
+        outcome = run_step(self.plan, step, lambda s: (self.ask_alone if s.confirm_alone else self.ask)(t("Do this step? [y/N] ")), False, self.history,
                            restart_requested=self.restart_requested)
         self.restart_requested = self.restart_requested or outcome.restart_requested
-        if outcome.output and outcome.status not in (OutcomeStatus.DRY_RUN, OutcomeStatus.PERSON):
+        if outcome.output and outcome.status != OutcomeStatus.PERSON:
             print_to_terminal("  " + "\n  ".join(map(escape_controls, outcome.output.strip().replace("\r\n", "\n").split("\n"))))
         print_to_terminal("  " + t("Result: {status}", status=STATUS_TEXT[outcome.status].render(t)))
         print_to_terminal("  " + outcome.next.render(t))
-        if outcome.status == OutcomeStatus.PERSON and not self.dry_run and self.ask_person:
+        if outcome.status == OutcomeStatus.PERSON and self.ask_person:
             record_person_answer(self.plan, step, self.ask(t("Done? [y/N] ")), self.history)
         if outcome.status == OutcomeStatus.FAILED:
             self.stopped = True
@@ -134,7 +152,7 @@ class PlanWalk:
 
         t = self.t
         self._show(number, step)
-        outcome = run_step(self.plan, step, lambda s: True, self.dry_run, self.history)
+        outcome = run_step(self.plan, step, lambda s: True, False, self.history)
         verification = outcome.verification
         print_to_terminal("  " + t("Result: {status}", status=VERIFICATION_TEXT[verification.status].render(t)))
         for evidence in verification.remaining:
@@ -145,13 +163,20 @@ class PlanWalk:
         return EXIT_STILL_PRESENT if verification.status == VerificationStatus.STILL_PRESENT else EXIT_ERROR
 
 
+def _mentions_administrator(text: Text | str) -> bool:
+    """Whether a step's explanation already says that it needs an administrator (then the walk
+    does not say it again)."""
+    if not isinstance(text, Message):
+        return False
+    return "administrator" in text.template or any(_mentions_administrator(value) for _, value in text.values)
+
+
 # Keyed by the outcome and verification values (StrEnums), so the parser loads no scanning code.
 STATUS_TEXT = {
     "done": Message.of("done"),
     "failed": Message.of("failed"),
     "skipped": Message.of("skipped"),
     "cancelled": Message.of("not taken"),
-    "dry_run": Message.of("dry run, nothing changed"),
     "person": Message.of("for you to do"),
 }
 VERIFICATION_TEXT = {

@@ -125,6 +125,59 @@ def removal_log(actions: Iterable[ActionRecord]) -> tuple[ActionRecord, ...]:
     return tuple(reversed(log))
 
 
+def step_title(action: ActionRecord, app: str = "") -> Message:
+    """The step's title as its plan showed it, told from the step id core.removal.builder gives it
+    (`quit`, `uninstall:<source>:<id>`, `vendor:<n>`, `leftover:<path>`, `restart`, `verify`); the
+    history keeps the id. `app` names the app where the plan named it from evidence the history does
+    not keep (Windows). An id this AppWarden does not write is shown as it is."""
+    kind, _, rest = action.step.partition(":")
+    source, _, name = rest.partition(":")
+    fixed = {"quit": Message.of("Quit the app"), "restart": Message.of("Restart the computer"),
+             "verify": Message.of("Check that the app is gone"), "uninstall:guidance": Message.of("Uninstall the app")}
+    if action.step in fixed:
+        return fixed[action.step]
+    if kind == "vendor":
+        return Message.of("Vendor step {number}", number=rest)
+    if kind == "leftover":
+        return Message.of("Delete {path}", path=rest)
+    if kind != "uninstall":
+        return Message(action.step)
+    if source in ("dpkg", "rpm"):
+        if "--purge" in action.argv:  # dpkg's step for the settings a removed package left behind
+            return Message.of("Remove the settings the {package} package left behind", package=name)
+        return Message.of("Uninstall the {package} package", package=name)
+    by_source = {
+        "flatpak": lambda: Message.of("Uninstall the Flatpak app {app}", app=name.rsplit(":", 1)[0]),
+        "snap": lambda: Message.of("Uninstall the snap {snap}", snap=name),
+        "appimage": lambda: Message.of("Delete the AppImage file {file}", file=name),
+        "macos_apps": lambda: Message.of("Move {app} to the Trash", app=name.rsplit("/", 1)[-1]),
+        "windows_uninstall": lambda: Message.of("Uninstall {app} with its own uninstaller", app=app or name),
+        "windows_store": lambda: Message.of("Uninstall the Microsoft Store app {app}", app=app or name.rsplit(":", 1)[0]),
+    }
+    return by_source[source]() if source in by_source else Message(action.step)
+
+
+def step_result(action: ActionRecord) -> Message:
+    """How a recorded step ended, as a sentence; the history keeps the outcome code and exit code.
+    The check step's exit code is `appwarden remove`'s: 0 gone, 1 still there, 2 could not tell."""
+    code = action.exit_code
+    if action.step == "verify" and action.outcome in ("done", "failed") and code in (0, 1, 2):
+        return (Message.of("The app is gone"), Message.of("The app is still there"),
+                Message.of("AppWarden could not confirm that the app is gone"))[code]
+    if action.outcome == "done":
+        return Message.of("Done") if code in (None, 0) else Message.of("Done (exit code {code})", code=code)
+    if action.outcome == "failed":
+        return Message.of("Failed") if code is None else Message.of("Failed (exit code {code})", code=code)
+    sentences = {
+        INTERRUPTED: Message.of("Interrupted"),
+        "skipped": Message.of("Skipped"),
+        "cancelled": Message.of("Not taken: you did not confirm it"),
+        "person_done": Message.of("You said it was done"),
+        "person_not_done": Message.of("You said it was not done"),
+    }
+    return sentences.get(action.outcome, Message(action.outcome))
+
+
 @dataclass(frozen=True)
 class HistoryListing:
     """What `appwarden history` and the window's history show: the checks (newest first), the

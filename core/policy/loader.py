@@ -15,6 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from core.assets import asset_path
 from core.errors import PolicyError
 from core.i18n import SUPPORTED_LANGUAGES, LocalText
+from core.messages import Message
 from core.policy.model import (
     DEVICE_CLASSES,
     Directive,
@@ -129,8 +130,9 @@ class _Checker:
         return frozenset(classes)
 
 
-def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
-    """One pack and its own problems (references to other packs are checked by load_policies)."""
+def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem | Message]]:
+    """One pack and its own problems (references to other packs are checked by load_policies); a problem
+    a person can meet without writing a pack (an empty file) is a translated Message."""
     file = str(path)
     try:
         raw = _pack_bytes(path)
@@ -148,6 +150,8 @@ def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem]]:
         return None, [PolicyProblem(file, f"not valid TOML: {error}")]
     except RecursionError:
         return None, [PolicyProblem(file, "the pack is nested too deeply to read (arrays or tables inside each other)")]
+    if not data:  # one sentence in the person's language, not the list of every key it lacks
+        return None, [Message.of("{file} is empty: a policy pack needs a schema key and a [pack] table with id, version and name.", file=file)]
     checker = _Checker(file)
     sha256 = hashlib.sha256(raw).hexdigest()
     pack = _read_pack(checker, data, path, sha256)
@@ -403,7 +407,7 @@ def load_policies(extra: Iterable[Path] = (), include_default: bool = True) -> P
     """The packs in force; raises PolicyError listing every problem in every pack."""
     paths = ([default_pack_path()] if include_default else []) + [Path(p) for p in extra]
     if not paths:
-        raise PolicyError([PolicyProblem("(no file)", "no policy pack is loaded; name one with --policy")])
+        raise PolicyError([Message.of("No policy pack is loaded: with --no-default-policy, name at least one pack with --policy FILE.")])
     packs, problems = collect_packs(paths)
     if problems:
         raise PolicyError(problems)

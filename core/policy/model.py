@@ -116,7 +116,11 @@ class PolicySet:
         return tuple(rule for pack in self.packs for rule in pack.rules)
 
     def rule(self, rule_id: str) -> Rule | None:
-        return next((rule for rule in self.rules if rule.id == rule_id), None)
+        """The rule with this id, whatever its case (`WeChat` is `wechat`); an exact match comes first."""
+        rules = self.rules
+        return next((rule for rule in rules if rule.id == rule_id), None) or next(
+            (rule for rule in rules if rule.id.casefold() == rule_id.casefold()), None
+        )
 
     def directive(self, directive_id: str) -> Directive:
         return self._directives[directive_id]

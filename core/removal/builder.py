@@ -149,10 +149,13 @@ def uninstall_steps(finding: Finding, target: ScanTarget, host: Host, places: Pl
 
 
 def _evidence_groups(evidence: Iterable[Evidence]) -> list[tuple[Evidence, ...]]:
-    """Evidence of one installed thing together: an uninstall entry matched on several identifiers."""
+    """Evidence of one installed thing together: an uninstall entry matched on several identifiers;
+    a Store package found in WindowsApps and in each of its users' folders and registrations."""
     groups: dict[tuple[str, str], list[Evidence]] = {}
     for item in evidence:
-        groups.setdefault((item.source, item.location), []).append(item)
+        store = item.source == "windows_store"  # Windows reads package names without regard to case
+        thing = (_detail(item, "package_family_name") or item.identifier).casefold() if store else item.location
+        groups.setdefault((item.source, thing), []).append(item)
     return [tuple(group) for group in groups.values()]
 
 
@@ -390,21 +393,34 @@ def _refused(step: RemovalStep, reason: Message, name: str) -> RemovalStep:
 
 
 def _store_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    """One step for a Store package however many places showed it. Each user's own evidence comes
+    first: a user's registration names the package as Windows does, a mounted disk may not."""
+    group = tuple(sorted(group, key=lambda e: not _detail(e, "user")))
     package = group[0]
-    name = package.name or package.identifier
-    full_name = _detail(package, "package_full_name")
-    commands = ()
-    if full_name and STORE_PACKAGE.match(full_name):
-        argv = ("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", full_name)
-        commands = (Command(argv),)
+    name = next((e.name for e in group if e.name), package.identifier)
+    users = tuple(sorted({_detail(e, "user") for e in group} - {""}))
+    full_names: dict[str, str] = {}  # one command per package, however a disk spells its name
+    for full_name in (_detail(e, "package_full_name") for e in group):
+        if full_name and STORE_PACKAGE.match(full_name):
+            full_names.setdefault(full_name.casefold(), full_name)
+    commands = tuple(
+        Command(("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", full_name))
+        for full_name in full_names.values()
+    )
+    explanation = Message.of(
+        "Open Settings > Apps > Installed apps (ms-settings:appsfeatures), find {app} and choose Uninstall. If Uninstall is greyed out, ask your help desk; IT staff can use the command shown.",
+        app=name,
+    )
+    if len(users) > 1:  # Windows uninstalls a Store app for one account at a time
+        explanation = Message.of(
+            "{explanation} {app} is installed in {count} accounts ({users}): uninstall it in each of them.",
+            explanation=explanation, app=name, count=len(users), users=", ".join(users),
+        )
     return RemovalStep(
-        id=f"uninstall:windows_store:{package.identifier}:{_detail(package, 'user')}",
+        id=f"uninstall:windows_store:{package.identifier}:{','.join(users)}",
         kind=StepKind.UNINSTALL,
         title=Message.of("Uninstall the Microsoft Store app {app}", app=name),
-        explanation=Message.of(
-            "Open Settings > Apps > Installed apps (ms-settings:appsfeatures), find {app} and choose Uninstall. If Uninstall is greyed out, ask your help desk; IT staff can use the command shown.",
-            app=name,
-        ),
+        explanation=explanation,
         actor=Actor.PERSON,
         commands=commands,
         check=Message.of("Windows no longer lists {app} among installed apps.", app=name),

@@ -24,7 +24,9 @@ from gui.export import EXPORT_FORMATS, export_report, print_report  # noqa: E402
 
 WECHAT_ONLY = "Package: wechat\nStatus: install ok installed\nVersion: 4.0.1.11\nArchitecture: amd64\n\n"
 needs_pdftotext = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed, so the PDF's text cannot be read back"
+    shutil.which("pdftotext") is None,
+    reason="pdftotext is not installed (Debian package poppler-utils, listed in tests/debian-packages.txt), "
+           "so the exported PDF's text cannot be read back",
 )
 
 

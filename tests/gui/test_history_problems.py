@@ -127,7 +127,7 @@ def test_the_history_dialog_says_how_many_rows_it_skipped_and_shows_interrupted_
     assert [record.id for record in dialog.model.records] == [2]
     actions = dialog.actions_model
     assert [actions.index(0, column).data() for column in (1, 2, 3, 4)] == [
-        "WeChat (Weixin)", "uninstall:dpkg:wechat", "interrupted", "apt-get remove -y wechat"
+        "WeChat (Weixin)", "Uninstall the wechat package", "Interrupted", "apt-get remove -y wechat"
     ]
 
 

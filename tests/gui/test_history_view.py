@@ -121,8 +121,8 @@ def test_removal_actions_are_listed_newest_first_with_their_result(qtbot):
     model = dialog.actions_model
     rows = [[model.index(r, c).data() for c in range(1, 5)] for r in range(model.rowCount())]
     assert rows == [
-        ["WeChat (Weixin)", "verify", "done (0)", ""],
-        ["WeChat (Weixin)", "uninstall:dpkg:wechat", "done (0)", "apt-get remove -y wechat"],
+        ["WeChat (Weixin)", "Check that the app is gone", "The app is gone", ""],
+        ["WeChat (Weixin)", "Uninstall the wechat package", "Done", "apt-get remove -y wechat"],
     ]
     assert dialog.actions_table.isVisibleTo(dialog)
     dialog.load([], None, [])
@@ -138,11 +138,13 @@ def test_a_step_that_started_and_never_finished_is_listed_as_interrupted(qtbot):
         ActionRecord("wechat", "verify", "verify", "finished", (), "done", 0, recorded_at="2026-11-29T00:59:00+00:00"),
         ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "started", apt, recorded_at="2026-11-29T01:00:00+00:00"),
     ]
-    for lang, interrupted in (("en", "interrupted"), ("fr", "interrompue")):
+    for lang, step, interrupted in (
+        ("en", "Uninstall the wechat package", "Interrupted"), ("fr", "Désinstaller le paquet wechat", "Interrompue"),
+    ):
         model = ActionsModel(Translator(lang))
         model.show(actions, NAMES)
         assert [model.index(0, c).data() for c in range(5)] == [
-            readable_local_time("2026-11-29T01:00:00+00:00", lang), "WeChat (Weixin)", "uninstall:dpkg:wechat",
+            readable_local_time("2026-11-29T01:00:00+00:00", lang), "WeChat (Weixin)", step,
             interrupted, "apt-get remove -y wechat",
         ]
         assert model.rowCount() == 2

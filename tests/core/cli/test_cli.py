@@ -89,7 +89,7 @@ def test_unwritable_output_is_exit_2(tmp_path, disk):
 def test_usage_error_is_exit_2(tmp_path):
     done = appwarden(tmp_path, "scan", "--format", "pdf")
     assert done.returncode == 2
-    assert "invalid choice: 'pdf'" in done.stderr
+    assert "--format must be one of text, json, html, not 'pdf'." in done.stderr
 
 
 def test_unknown_layout_needs_os(tmp_path):

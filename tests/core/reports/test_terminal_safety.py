@@ -69,7 +69,7 @@ def test_diagnostics_show_it_escaped_too(steering_disk):
 
 
 def test_the_removal_walk_shows_it_escaped(steering_disk, capsys):
-    assert main(["remove", "wechat", "--root", str(steering_disk), "--dry-run"]) == 1
+    assert main(["remove", "wechat", "--root", str(steering_disk), "--yes"]) == 1  # on a disk nothing runs
     out = capsys.readouterr().out
     assert_nothing_is_obeyed(out)
     assert "Delete /home/bob\\x1b[2K\\u2066/.xwechat" in out
