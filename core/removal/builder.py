@@ -563,9 +563,31 @@ def _refused_file(step: RemovalStep, reason: Message) -> RemovalStep:
 
 
 def _size_text(path: LeftoverPath) -> Message:
-    megabytes = path.size_bytes / 1_000_000
-    amount = f"{megabytes:.1f} MB" if megabytes >= 0.1 else f"{path.size_bytes} bytes"
-    return Message.of("at least {amount}", amount=amount) if path.size_capped else Message.of("{amount}", amount=amount)
+    amount = size_words(path.size_bytes)
+    return Message.of("at least {amount}", amount=amount) if path.size_capped else amount
+
+
+# Each unit in whole numbers and with one decimal; written out so the translation test sees them.
+SIZE_UNITS = (
+    (1_000_000_000_000, Message.of("{whole} TB"), Message.of("{whole}.{tenth} TB")),
+    (1_000_000_000, Message.of("{whole} GB"), Message.of("{whole}.{tenth} GB")),
+    (1_000_000, Message.of("{whole} MB"), Message.of("{whole}.{tenth} MB")),
+    (1_000, Message.of("{whole} kB"), Message.of("{whole}.{tenth} kB")),
+)
+
+
+def size_words(size: int) -> Message:
+    """A size as people read it: "empty", "1 byte", "999 bytes", "43.9 kB", "250 MB" (decimal
+    units, one decimal below 100). The decimal is its own value, so French writes "43,9 ko"."""
+    if size <= 0:
+        return Message.of("empty")
+    if size < 1000:
+        return Message.of("1 byte") if size == 1 else Message.of("{count} bytes", count=size)
+    scale, whole_form, decimal_form = next(unit for unit in SIZE_UNITS if size >= unit[0])
+    tenths = round(size * 10 / scale)
+    if tenths >= 1000:
+        return Message(whole_form.template, (("whole", str(round(size / scale))),))
+    return Message(decimal_form.template, (("whole", str(tenths // 10)), ("tenth", str(tenths % 10))))
 
 
 def _writable_parent(path: Path) -> bool:

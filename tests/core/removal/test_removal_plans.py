@@ -228,7 +228,7 @@ def test_appimage_and_leftovers_with_sizes(tmp_path):
         ("leftover:/opt/wechat", FileAction.DELETE, [("/opt/wechat", 1234)]),
     ]
     assert plan.steps[2].explanation.render() == (
-        "The app left this behind (1234 bytes). It may hold your data: delete it only if you do not need it, "
+        "The app left this behind (1.2 kB). It may hold your data: delete it only if you do not need it, "
         "following your organisation's rules on keeping records."
     )
 
@@ -241,3 +241,18 @@ def test_running_processes_give_a_quit_step_first(tmp_path):
     plan = build_plan(finding("wechat", *evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
     assert (plan.steps[0].id, plan.steps[0].pids, plan.steps[0].process_names) == ("quit", (40, 41), ("wechat",))
     assert plan.steps[1].id == "uninstall:guidance"  # running, but nothing says how it was installed
+
+
+@pytest.mark.parametrize(
+    ("size", "english", "french"),
+    [
+        (0, "empty", "vide"), (1, "1 byte", "1 octet"), (999, "999 bytes", "999 octets"),
+        (43_888, "43.9 kB", "43,9 ko"), (1_500_000, "1.5 MB", "1,5 Mo"), (99_960_000, "100 MB", "100 Mo"),
+        (250_000_000, "250 MB", "250 Mo"), (3_200_000_000, "3.2 GB", "3,2 Go"),
+    ],
+)
+def test_sizes_are_shown_as_people_read_them(size, english, french):
+    from core.i18n import Translator
+    from core.removal.builder import size_words
+
+    assert (size_words(size).render(Translator("en")), size_words(size).render(Translator("fr"))) == (english, french)
