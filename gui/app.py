@@ -1,4 +1,4 @@
-"""Starting the window: the Qt application, the person's language (ours and Qt's own), the settings."""
+"""Starting the window: the Qt application, the person's language and settings, and `--self-check`."""
 
 from __future__ import annotations
 
@@ -6,42 +6,21 @@ import argparse
 import sys
 import time
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.assets import asset_path
-from core.i18n import Translator, detect_language
+from core.settings import SettingsStore
+from gui.controller import MainController
+from gui.main_window import MainWindowView
+from gui.translation import install_qt_translations, translator_for
 
 SELF_CHECK_SECONDS = 120
 
 
-def translator_for(language: str | None) -> Translator:
-    """`language` is --lang or the saved setting; empty means the system's language."""
-    return Translator(detect_language(language or None))
-
-
-_qt_translators: list[QTranslator] = []
-
-
-def install_qt_translations(app: QApplication, lang: str) -> None:
-    """Qt's own dialogs and buttons (OK, Cancel, file dialogs) in the person's language; the
-    previous language's catalogue is removed first, so switching back to English works."""
-    while _qt_translators:
-        app.removeTranslator(_qt_translators.pop())
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    translator = QTranslator(app)
-    if translator.load(QLocale(lang), "qtbase", "_", folder):
-        app.installTranslator(translator)
-        _qt_translators.append(translator)
-
-
 def make_window(options: argparse.Namespace, app: QApplication):
     """The main window and its controller, ready to show (tests use this too)."""
-    from core.settings import SettingsStore
-    from gui.controller import MainController
-    from gui.main_window import MainWindowView
-
     settings, settings_problem = SettingsStore().load()
     translate = translator_for(options.lang or settings.language)
     install_qt_translations(app, translate.lang)

@@ -28,6 +28,7 @@ from gui.background import BackgroundWork, Task
 from gui.detail_html import empty_detail_html, finding_html
 from gui.main_window import MainWindowView
 from gui.models import FINDING_ROLE, CoverageModel, FindingsModel
+from gui.translation import install_qt_translations, translator_for
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ class MainController(QObject):
         self.last_error = None
         self._show_packs()
         self._refresh()
+        self.view.announce_banner()
         if result.findings:
             self.view.findings_list.setCurrentIndex(self.findings.index(0))
 
@@ -211,6 +213,7 @@ class MainController(QObject):
     def _check_cancelled(self) -> None:
         self._stop_progress()
         self.view.show_banner("incomplete", self.t("The check was cancelled."), self.t("Nothing was changed. Press the button to check again."))
+        self.view.announce_banner()
         self.view.check_button.setFocus()
 
     def _check_failed(self, error: AppWardenError) -> None:
@@ -288,13 +291,25 @@ class MainController(QObject):
 
     # Reports, history, settings.
     def export(self) -> None:
+        from gui.export import DEFAULT_REPORT_NAME, export_destination, export_folder
+
         if self.result is None:
             self.view.statusBar().showMessage(self.t("Check the device first; then its report can be exported."), 5000)
             return
         filters = {self.t("Web page (*.html)"): "html", self.t("PDF document (*.pdf)"): "pdf", self.t("JSON data (*.json)"): "json"}
-        path, chosen = QFileDialog.getSaveFileName(self.view, self.t("Export report"), "appwarden-report.html", ";;".join(filters))
-        if path:
-            self.export_to(Path(path), filters.get(chosen) or Path(path).suffix.lstrip(".") or "html")
+        typed, chosen = QFileDialog.getSaveFileName(
+            self.view, self.t("Export report"), str(export_folder.current() / DEFAULT_REPORT_NAME), ";;".join(filters)
+        )
+        if not typed:
+            return
+        path, format = export_destination(Path(typed), filters.get(chosen, "html"))
+        # The dialog asked about replacing the name as typed, not the one with the extension added.
+        if path != Path(typed) and path.exists():
+            question = self.t("{name} already exists. Do you want to replace it?", name=path.name)
+            if QMessageBox.question(self.view, self.t("Export report"), question) != QMessageBox.StandardButton.Yes:
+                return
+        export_folder.remember(path)
+        self.export_to(path, format)
 
     def export_to(self, path: Path, format: str) -> None:
         from gui.export import export_report
@@ -358,8 +373,6 @@ class MainController(QObject):
         except AppWardenError as error:
             self.show_error(error)
             return
-        from gui.app import install_qt_translations, translator_for
-
         self.extra_policies = chosen.extra_policies
         self.view.helpdesk_toggle.setChecked(chosen.show_helpdesk_details)
         translate = translator_for(self.options.lang or chosen.language)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QMarginsF
+from PySide6.QtCore import QLocale, QMarginsF, QStandardPaths
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
@@ -16,6 +16,8 @@ from core.messages import Message
 from core.reports import render_report
 
 EXPORT_FORMATS = ("html", "json", "pdf")
+FORMAT_OF_EXTENSION = {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}
+DEFAULT_REPORT_NAME = "appwarden-report.html"
 # QTextDocument.print adds 2 cm margins of its own to a document without a page size.
 PAGE_MARGINS_MM = QMarginsF(0, 0, 0, 0)
 PRINT_POINT_SIZE = 10.5
@@ -36,6 +38,43 @@ def export_report(result: ScanResult, format: str, path: Path, translate: Transl
             Message.of("Cannot write the report to {path}: {error}.", path=path, error=error.strerror or error),
             detail=repr(error),
         ) from None
+
+
+def export_destination(typed: Path, chosen_format: str) -> tuple[Path, str]:
+    """Where a report goes and in which format, from the name the person typed and the filter chosen.
+    A known extension (any case) decides the format; a name without one gets the chosen format's; a
+    name with any other extension is kept as typed (as Qt's own default suffix does) and gets the
+    chosen format, since the person picked that format and chose that name."""
+    typed = Path(typed)
+    typed_format = FORMAT_OF_EXTENSION.get(typed.suffix.lower())
+    if typed_format is not None:
+        return typed, typed_format
+    format = chosen_format if chosen_format in EXPORT_FORMATS else "html"
+    if typed.suffix:
+        return typed, format
+    return typed.with_name(f"{typed.name}.{format}"), format
+
+
+class ExportFolder:
+    """The folder the export dialog opens in: the documents folder until the person saves a report
+    somewhere, then that folder for the rest of the session (the settings file has no place for it)."""
+
+    def __init__(self) -> None:
+        self.last: Path | None = None
+
+    def current(self) -> Path:
+        if self.last is not None and self.last.is_dir():
+            return self.last
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        if documents and Path(documents).is_dir():
+            return Path(documents)
+        return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation) or ".")
+
+    def remember(self, report: Path) -> None:
+        self.last = Path(report).parent
+
+
+export_folder = ExportFolder()  # one per session: the window's process
 
 
 def print_report(result: ScanResult, printer: QPrinter, translate: Translator) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -203,7 +203,7 @@ class MainWindowView(QMainWindow):
             self.cancel_button: t("Cancel the check"),
             self.progress_bar: t("Progress of the check"),
             self.progress_label: t("What is being read"),
-            self.banner: t("Result of the check"),
+            self.banner: t("Result of the check"),  # until show_banner names it by what it says
             self.findings_list: t("Prohibited applications found"),
             self.detail: t("Why the selected application is prohibited"),
             self.remove_button: t("Remove the selected application"),
@@ -232,7 +232,13 @@ class MainWindowView(QMainWindow):
         self.banner_text.setText(text)
         self.banner_detail.setText(detail)
         self.banner_detail.setVisible(bool(detail))
-        self.banner.setAccessibleDescription(f"{text} {detail}".strip())
+        # The banner's text is its name, so what a screen reader says is what the window shows.
+        self.banner.setAccessibleName(text)
+        self.banner.setAccessibleDescription(detail)
+
+    def announce_banner(self) -> None:
+        """Tell screen readers the result now, as a live status region: drawing it is not enough."""
+        QAccessible.updateAccessibility(QAccessibleEvent(self.banner, QAccessible.Event.Alert))
 
     def show_guidance(self, heading: str, text: str) -> None:
         """The detail pane when there is nothing to check or show: what the person can do."""
