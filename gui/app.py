@@ -68,7 +68,9 @@ def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECO
     def look() -> None:
         if outcome:
             return
-        if view.banner_text.text() == t("Something went wrong."):
+        if controller.target_problem is not None:  # the window says why; nothing can be checked
+            finish(1, t("Self-check failed: {reason}", reason=controller.target_problem.render(t)))
+        elif view.banner_text.text() == t("Something went wrong."):
             finish(1, t("Self-check failed: {reason}", reason=view.banner_detail.text()))
         elif controller.task is not None and controller.task.done:
             shown = controller.result is not None and view.banner.property("state") != "idle"

@@ -159,8 +159,7 @@ class MainController(QObject):
     def check(self) -> None:
         if self.startup is None or (self.task is not None and not self.task.done):
             return
-        if self.target_problem is not None:  # the button is disabled; asked from code (--self-check)
-            self._check_failed(self.target_problem)
+        if self.target_problem is not None:  # nothing to check: the banner already says why
             return
         self.view.show_progress(True)
         self.view.progress_bar.setRange(0, 0)

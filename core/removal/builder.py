@@ -34,7 +34,7 @@ from core.removal.windows_commands import (
     uninstall_argv,
     windows_installer_removal,
 )
-from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path, within_root
+from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path, within_root_or_as_is
 from core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
 
 QUIT_TIMEOUT_S = 5.0
@@ -221,7 +221,7 @@ def _deb_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> Rem
     removes = apt_removals(host.simulate(simulation), package.identifier)
     if isinstance(removes, Message):
         step = _installed_package_step(package, ("apt-get", "remove", package.identifier), host)
-        return replace(step, actor=Actor.PERSON, refused=removes, explanation=Message.of(
+        return _for_the_person(step, removes, Message.of(
             "AppWarden will not run this command itself: {reason}. Run it yourself after reading the list of packages it removes, or ask your help desk.",
             reason=removes,
         ))
@@ -381,15 +381,16 @@ def _product_codes(group: tuple[Evidence, ...]) -> tuple[str, ...]:
 
 
 def _refused(step: RemovalStep, reason: Message, name: str) -> RemovalStep:
-    return replace(
-        step,
-        actor=Actor.PERSON,
-        refused=reason,
-        explanation=Message.of(
-            "AppWarden will not run this app's uninstall command: {reason}. Open Settings > Apps > Installed apps, find {app} and choose Uninstall, or ask your help desk.",
-            reason=reason, app=name,
-        ),
-    )
+    return _for_the_person(step, reason, Message.of(
+        "AppWarden will not run this app's uninstall command: {reason}. Open Settings > Apps > Installed apps, find {app} and choose Uninstall, or ask your help desk.",
+        reason=reason, app=name,
+    ))
+
+
+def _for_the_person(step: RemovalStep, reason: Message, explanation: Message) -> RemovalStep:
+    """A step AppWarden will not take itself: the person's, with the reason inside its explanation
+    (every refusal is made here, so each front end shows the reason once)."""
+    return replace(step, actor=Actor.PERSON, file_action=FileAction.NONE, refused=reason, explanation=explanation)
 
 
 def _store_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
@@ -515,8 +516,8 @@ class Places:
     @classmethod
     def of(cls, target: ScanTarget) -> "Places":
         log = CoverageLog("removal", target)
-        homes = frozenset(_resolved(target, home) for home in target.user_homes(log))
-        bases = frozenset(_resolved(target, base) for base in known_base_paths(target, log))
+        homes = frozenset(within_root_or_as_is(target, home) for home in target.user_homes(log))
+        bases = frozenset(within_root_or_as_is(target, base) for base in known_base_paths(target, log))
         return cls(homes, bases, protected_places(target))
 
     def base_of(self, real: Path) -> Path | None:
@@ -542,24 +543,10 @@ def file_path(
     return LeftoverPath(shown, real, seen.size_bytes, seen.size_capped, base, seen.identity), seen.refusal
 
 
-def _resolved(target: ScanTarget, path: Path) -> Path:
-    try:
-        return within_root(target, path)
-    except OSError:
-        return path
-
-
 def _refused_file(step: RemovalStep, reason: Message) -> RemovalStep:
-    """A file step AppWarden will not take itself: the person's, with the reason."""
-    return replace(
-        step,
-        actor=Actor.PERSON,
-        file_action=FileAction.NONE,
-        refused=reason,
-        explanation=Message.of(
-            "{explanation} AppWarden will not delete it itself: {reason}.", explanation=step.explanation, reason=reason
-        ),
-    )
+    return _for_the_person(step, reason, Message.of(
+        "{explanation} AppWarden will not delete it itself: {reason}.", explanation=step.explanation, reason=reason
+    ))
 
 
 def _size_text(path: LeftoverPath) -> Message:

@@ -281,6 +281,14 @@ def within_root(target: ScanTarget, path: Path) -> Path:
     return Path(resolved)
 
 
+def within_root_or_as_is(target: ScanTarget, path: Path) -> Path:
+    """within_root, or `path` itself when its links loop (the open that follows reports that)."""
+    try:
+        return within_root(target, path)
+    except OSError:
+        return path
+
+
 def printable(text: str) -> str:
     """`text` with undecodable file-name bytes shown as \\xNN, so any report can hold it."""
     try:

@@ -224,12 +224,7 @@ def open_regular_file(root: Path, path: Path, live: bool) -> int:
 
 
 def _open_folder_at(folder: int, name: str) -> int:
-    try:
-        return os.open(name, FOLDER_OPEN, dir_fd=folder)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise IsALink() from None
-        raise
+    return _open_or_link(name, FOLDER_OPEN, folder)
 
 
 def folder_names(root: Path, path: Path, live: bool) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Iterator
 from pathlib import Path
 
 from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, find_any_case, within_root
+from core.sources.base import CoverageLog, ScanTarget, find_any_case, within_root_or_as_is
 from core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SOFTWARE_HIVE = "Windows/System32/config/SOFTWARE"
@@ -406,7 +406,7 @@ def offline_machine_hive(target: ScanTarget, relative: str, shown: str) -> Hive 
     path = find_any_case(target, relative)
     if path is None:
         return None
-    return Hive(HiveFileReader(_real(target, path), target), shown, path)
+    return Hive(HiveFileReader(within_root_or_as_is(target, path), target), shown, path)
 
 
 def offline_user_hives(
@@ -417,7 +417,7 @@ def offline_user_hives(
     for user, profile in profiles:
         path = find_any_case(target, relative, start=profile, log=log)
         if path is not None:
-            hives.append(Hive(HiveFileReader(_real(target, path), target), f"HKU\\{user}{shown_suffix}", path, user=user))
+            hives.append(Hive(HiveFileReader(within_root_or_as_is(target, path), target), f"HKU\\{user}{shown_suffix}", path, user=user))
     return hives
 
 
@@ -429,14 +429,6 @@ def user_profiles(target: ScanTarget, log: CoverageLog) -> list[tuple[str, Path]
 def current_user_folder() -> str:
     """The running user's profile folder name (C:\\Users\\<name>): users are named by it offline too."""
     return Path.home().name
-
-
-def _real(target: ScanTarget, path: Path) -> Path:
-    """The file to open for `path`; a link loop is left for the open to report."""
-    try:
-        return within_root(target, path)
-    except OSError:
-        return path
 
 
 def subkeys_with_values(
