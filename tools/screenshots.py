@@ -4,7 +4,7 @@
 
 Runs the real window on Qt's offscreen platform against fixture disks it builds in a temporary
 folder: the empty state, a compliant result, a result with findings, the detail pane, help-desk
-details, and the French window.
+details, and the French window with its export dialog.
 """
 
 from __future__ import annotations
@@ -70,6 +70,24 @@ def save_dialog(app: QApplication, view, open_dialog, name: str, folder: Path, f
     save(dialog, folder, file_name)
     dialog.reject()
     dialog.setObjectName("")
+
+
+def save_export_dialog(app: QApplication, controller, folder: Path, file_name: str) -> None:
+    """File > Export report, as the person sees it, then closed unanswered (nothing is written)."""
+    from PySide6.QtCore import QTimer
+
+    def grab_when_open() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, grab_when_open)
+            return
+        dialog.resize(900, 560)
+        settle(app)
+        save(dialog, folder, file_name)
+        dialog.reject()
+
+    QTimer.singleShot(50, grab_when_open)
+    controller.export()  # returns once the dialog is closed
 
 
 def record_interrupted_step() -> None:
@@ -142,6 +160,7 @@ def main() -> int:
         check(app, controller)
         save(view, folder, "6-french")
         save_refused_step(app, view, controller, folder, "11-removal-refused-french")
+        save_export_dialog(app, controller, folder, "12-export-french")
         view.close()
         controller.background.wait(5000)
     return 0
