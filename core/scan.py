@@ -9,6 +9,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from core.accounts import account_scope
 from core.findings import Evidence, Finding, ScanResult
 from core.matching.index import Match, RuleIndex, leftover_locations
 from core.messages import Message
@@ -81,6 +82,7 @@ def run_scan(
         coverage=tuple(coverage),
         items_read=items_read,
         cancelled=was_cancelled or cancelled(),
+        scope=account_scope(target),
     )
 
 

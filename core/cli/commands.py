@@ -41,11 +41,18 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     from core.scan import run_scan
     from core.target import make_target
 
+    if args.write_into and (args.output or args.root):
+        raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
+                                    "it cannot be used with --output or --root."))
     policies = _policies(args)
     target = make_target(args.root, args.os)
     result = run_scan(target, policies)
     report = render_report(result, args.format, t)
-    if args.output:
+    if args.write_into:
+        from core.elevation import write_into_prepared_file
+
+        write_into_prepared_file(Path(args.write_into), report)
+    elif args.output:
         write_file(Path(args.output), report)
     else:
         sys.stdout.write(report)
@@ -56,6 +63,10 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
             print(t("Note: {message}", message=error.render(t)), file=sys.stderr)
     if args.output:
         print(t("Report written to {path}.", path=args.output), file=sys.stderr)
+    if result.target.live and result.scope.need_rights:
+        from core.elevation import how_an_administrator_checks
+
+        print(how_an_administrator_checks(result.target.os).render(t), file=sys.stderr)
     failing = result.findings_at_least(Enforcement(args.fail_on))
     return EXIT_FOUND if failing else EXIT_COMPLIANT
 

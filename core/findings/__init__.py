@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from core.accounts import AccountScope
 from core.policy.model import Directive, Enforcement, PolicyPack, Rule, ScopeExtension
 from core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
 
@@ -48,6 +49,7 @@ class ScanResult:
     coverage: tuple[Coverage, ...]
     items_read: int
     cancelled: bool = False
+    scope: AccountScope = AccountScope()  # the accounts read, and those that need administrator rights
 
     @property
     def compliant(self) -> bool:
@@ -58,6 +60,16 @@ class ScanResult:
     def complete(self) -> bool:
         return not self.cancelled and all(
             c.status in (CoverageStatus.OK, CoverageStatus.SKIPPED) for c in self.coverage
+        )
+
+    @property
+    def complete_for_its_scope(self) -> bool:
+        """Complete, or complete but for the accounts that only administrator rights can read: the
+        answer of a check without those rights, whose `scope` names the accounts it left out."""
+        return not self.cancelled and all(
+            c.status in (CoverageStatus.OK, CoverageStatus.SKIPPED)
+            or self.scope.explains_all(c)
+            for c in self.coverage
         )
 
     def findings_at_least(self, enforcement: Enforcement) -> tuple[Finding, ...]:

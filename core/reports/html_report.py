@@ -28,7 +28,7 @@ VERDICT_MARKS = {"ok": "\u2714", "found": "\u2716", "incomplete": "\u26a0"}
 
 
 def render_html(result: ScanResult, t: Translator) -> str:
-    state = "found" if result.findings else ("ok" if result.complete else "incomplete")
+    state = "found" if result.findings else ("ok" if result.complete_for_its_scope else "incomplete")
     packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
     parts = [
         f'<!DOCTYPE html>\n<html lang="{t.lang}"><head><meta charset="utf-8">',
@@ -37,6 +37,7 @@ def render_html(result: ScanResult, t: Translator) -> str:
         f'<p class="meta">{escape(wording.heading(result, t))}<br>{escape(t("Policy packs: {packs}", packs=packs))}</p>',
         f'<p class="verdict {state}" role="status"><span aria-hidden="true">{VERDICT_MARKS[state]}</span> '
         f"{escape(wording.verdict(result, t))}</p>",
+        *(f'<p class="scope">{escape(line)}</p>' for line in wording.accounts_lines(result, t)),
     ]
     parts += [_finding_html(f, result.target.os, t) for f in result.findings]
     parts.append(_coverage_html(result, t))

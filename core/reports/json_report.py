@@ -9,6 +9,7 @@ import json
 
 from core.findings import Evidence, Finding, ScanResult
 from core.i18n import Translator
+from core.reports import wording
 from core.version import __version__
 
 SCHEMA = 1
@@ -34,6 +35,7 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
         "complete": result.complete,
         "cancelled": result.cancelled,
         "items_read": result.items_read,
+        "scope": _scope(result, t),
         "findings": [_finding(f, t) for f in result.findings],
         "coverage": [
             {
@@ -47,6 +49,23 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
             }
             for c in result.coverage
         ],
+    }
+
+
+def _scope(result: ScanResult, t: Translator) -> dict:
+    """The accounts checked and not checked; `complete` stays false while any was not read."""
+    scope = result.scope
+    return {
+        "every_account": scope.every_account,
+        "accounts_checked": [{"name": a.name, "home": a.home} for a in scope.checked],
+        "accounts_not_checked": [
+            {"name": a.name, "home": a.home, "reason": a.reason.render(t) if a.reason else "", "elevation_helps": a.elevation_helps}
+            for a in scope.not_checked
+        ],
+        "users_folders_not_listed": [
+            {"location": p.location, "reason": p.reason.render(t), "elevation_helps": p.elevation_helps} for p in scope.unlisted
+        ],
+        "sentence": wording.accounts_sentence(result, t),
     }
 
 

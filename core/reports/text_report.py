@@ -14,7 +14,7 @@ def render_text(result: ScanResult, t: Translator) -> str:
     t = for_terminal(t)
     lines = [wording.heading(result, t)]
     packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
-    lines += [t("Policy packs: {packs}", packs=packs), "", wording.verdict(result, t), ""]
+    lines += [t("Policy packs: {packs}", packs=packs), "", wording.verdict(result, t), *wording.accounts_lines(result, t), ""]
     for number, finding in enumerate(result.findings, start=1):
         rule, directive = finding.rule, finding.directive
         lines.append(f"{number}. {t.text(rule.name)} ({rule.vendor}) [{rule.id}]")

@@ -41,7 +41,7 @@ def verdict(result: ScanResult, t: Translator) -> str:
         return t("1 prohibited application found.")
     if result.findings:
         return t("{count} prohibited applications found.", count=len(result.findings))
-    if not result.complete:
+    if not result.complete_for_its_scope:
         return t("No prohibited application found in what could be checked, but some places could not be read (see coverage).")
     return t("No prohibited application found.")
 
@@ -99,6 +99,8 @@ def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
 def coverage_note(result: ScanResult, t: Translator) -> str:
     if result.complete:
         return t("Every source that applies to this device was read.")
+    if result.complete_for_its_scope:
+        return t("Every source that applies was read, except in the accounts that were not checked.")
     return t("Some sources could not be read completely: a finding may be missing from what they cover.")
 
 
@@ -110,10 +112,51 @@ def not_checked_sentence(result: ScanResult, t: Translator) -> str:
     missing = [
         t(titles.get(c.source, c.source))
         for c in result.coverage
-        if c.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED)
+        if c.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED) and not result.scope.explains_all(c)
     ]
     if result.cancelled:
         return t("The check was cancelled before it finished.")
     if not missing:
         return ""
     return t("Could not be checked completely: {sources}.", sources=", ".join(missing))
+
+
+def accounts_sentence(result: ScanResult, t: Translator) -> str:
+    """Which accounts the check read: all of them, or all but those that need administrator rights."""
+    scope, live = result.scope, result.target.live
+    if scope.unlisted:
+        folders = ", ".join(problem.location for problem in scope.unlisted)
+        return t("The accounts in {folders} could not be listed, so they were not checked.", folders=folders)
+    if scope.every_account:
+        return t("The system and every account on this computer were checked.") if live else t(
+            "The system and every account on this disk were checked."
+        )
+    missing = len(scope.need_rights)
+    if missing == 0:  # accounts that even administrator rights would not read: coverage says why
+        return t("Not every account could be read; the coverage says why.")
+    if live and missing == 1:
+        return t("Your account and the system were checked; 1 other account on this computer was not (it needs administrator rights).")
+    if live:
+        return t("Your account and the system were checked; {count} other accounts on this computer were not "
+                 "(they need administrator rights).", count=missing)
+    if missing == 1:
+        return t("The system and the other accounts on this disk were checked; 1 account was not (it needs administrator rights).")
+    return t("The system and the other accounts on this disk were checked; {count} accounts were not "
+             "(they need administrator rights).", count=missing)
+
+
+def accounts_lines(result: ScanResult, t: Translator) -> list[str]:
+    """The accounts sentence and the accounts it left out, when it left any out; else nothing."""
+    scope = result.scope
+    if scope.every_account:
+        return []
+    lines = [accounts_sentence(result, t)]
+    if scope.not_checked:
+        accounts = ", ".join(f"{account.name} ({account.home})" for account in scope.not_checked)
+        lines.append(t("Accounts not checked: {accounts}.", accounts=accounts))
+    return lines
+
+
+def result_details(result: ScanResult, t: Translator) -> str:
+    """What the result banner says below the verdict: what could not be checked, and which accounts."""
+    return " ".join(part for part in [not_checked_sentence(result, t), *accounts_lines(result, t)] if part)

@@ -1,0 +1,140 @@
+"""Which accounts a check read: the scope of a check made without administrator rights.
+
+Each home folder on the target is one account. An ordinary account cannot open other accounts'
+homes (/root is private, and so is another person's C:\\Users folder): such a check is complete
+for what it covers, and its scope names the accounts it could not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from core.messages import Message
+from core.sources.base import WINDOWS, Coverage, CoverageLog, ReadProblem, ScanTarget, display_path
+
+USERS_FOLDERS = frozenset({"home", "users"})  # the folders that hold homes, compared without case
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account, named after its home folder, with why it was not read when it was not."""
+
+    name: str
+    home: str  # as on the device: /home/alice, /root, C:\Users\alice
+    reason: Message | None = None
+    elevation_helps: bool = False
+
+
+@dataclass(frozen=True)
+class AccountScope:
+    """The accounts a check read and those it did not; `unlisted` holds users folders that could not be
+    listed, whose accounts are therefore unknown."""
+
+    checked: tuple[Account, ...] = ()
+    not_checked: tuple[Account, ...] = ()
+    unlisted: tuple[ReadProblem, ...] = ()
+    windows: bool = False  # paths compare without case
+
+    @property
+    def need_rights(self) -> tuple[Account, ...]:
+        """The accounts that administrator rights would let a check read."""
+        return tuple(a for a in self.not_checked if a.elevation_helps)
+
+    @property
+    def every_account(self) -> bool:
+        return not self.not_checked and not self.unlisted
+
+    def explains(self, problem: ReadProblem) -> bool:
+        """Whether a source's problem lies in an account that only administrator rights can read."""
+        return any(_inside(problem.location, account.home, self.windows) for account in self.need_rights)
+
+    def explains_all(self, coverage: Coverage) -> bool:
+        """Whether everything a source could not read lies in such accounts (it read all the rest)."""
+        return bool(coverage.problems) and all(self.explains(p) for p in coverage.problems)
+
+
+def account_scope(target: ScanTarget) -> AccountScope:
+    """The target's accounts, each tried the way every per-user source reads it: by listing its home."""
+    log = CoverageLog("accounts", target)
+    homes = target.user_homes(log)
+    checked, not_checked = [], []
+    for home in homes:
+        shown = display_path(target, home)
+        try:
+            target.names_in(home)
+        except OSError as error:
+            log.os_problem(home, error)
+            refusal = log.problems.pop()  # said here, as the account's reason, not as a users folder's
+            not_checked.append(Account(_account_name(home.name, shown), shown, refusal.reason, refusal.elevation_helps))
+        else:
+            checked.append(Account(_account_name(home.name, shown), shown))
+    unlisted = []
+    for problem in log.problems:  # a home met while listing its users folder, or the users folder itself
+        if _pure(problem.location, target.os == WINDOWS).parent.name.casefold() in USERS_FOLDERS:
+            name = _pure(problem.location, target.os == WINDOWS).name
+            not_checked.append(Account(name, problem.location, problem.reason, problem.elevation_helps))
+        else:
+            unlisted.append(problem)
+    return AccountScope(tuple(checked), tuple(not_checked), tuple(unlisted), target.os == WINDOWS)
+
+
+def _account_name(folder_name: str, shown: str) -> str:
+    return "root" if shown == "/root" else folder_name
+
+
+def _pure(location: str, windows: bool) -> PurePosixPath | PureWindowsPath:
+    return PureWindowsPath(location) if windows else PurePosixPath(location)
+
+
+def _inside(location: str, home: str, windows: bool) -> bool:
+    place, folder = _pure(location, windows), _pure(home, windows)
+    if windows:
+        place, folder = PureWindowsPath(str(place).casefold()), PureWindowsPath(str(folder).casefold())
+    return place == folder or folder in place.parents
+
+
+
+MAX_ACCOUNTS = 10_000
+MAX_TEXT = 64 * 1024
+
+
+def scope_from_report(report: dict) -> AccountScope:
+    """The scope a JSON report gives (core.reports.json_report writes it), read strictly: a report
+    is someone else's file. A report from before scopes gives the empty scope. Raises ValueError."""
+    scope = report.get("scope")
+    if scope is None:
+        return AccountScope()
+    target = report.get("target")
+    windows = isinstance(target, dict) and target.get("os") == WINDOWS
+    checked = tuple(Account(_text(a, "name"), _text(a, "home")) for a in _entries(scope, "accounts_checked"))
+    not_checked = tuple(
+        Account(_text(a, "name"), _text(a, "home"), Message(_text(a, "reason")), _flag(a, "elevation_helps"))
+        for a in _entries(scope, "accounts_not_checked")
+    )
+    unlisted = tuple(
+        ReadProblem(_text(p, "location"), Message(_text(p, "reason")), _flag(p, "elevation_helps"))
+        for p in _entries(scope, "users_folders_not_listed")
+    )
+    return AccountScope(checked, not_checked, unlisted, windows)
+
+
+def _entries(scope: object, key: str) -> list[dict]:
+    entries = scope.get(key) if isinstance(scope, dict) else None
+    if not isinstance(entries, list) or len(entries) > MAX_ACCOUNTS or not all(isinstance(e, dict) for e in entries):
+        raise ValueError(f"scope.{key}")
+    return entries
+
+
+def _text(entry: dict, key: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise ValueError(key)
+    return value
+
+
+def _flag(entry: dict, key: str) -> bool:
+    value = entry.get(key)
+    if not isinstance(value, bool):
+        raise ValueError(key)
+    return value
