@@ -19,7 +19,17 @@ from core.i18n import Translator
 from core.policy.loader import load_policies
 from core.policy.model import PolicySet
 from core.reports import wording
+from core.elevation import (
+    elevated_result,
+    elevated_scan_arguments,
+    elevation_for,
+    how_an_administrator_checks,
+    prepare_report_file,
+    run_elevated_check,
+)
 from core.reports.diagnostics import diagnostics_text
+from core.reports.json_reader import ReceivedReport
+from core.reports.reference import spoken, unbroken
 from core.scan import Progress, run_scan
 from core.sources.base import ScanTarget
 from core.target import make_target
@@ -55,6 +65,7 @@ class MainController(QObject):
         self.coverage = CoverageModel(translate)
         self.startup: Startup | None = None
         self.result: ScanResult | None = None
+        self.received: ReceivedReport | None = None  # set while a report someone sent is shown
         self.task: Task | None = None
         self.last_error: AppWardenError | None = None
         view.findings_list.setModel(self.findings)
@@ -70,8 +81,12 @@ class MainController(QObject):
         v.cancel_button.clicked.connect(self.cancel)
         v.findings_list.selectionModel().selectionChanged.connect(self._selection_changed)
         v.helpdesk_toggle.toggled.connect(self._helpdesk_toggled)
+        v.all_sources_toggle.toggled.connect(self._show_coverage)
         v.copy_diagnostics_button.clicked.connect(self.copy_diagnostics)
+        v.save_diagnostics_button.clicked.connect(self.save_diagnostics)
+        v.open_report_action.triggered.connect(self.open_report)
         v.remove_button.clicked.connect(self.show_removal)
+        v.all_accounts_button.clicked.connect(self.check_all_accounts)
         v.quit_action.triggered.connect(v.close)
         v.export_action.triggered.connect(self.export)
         v.print_action.triggered.connect(self.print_report)
@@ -98,10 +113,10 @@ class MainController(QObject):
         except TargetError as error:  # the packs are shown all the same, beside why and what to do
             return Startup(None, policies, "", target_problem=error)
         try:
-            records = self.history.scans(limit=1)
+            last = self.history.last_check(target)  # of this target only, not of whatever was checked last
         except HistoryError as error:
             return Startup(target, policies, "", error)
-        return Startup(target, policies, records[0].scanned_at if records else "")
+        return Startup(target, policies, last.scanned_at if last else "")
 
     def _started(self, startup: Startup) -> None:
         self.startup = startup
@@ -125,6 +140,19 @@ class MainController(QObject):
         self.view.show_guidance(t("What to do"), advice)
 
     @property
+    def shown_target(self) -> ScanTarget | None:
+        """The device whose result the window shows: the one it checks, or a received report's."""
+        if self.received is not None:
+            return self.received.result.target
+        return self.startup.target if self.startup is not None else None
+
+    def _target_sentence(self, target: ScanTarget) -> str:
+        t = self.t
+        if self.received is not None:
+            return t("What was checked: {target}", target=wording.target_description(target, t, here=False))
+        return t("What is checked: {target}", target=wording.target_description(target, t))
+
+    @property
     def target_problem(self) -> TargetError | None:
         """Why the folder or device asked for cannot be checked; None when it can, or before start-up ends."""
         return self.startup.target_problem if self.startup is not None else None
@@ -135,21 +163,29 @@ class MainController(QObject):
             self.view.packs_label.setText(t("Loading the policy packs…"))
             self.view.last_checked_label.setText("")
             return
+        # A received report's packs are those in force where it was made.
+        in_force = self.received.result.packs if self.received is not None else self.startup.policies.packs
         packs = "; ".join(
-            f"{t.text(p.name)} ({p.id} {p.version}, " + t("{count} directives", count=len(p.directives)) + ")"
-            for p in self.startup.policies.packs
+            f"{t.text(p.name)} ({p.id} {p.version}, " + t.plural("{count} directive", "{count} directives", count=len(p.directives)) + ")"
+            for p in in_force
         )
         self.view.packs_label.setText(t("Policy packs: {packs}", packs=packs))
         directives = "\n".join(
-            f"{t.text(d.title)} ({d.effective.isoformat()})" for p in self.startup.policies.packs for d in p.directives
+            f"{t.text(d.title)} ({d.effective.isoformat()})" for p in in_force for d in p.directives
         )
         self.view.packs_label.setToolTip(directives)
         self.view.packs_label.setAccessibleDescription(directives)
-        if self.startup.target_problem is not None:  # nothing was checked, nor can be: the banner says why
+        shown = self.shown_target
+        self.view.target_label.setText(self._target_sentence(shown) if shown is not None else "")
+        if self.startup.target_problem is not None and self.received is None:  # the banner says why
+            self.view.last_checked_label.setText("")
+            return
+        if self.received is not None:  # the notice above the result says when that check was made
             self.view.last_checked_label.setText("")
             return
         last, problem = self.startup.last_checked, self.startup.history_problem
-        lines = [t("Last checked: {when}", when=_readable_time(last)) if last else t("This device has not been checked yet.")]
+        never = t("This device has not been checked yet.") if self.startup.target.live else t("This disk has not been checked yet.")
+        lines = [t("Last checked: {when}", when=_readable_time(last)) if last else never]
         if problem is not None:
             lines.append(t("Note: {message}", message=problem.render(t)))
         self.view.last_checked_label.setText("\n".join(lines))
@@ -173,11 +209,14 @@ class MainController(QObject):
     def _scan(self, startup: Startup, report, cancelled) -> ScanResult:
         result = run_scan(startup.target, startup.policies, progress=report, cancelled=cancelled)
         if not result.cancelled:
-            try:
-                self.history.record_scan(result)
-            except AppWardenError as error:  # the check stands; only its record is missing
-                self.last_error = error
+            self._record(result)
         return result
+
+    def _record(self, result: ScanResult) -> None:
+        try:
+            self.history.record_scan(result)
+        except AppWardenError as error:  # the check stands; only its record is missing
+            self.last_error = error
 
     def _progress(self, progress: Progress) -> None:
         self.view.progress_bar.setRange(0, progress.total)
@@ -192,7 +231,8 @@ class MainController(QObject):
 
     def _checked(self, result: ScanResult) -> None:
         self._stop_progress()
-        self.result = result
+        self.result, self.received = result, None
+        self.view.show_received("")
         if self.startup is not None and not result.cancelled:
             # A history that could not record this check is a note beside the result, never in its place.
             when = result.started_at.isoformat(timespec="seconds")
@@ -230,13 +270,31 @@ class MainController(QObject):
         result, t = self.result, self.t
         if result is None:
             return
-        state = "found" if result.findings else ("ok" if result.complete else "incomplete")
-        self.view.show_banner(state, wording.verdict(result, t), wording.not_checked_sentence(result, t))
+        state = "found" if result.apps_present else ("ok" if result.complete_for_its_scope else "incomplete")
+        if state == "ok" and result.leftovers_only:
+            state = "leftovers"  # the app is gone: not an alarm, but something is left to clean up
+        detail = " ".join(filter(None, (wording.leftovers_note(result, t), wording.result_details(result, t))))
+        self.view.show_banner(state, wording.verdict(result, t), detail)
         self.findings.show(result.findings)
+        self._offer_all_accounts(result)
         self.view.show_findings(bool(result.findings))
-        self.coverage.show(result.coverage)
+        self.view.set_primary_action(removing=bool(result.findings))
+        self._show_coverage()
         self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
+        self._show_reference_and_mode(result)
         self._show_selected()
+
+    def _show_reference_and_mode(self, result: ScanResult) -> None:
+        # Non-breaking hyphens: a wrapped line never splits the code a person reads out.
+        sentence = self.t("Reference code: {code}", code=unbroken(result.reference)) if result.reference else ""
+        self.view.show_reference(sentence, spoken(result.reference))
+        if self.received is not None:  # read-only: nothing on that device can be removed from here
+            self.view.remove_button.setVisible(False)
+            self.view.set_primary_action(removing=False)
+
+    def _show_coverage(self) -> None:
+        if self.result is not None:
+            self.coverage.show(self.result.coverage, every_source=self.view.all_sources_toggle.isChecked())
 
     def selected_finding(self):
         index = self.view.findings_list.currentIndex()
@@ -247,8 +305,8 @@ class MainController(QObject):
 
     def _show_selected(self) -> None:
         finding = self.selected_finding()
-        self.view.remove_button.setEnabled(finding is not None)
-        if finding is None and self.target_problem is not None:
+        self.view.remove_button.setEnabled(finding is not None and self.received is None)
+        if finding is None and self.target_problem is not None and self.received is None:
             self._show_target_problem(self.target_problem)
             return
         if finding is None:
@@ -264,13 +322,148 @@ class MainController(QObject):
     def copy_diagnostics(self) -> None:
         if self.result is None:
             return
-        QGuiApplication.clipboard().setText(diagnostics_text(self.result, self.t))
+        QGuiApplication.clipboard().setText(self.diagnostics())
         self.view.statusBar().showMessage(self.t("Diagnostics copied to the clipboard."), 5000)
+
+    def diagnostics(self) -> str:
+        """The diagnostics of the result shown; a received report's say first that it was received."""
+        text = diagnostics_text(self.result, self.t)
+        return text if self.received is None else f"{self._received_sentence()}\n\n{text}"
+
+    def save_diagnostics(self) -> None:
+        from gui.export import export_folder
+
+        if self.result is None:
+            return
+        name = f"appwarden-diagnostics-{self.result.reference or 'report'}.txt"
+        typed, _ = QFileDialog.getSaveFileName(
+            self.view, self.t("Save diagnostics"), str(export_folder.current() / name), self.t("Text file (*.txt)")
+        )
+        if typed:
+            export_folder.remember(Path(typed))
+            self.save_diagnostics_to(Path(typed))
+
+    def save_diagnostics_to(self, path: Path) -> None:
+        """The same text as Copy diagnostics, written all or nothing over nothing but a file of the person's own."""
+        from core.cli.commands import write_file
+
+        try:
+            write_file(path, self.diagnostics())
+        except AppWardenError as error:
+            self.show_error(error)
+            return
+        self.view.statusBar().showMessage(self.t("Diagnostics written to {path}.", path=path), 8000)
+
+    # A report someone sent: shown as they saw it, read-only.
+    def open_report(self) -> None:
+        from gui.export import export_folder
+
+        typed, _ = QFileDialog.getOpenFileName(
+            self.view, self.t("Open report"), str(export_folder.current()), self.t("AppWarden JSON report (*.json)")
+        )
+        if typed:
+            self.open_report_file(Path(typed))
+
+    def open_report_file(self, path: Path) -> None:
+        from core.reports.json_reader import read_report_file, with_packs_of_this_computer
+
+        policies = self.startup.policies if self.startup is not None else None
+
+        def read(report, cancelled) -> ReceivedReport:
+            received = read_report_file(path)
+            return received if policies is None else with_packs_of_this_computer(received, policies)
+
+        self.background.run(read, self._show_received, self.show_report_error)
+
+    def _show_received(self, received: ReceivedReport) -> None:
+        self.result, self.received = received.result, received
+        self.view.show_received(self._received_sentence())
+        self._show_packs()
+        self._refresh()
+        self.view.announce_banner()
+        if received.result.findings:
+            self.view.findings_list.setCurrentIndex(self.findings.index(0))
+
+    def _received_sentence(self) -> str:
+        result, t = self.received.result, self.t
+        return t(
+            "This is a report someone sent: the check of {target} on {when}, reference code {code}. It is shown "
+            "as they saw it, read-only: nothing can be removed or checked again from here.",
+            target=wording.target_description(result.target, t, here=False), when=_readable_time(result.started_at.isoformat()),
+            code=unbroken(result.reference) or "-",
+        )
+
+    def show_report_error(self, error: AppWardenError) -> None:
+        """A file that is not a report does not disturb what the window shows: one sentence in a box."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "AppWarden", error.render(self.t), QMessageBox.StandardButton.Close, self.view)
+        box.setObjectName("reportErrorDialog")
+        box.open()
+
+    # Check all accounts: the same check again, in a separate AppWarden with administrator rights.
+    def _offer_all_accounts(self, result: ScanResult) -> None:
+        """Offered after a check of this device that left accounts out for want of rights; where
+        AppWarden cannot ask for them (macOS), the note says how an administrator checks instead."""
+        here = self.startup is not None and result.target.live and result.target == self.startup.target
+        if not (here and result.scope.need_rights):
+            self.view.show_all_accounts_offer(False)
+            return
+        if elevation_for(result.target.os) is None:
+            self.view.show_all_accounts_offer(False, how_an_administrator_checks(result.target.os).render(self.t))
+            return
+        self.view.show_all_accounts_offer(True)
+
+    def check_all_accounts(self) -> None:
+        if self.startup is None or (self.task is not None and not self.task.done):
+            return
+        elevation = elevation_for(self.startup.target.os)
+        if elevation is None:
+            return
+        try:
+            prepared = prepare_report_file()
+        except AppWardenError as error:
+            self._all_accounts_failed(error)
+            return
+        policies = (*self.extra_policies, *self.options.policy)
+        arguments = elevated_scan_arguments(prepared, policies, self.options.no_default_policy)
+        self.view.show_progress(True)
+        self.view.cancel_button.setVisible(False)  # the system's prompt, not AppWarden, can cancel it
+        self.view.progress_bar.setRange(0, 0)
+        self.view.progress_label.setText(self.t("Checking all accounts with administrator rights…"))
+        loaded = self.startup.policies
+        self.task = self.background.run(
+            lambda report, cancelled: self._check_elevated(elevation, arguments, prepared, loaded),
+            self._checked_all_accounts, self._all_accounts_failed,
+        )
+
+    def _check_elevated(self, elevation, arguments: list[str], prepared, policies: PolicySet) -> ScanResult | None:
+        """The elevated check's result, recorded in history; None when the person declined the prompt."""
+        try:
+            report = run_elevated_check(elevation, arguments, prepared)
+        finally:
+            prepared.remove()
+        if report is None:
+            return None
+        result = elevated_result(report, policies)
+        self._record(result)
+        return result
+
+    def _checked_all_accounts(self, result: ScanResult | None) -> None:
+        if result is not None:
+            self._checked(result)
+            return
+        self._stop_progress()  # declined: the first result stands, as it was
+        note = self.t("No administrator rights were given, so nothing more was checked. The result above still stands.")
+        self.view.show_all_accounts_offer(True, note)
+
+    def _all_accounts_failed(self, error: AppWardenError) -> None:
+        """The first result stands; the note says what happened, its tooltip what the check said."""
+        self._stop_progress()
+        self.view.show_all_accounts_offer(True, error.render(self.t), error.detail)
 
     def show_removal(self) -> None:
         """The guided removal of the selected finding; the list is checked again when it ends."""
         finding = self.selected_finding()
-        if finding is None or self.startup is None:
+        if finding is None or self.startup is None or self.received is not None:
             return
         from core.removal.builder import build_plan
 

@@ -17,7 +17,8 @@ def finding_html(finding: Finding, os_name: str, t: Translator, helpdesk: bool) 
     rule, directive = finding.rule, finding.directive
     parts = [
         f"<h2>{escape(t.text(rule.name))}</h2>",
-        f"<p style='color:#4a5663'>{escape(rule.vendor)}</p>",
+        f"<p>{escape(rule.vendor)}</p>",
+        *([] if finding.app_present else [f"<p><b>{escape(wording.presence_sentence(finding, t))}</b></p>"]),
         f"<p><b>{escape(wording.enforcement_sentence(finding, t))}</b></p>",
         f"<h3>{escape(t('Why is this prohibited?'))}</h3>",
         f"<p>{escape(t.text(rule.rationale))}</p>",
@@ -30,10 +31,12 @@ def finding_html(finding: Finding, os_name: str, t: Translator, helpdesk: bool) 
         _row(t("Covers"), t.text(directive.scope.description)),
         "</table>",
         f"<blockquote><i>{escape(t.text(directive.finding))}</i></blockquote>",
-        f"<p>{escape(t('Reference:'))}<br><code>{escape(directive.url)}</code></p>",
+        f"<p>{escape(t('Reference:'))}<br><code>{escape(t.text(directive.url))}</code></p>",
         f"<h3>{escape(t('Where it was found'))}</h3><ul>",
         *(f"<li>{escape(wording.evidence_sentence(e, t))}</li>" for e in finding.evidence),
         "</ul>",
+        f"<h3>{escape(t('How to remove it'))}</h3>",
+        _steps_html(wording.removal_text(finding, os_name, t)),
     ]
     if helpdesk:
         parts.append(_evidence_table(finding, t))
@@ -41,25 +44,31 @@ def finding_html(finding: Finding, os_name: str, t: Translator, helpdesk: bool) 
 
 
 def _row(label: str, value: str) -> str:
-    return f"<tr><td style='color:#4a5663'>{escape(label)}</td><td>{escape(value)}</td></tr>"
+    return f"<tr><td>{escape(label)}</td><td>{escape(value)}</td></tr>"
+
+
+def _steps_html(steps: str) -> str:
+    """Each step its own paragraph, wrapped to the pane's width (a <pre> needed a scroll bar)."""
+    return "".join(f"<p style='margin:0 0 4px 0'>{escape(line)}</p>" for line in steps.splitlines() if line.strip())
+
+
+def identifier_cell(text: str) -> str:
+    """An identifier, path or key as a table cell the layout never breaks: "com.tencent.wechat.desktop"
+    must not be read out as two words. A long one scrolls instead. (Qt honours white-space on
+    blocks and cells, not on inline spans.)"""
+    return f"<td style='white-space:nowrap'><code>{escape(text)}</code></td>"
 
 
 def _evidence_table(finding: Finding, t: Translator) -> str:
-    rows = []
+    """One block per piece of evidence, one fact per line, so each identifier has the pane's width."""
+    blocks = []
     for e in finding.evidence:
-        details = "; ".join(f"{key}={value}" for key, value in e.details)
-        rows.append(
-            "<tr>" + "".join(
-                f"<td><code>{escape(cell)}</code></td>"
-                for cell in (e.source, f"{e.namespace}: {e.identifier}", e.location, e.version, details)
-            ) + "</tr>"
-        )
-    headings = (t("Source"), t("Identifier"), t("Location"), t("Version"), t("Details"))
-    header = "".join(f"<th align='left'>{escape(h)}</th>" for h in headings)
-    return (
-        f"<h3>{escape(t('Technical evidence'))}</h3>"
-        f"<table border='1' cellspacing='0' cellpadding='3'><tr>{header}</tr>{''.join(rows)}</table>"
-    )
+        facts = [(t("Identifier"), f"{e.namespace}: {e.identifier}"), (t("Location"), e.location)]
+        facts += [(t("Version"), e.version)] if e.version else []
+        facts += [(key, value) for key, value in e.details]
+        lines = "".join(f"<tr><td>{escape(label)}</td>{identifier_cell(value)}</tr>" for label, value in facts)
+        blocks.append(f"<p><b>{escape(t(_title(e.source)))}</b> (<code>{escape(e.source)}</code>)</p><table cellpadding='2'>{lines}</table>")
+    return f"<h3>{escape(t('Technical evidence'))}</h3>" + "".join(blocks)
 
 
 def empty_detail_html(result: ScanResult | None, t: Translator, action: str) -> str:

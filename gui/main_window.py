@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction, QKeySequence
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction, QFont, QKeySequence, QPalette, QTextOption
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -28,30 +28,38 @@ from PySide6.QtWidgets import (
 
 from core.i18n import Translator
 
+# Colours come from the system's palette and sizes from its font (scaled in `_scale_fonts`), so a
+# larger system font and a dark or high-contrast theme are followed. Only the banner's meaning
+# colours are fixed, in a light and a dark variant; a mark and the text always carry the meaning too.
 STYLE = """
-QMainWindow, QWidget#central { background: #f7f9fb; }
-QLabel#title { font-size: 22px; font-weight: 600; color: #1d2733; }
-QLabel.muted, QLabel#packs, QLabel#lastChecked { color: #4a5663; }
-QPushButton#primary { background: #1f5fbf; color: white; font-size: 15px; font-weight: 600;
-    padding: 8px 20px; border-radius: 6px; border: 3px solid #1f5fbf; min-width: 160px; }
-QPushButton#primary:hover { background: #184d9c; border-color: #184d9c; }
-QPushButton#primary:focus { border-color: #f0b429; }
-QPushButton#primary:disabled { background: #9fb4d6; }
-QPushButton { padding: 6px 14px; }
-QFrame#banner { border-radius: 8px; border: 2px solid #c9d1da; background: white; }
-QFrame#banner[state="ok"] { border-color: #2e7d4a; background: #e8f5ec; }
-QFrame#banner[state="found"] { border-color: #b3261e; background: #fdecec; }
-QFrame#banner[state="incomplete"] { border-color: #a05a00; background: #fff4e0; }
-QLabel#bannerIcon { font-size: 26px; }
-QLabel#bannerText { font-size: 16px; font-weight: 600; color: #1d2733; }
-QLabel#bannerDetail { color: #1d2733; }
-QListView { background: white; border: 1px solid #c9d1da; border-radius: 6px; font-size: 14px; }
-QListView::item { padding: 10px 6px; border-bottom: 1px solid #eef1f4; }
-QListView::item:selected { background: #dce8f8; color: #1d2733; }
-QTextBrowser { background: white; border: 1px solid #c9d1da; border-radius: 6px; padding: 8px; font-size: 14px; }
+QLabel.muted, QLabel#packs, QLabel#lastChecked { color: palette(window-text); }
+QPushButton[role="primary"] { background: palette(highlight); color: palette(highlighted-text); font-weight: 600;
+    padding: 0.5em 1.3em; border-radius: 6px; border: 3px solid palette(highlight); min-width: 10em; }
+QPushButton[role="primary"]:focus { border-color: palette(text); }
+QPushButton[role="primary"]:disabled { background: palette(mid); border-color: palette(mid); }
+QPushButton { padding: 0.4em 0.9em; }
+QPushButton:focus { border: 2px solid palette(highlight); border-radius: 4px; }
+QFrame#banner { border-radius: 8px; border: 2px solid palette(mid); background: palette(base); }
+QLabel#bannerText { font-weight: 600; color: palette(text); }
+QLabel#bannerDetail { color: palette(text); }
+QListView, QTextBrowser, QTableView { background: palette(base); color: palette(text);
+    border: 2px solid palette(mid); border-radius: 6px; }
+QListView:focus, QTextBrowser:focus, QTableView:focus { border: 2px solid palette(highlight); }
+QTextBrowser { padding: 0.4em; }
+QListView::item { padding: 0.6em 0.4em; border-bottom: 1px solid palette(midlight); }
+QListView::item:selected { background: palette(highlight); color: palette(highlighted-text); }
 """
-BANNER_MARKS = {"idle": "\u2139", "ok": "\u2714", "found": "\u2716", "incomplete": "\u26a0"}
-BANNER_COLOURS = {"idle": "#4a5663", "ok": "#2e7d4a", "found": "#b3261e", "incomplete": "#a05a00"}
+BANNER_MARKS = {"idle": "\u2139", "ok": "\u2714", "found": "\u2716", "incomplete": "\u26a0", "leftovers": "\u2139"}
+# (on a light palette, on a dark one): the dark variants keep 4.5:1 contrast on a dark base.
+BANNER_COLOURS = {
+    "idle": ("#4a5663", "#b8c4d0"),
+    "ok": ("#2e7d4a", "#7fd49a"),
+    "found": ("#b3261e", "#ff8a80"),
+    "incomplete": ("#a05a00", "#ffc266"),
+    "leftovers": ("#1f5fbf", "#8ab4f8"),
+}
+# How much larger than the system font each text is drawn.
+FONT_SCALES = {"title": 1.6, "bannerText": 1.15, "bannerIcon": 1.8}
 
 
 class MainWindowView(QMainWindow):
@@ -67,33 +75,41 @@ class MainWindowView(QMainWindow):
         page.setSpacing(16)
         page.addLayout(self._header())
         page.addLayout(self._action_row())
+        page.addWidget(self._received_notice())
         page.addWidget(self._banner())
         page.addWidget(self._results(), stretch=1)
         page.addLayout(self._footer())
         self._menus()
+        self._scale_fonts()
+        self.set_primary_action(removing=False)
         self.setTabOrder(self.check_button, self.cancel_button)
-        self.setTabOrder(self.cancel_button, self.findings_list)
+        self.setTabOrder(self.cancel_button, self.all_accounts_button)
+        self.setTabOrder(self.all_accounts_button, self.findings_list)
         self.setTabOrder(self.findings_list, self.detail)
         self.setTabOrder(self.detail, self.remove_button)
         self.setTabOrder(self.remove_button, self.helpdesk_toggle)
         self.setTabOrder(self.helpdesk_toggle, self.copy_diagnostics_button)
-        self.setTabOrder(self.copy_diagnostics_button, self.coverage_table)
+        self.setTabOrder(self.copy_diagnostics_button, self.save_diagnostics_button)
+        self.setTabOrder(self.save_diagnostics_button, self.coverage_table)
+        self.setTabOrder(self.coverage_table, self.all_sources_toggle)
 
     def _header(self) -> QVBoxLayout:
         header = QVBoxLayout()
         header.setSpacing(2)
         self.title = QLabel(objectName="title")
+        self.target_label = QLabel(objectName="target", wordWrap=True)
         self.packs_label = QLabel(objectName="packs", wordWrap=True)
         self.last_checked_label = QLabel(objectName="lastChecked")
-        for label in (self.title, self.packs_label, self.last_checked_label):
+        for label in (self.title, self.target_label, self.packs_label, self.last_checked_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # a disk names itself: never read as markup
             header.addWidget(label)
         return header
 
     def _action_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(12)
-        self.check_button = QPushButton(objectName="primary")
+        self.check_button = QPushButton(objectName="checkButton")
         self.check_button.setDefault(True)
         self.check_button.setAutoDefault(True)
         self.progress_bar = QProgressBar(textVisible=False, maximumWidth=260)
@@ -108,6 +124,24 @@ class MainWindowView(QMainWindow):
         self.show_progress(False)
         return row
 
+    def _received_notice(self) -> QLabel:
+        """Shown above the result while a report someone sent is open: whose it is, that it is read-only."""
+        self.received_notice = QLabel(objectName="receivedNotice", wordWrap=True)
+        self.received_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.received_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.received_notice.setStyleSheet(
+            "QLabel#receivedNotice { border: 2px dashed palette(highlight); border-radius: 8px; padding: 0.6em;"
+            " background: palette(alternate-base); color: palette(text); font-weight: 600; }"
+        )
+        self.received_notice.hide()
+        return self.received_notice
+
+    def show_received(self, sentence: str) -> None:
+        """The notice of a received report ("" hides it)."""
+        self.received_notice.setText(sentence)
+        self.received_notice.setAccessibleName(sentence)
+        self.received_notice.setVisible(bool(sentence))
+
     def _banner(self) -> QFrame:
         self.banner = QFrame(objectName="banner")
         layout = QHBoxLayout(self.banner)
@@ -117,52 +151,110 @@ class MainWindowView(QMainWindow):
         texts = QVBoxLayout()
         self.banner_text = QLabel(objectName="bannerText", wordWrap=True)
         self.banner_detail = QLabel(objectName="bannerDetail", wordWrap=True)
-        texts.addWidget(self.banner_text)
-        texts.addWidget(self.banner_detail)
+        self.banner_reference = QLabel(objectName="bannerReference")
+        self.banner_reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner_reference.hide()
+        for label in (self.banner_text, self.banner_detail, self.banner_reference):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            texts.addWidget(label)
+        # Check all accounts: offered beside a result that left accounts out for want of rights.
+        self.all_accounts_button = QPushButton(objectName="allAccountsButton")
+        self.all_accounts_button.hide()
+        self.elevation_note = QLabel(objectName="elevationNote", wordWrap=True)
+        self.elevation_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.elevation_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.elevation_note.hide()
+        texts.addWidget(self.elevation_note)
         layout.addWidget(self.banner_icon, alignment=Qt.AlignmentFlag.AlignTop)
         layout.addLayout(texts, stretch=1)
+        layout.addWidget(self.all_accounts_button, alignment=Qt.AlignmentFlag.AlignVCenter)
         return self.banner
 
+    def _scale_fonts(self) -> None:
+        """Titles and the banner larger than the system font, by a ratio, never by pixels."""
+        for name, scale in FONT_SCALES.items():
+            label = self.findChild(QLabel, name)
+            font = QFont(label.font())
+            font.setPointSizeF(font.pointSizeF() * scale)
+            font.setBold(name != "bannerIcon")
+            label.setFont(font)
+
+    def set_primary_action(self, removing: bool) -> None:
+        """Checking is the primary action until there is something to remove; then removing is."""
+        for button, primary in ((self.check_button, not removing), (self.remove_button, removing)):
+            button.setProperty("role", "primary" if primary else "")
+            button.setDefault(primary)
+            button.setAutoDefault(primary)
+            button.style().unpolish(button)
+            button.style().polish(button)
+
     def _results(self) -> QSplitter:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        """Findings on the left; on the right the selected finding above what was checked, each
+        side resizable, so a help desk gives the evidence the room it needs."""
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="resultsSplitter")
+        splitter.setChildrenCollapsible(False)
         self.findings_list = QListView()
         self.findings_list.setWordWrap(True)
         self.findings_list.setUniformItemSizes(False)
         self.findings_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.findings_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.findings_list.setIconSize(QSize(28, 28))
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
-        self.remove_button = QPushButton()
-        self.coverage_table = QTableView()
+        self.detail.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # Break lines between words only: Qt's default also breaks a word that does not fit,
+        # which cut identifiers in two ("com.tencent.we chat.desktop").
+        self.detail.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.remove_button = QPushButton(objectName="removeButton")
+        finding = QWidget()
+        finding_layout = QVBoxLayout(finding)
+        finding_layout.setContentsMargins(0, 0, 0, 0)
+        finding_layout.addWidget(self.detail, stretch=1)
+        finding_layout.addWidget(self.remove_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.coverage_table = QTableView(wordWrap=True)
         self.coverage_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.coverage_table.horizontalHeader().setStretchLastSection(True)
+        self.coverage_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.coverage_table.verticalHeader().hide()
         self.coverage_label = QLabel(objectName="coverageLabel")
-        right_layout.addWidget(self.detail, stretch=3)
-        right_layout.addWidget(self.remove_button, alignment=Qt.AlignmentFlag.AlignLeft)
-        right_layout.addWidget(self.coverage_label)
-        right_layout.addWidget(self.coverage_table, stretch=2)
+        self.all_sources_toggle = QCheckBox()
+        self.coverage_panel = QWidget()
+        coverage_layout = QVBoxLayout(self.coverage_panel)
+        coverage_layout.setContentsMargins(0, 0, 0, 0)
+        coverage_heading = QHBoxLayout()
+        coverage_heading.addWidget(self.coverage_label)
+        coverage_heading.addStretch(1)
+        coverage_heading.addWidget(self.all_sources_toggle)
+        coverage_layout.addLayout(coverage_heading)
+        coverage_layout.addWidget(self.coverage_table, stretch=1)
+        self.details_splitter = QSplitter(Qt.Orientation.Vertical, objectName="detailsSplitter")
+        self.details_splitter.setChildrenCollapsible(False)
+        self.details_splitter.addWidget(finding)
+        self.details_splitter.addWidget(self.coverage_panel)
+        self.details_splitter.setSizes([420, 220])
         splitter.addWidget(self.findings_list)
-        splitter.addWidget(right)
-        splitter.setSizes([340, 720])
+        splitter.addWidget(self.details_splitter)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 760])
         return splitter
 
     def _footer(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.helpdesk_toggle = QCheckBox()
         self.copy_diagnostics_button = QPushButton()
+        self.save_diagnostics_button = QPushButton(objectName="saveDiagnostics")
         row.addWidget(self.helpdesk_toggle)
         row.addStretch(1)
         row.addWidget(self.copy_diagnostics_button)
+        row.addWidget(self.save_diagnostics_button)
         return row
 
     def _menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        self.open_report_action = QAction(self, shortcut=QKeySequence("Ctrl+O"))
+        self.file_menu.addAction(self.open_report_action)
+        self.file_menu.addSeparator()
         self.export_action = QAction(self, shortcut=QKeySequence("Ctrl+E"))
         self.print_action = QAction(self, shortcut=QKeySequence("Ctrl+P"))
         self.quit_action = QAction(self, shortcut=QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty on some desktops
@@ -186,9 +278,14 @@ class MainWindowView(QMainWindow):
         self.check_button.setToolTip(t("Looks for prohibited applications. Nothing is changed on the device."))
         self.cancel_button.setText(t("Cancel"))
         self.remove_button.setText(t("Remove it…"))
+        self.all_accounts_button.setText(t("Check all accounts…"))
+        self.all_accounts_button.setToolTip(t("Checks again with administrator rights, so every account is read. Nothing is changed."))
         self.helpdesk_toggle.setText(t("Show help-desk details"))
         self.copy_diagnostics_button.setText(t("Copy diagnostics"))
+        self.save_diagnostics_button.setText(t("Save diagnostics…"))
+        self.open_report_action.setText(t("&Open report…"))
         self.coverage_label.setText(t("What was checked"))
+        self.all_sources_toggle.setText(t("Also show sources that do not apply here"))
         self.file_menu.setTitle(t("&File"))
         self.export_action.setText(t("&Export report…"))
         self.print_action.setText(t("&Print…"))
@@ -207,11 +304,15 @@ class MainWindowView(QMainWindow):
             self.findings_list: t("Prohibited applications found"),
             self.detail: t("Why the selected application is prohibited"),
             self.remove_button: t("Remove the selected application"),
+            self.all_accounts_button: t("Check all accounts with administrator rights"),
             self.helpdesk_toggle: t("Show help-desk details"),
             self.copy_diagnostics_button: t("Copy diagnostics to the clipboard"),
+            self.save_diagnostics_button: t("Save diagnostics to a file for a ticket"),
+            self.target_label: t("What is checked"),
             self.coverage_table: t("What was checked"),
+            self.all_sources_toggle: t("Also show sources that do not apply here"),
             self.packs_label: t("Policy packs in force"),
-            self.last_checked_label: t("When this device was last checked"),
+            self.last_checked_label: t("When this was last checked"),
         }
         for widget, name in names.items():
             widget.setAccessibleName(name)
@@ -223,18 +324,36 @@ class MainWindowView(QMainWindow):
         self.cancel_button.setEnabled(running)
 
     def show_banner(self, state: str, text: str, detail: str) -> None:
-        """state: idle, ok, found or incomplete; the colour never carries the meaning alone (mark + text)."""
+        """state: idle, ok, found, leftovers or incomplete; the colour never carries the meaning alone (mark + text)."""
         self.banner.setProperty("state", state)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.banner_icon.setText(BANNER_MARKS[state])
-        self.banner_icon.setStyleSheet(f"color: {BANNER_COLOURS[state]};")
+        light, dark = BANNER_COLOURS[state]
+        colour = dark if self.palette().color(QPalette.ColorRole.Base).lightness() < 128 else light
+        self.banner_icon.setStyleSheet(f"color: {colour};")
+        self.banner.setStyleSheet(f"QFrame#banner {{ border-color: {colour}; }}" if state != "idle" else "")
         self.banner_text.setText(text)
         self.banner_detail.setText(detail)
         self.banner_detail.setVisible(bool(detail))
         # The banner's text is its name, so what a screen reader says is what the window shows.
         self.banner.setAccessibleName(text)
         self.banner.setAccessibleDescription(detail)
+
+    def show_reference(self, sentence: str, spoken: str) -> None:
+        """The check's reference code under the result ("" hides it); a screen reader spells it out."""
+        self.banner_reference.setText(sentence)
+        self.banner_reference.setAccessibleName(spoken)
+        self.banner_reference.setVisible(bool(sentence))
+
+    def show_all_accounts_offer(self, offered: bool, note: str = "", detail: str = "") -> None:
+        """The Check all accounts button (or, where AppWarden cannot ask for rights, what to do
+        instead) and a calm note under the result; "" hides the note, `detail` is its tooltip."""
+        self.all_accounts_button.setVisible(offered)
+        self.elevation_note.setText(note)
+        self.elevation_note.setToolTip(detail)
+        self.elevation_note.setAccessibleName(note)
+        self.elevation_note.setVisible(bool(note))
 
     def announce_banner(self) -> None:
         """Tell screen readers the result now, as a live status region: drawing it is not enough."""
@@ -250,6 +369,6 @@ class MainWindowView(QMainWindow):
         self.remove_button.setVisible(any_found)
 
     def show_helpdesk(self, visible: bool) -> None:
-        self.coverage_label.setVisible(visible)
-        self.coverage_table.setVisible(visible)
+        self.coverage_panel.setVisible(visible)
         self.copy_diagnostics_button.setVisible(visible)
+        self.save_diagnostics_button.setVisible(visible)

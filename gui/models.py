@@ -80,9 +80,10 @@ class CoverageModel(QAbstractTableModel):
         self.translate = translate
         self.coverage: tuple[Coverage, ...] = ()
 
-    def show(self, coverage: tuple[Coverage, ...]) -> None:
+    def show(self, coverage: tuple[Coverage, ...], every_source: bool = False) -> None:
+        """The sources that apply to the device; with `every_source`, also those that do not."""
         self.beginResetModel()
-        self.coverage = coverage
+        self.coverage = coverage if every_source else tuple(c for c in coverage if c.status != CoverageStatus.SKIPPED)
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:

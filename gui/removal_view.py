@@ -4,7 +4,7 @@ commands, live output, and the verification at the end. RemovalController drives
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -17,20 +17,22 @@ from PySide6.QtWidgets import (
 
 from core.i18n import Translator
 
+# Colours from the system palette and sizes from the system font, as in the main window; the
+# outcome's meaning colours are borders beside its words.
 STYLE = """
-QLabel#stepCounter { color: #4a5663; }
-QLabel#stepTitle { font-size: 17px; font-weight: 600; color: #1d2733; }
-QLabel#who { color: #4a5663; font-style: italic; }
-QLabel#outcome { font-weight: 600; padding: 8px; border-radius: 6px; }
-QLabel#outcome[state="ok"] { background: #e8f5ec; color: #1d4d2e; }
-QLabel#outcome[state="problem"] { background: #fdecec; color: #7a1a14; }
-QLabel#outcome[state="info"] { background: #eef3fb; color: #1d2733; }
-QPushButton#primary { background: #1f5fbf; color: white; font-weight: 600; padding: 8px 18px;
-    border-radius: 6px; border: 3px solid #1f5fbf; }
-QPushButton#primary:focus { border-color: #f0b429; }
-QPushButton#primary:disabled { background: #9fb4d6; border-color: #9fb4d6; }
-QPushButton { padding: 6px 14px; }
+QLabel#stepTitle { font-weight: 600; }
+QLabel#who { font-style: italic; }
+QLabel#outcome { font-weight: 600; padding: 0.5em; border-radius: 6px; border: 2px solid palette(mid); }
+QLabel#outcome[state="ok"] { border-color: #2e7d4a; }
+QLabel#outcome[state="problem"] { border-color: #d93025; }
+QLabel#outcome[state="info"] { border-color: #1f5fbf; }
+QPushButton#primary { background: palette(highlight); color: palette(highlighted-text); font-weight: 600;
+    padding: 0.5em 1.2em; border-radius: 6px; border: 3px solid palette(highlight); }
+QPushButton#primary:focus { border-color: palette(text); }
+QPushButton#primary:disabled { background: palette(mid); border-color: palette(mid); }
+QPushButton { padding: 0.4em 0.9em; }
 """
+TITLE_SCALE = 1.3  # the step's title, larger than the system font by a ratio, never by pixels
 
 
 class RemovalDialog(QDialog):
@@ -44,6 +46,9 @@ class RemovalDialog(QDialog):
         page.setSpacing(12)
         self.counter = QLabel(objectName="stepCounter")
         self.title = QLabel(objectName="stepTitle", wordWrap=True)
+        title_font = QFont(self.title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * TITLE_SCALE)
+        self.title.setFont(title_font)
         self.who = QLabel(objectName="who", wordWrap=True)
         self.explanation = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.commands = QPlainTextEdit(readOnly=True, maximumHeight=110)
@@ -75,7 +80,7 @@ class RemovalDialog(QDialog):
     def set_texts(self, t: Translator, app: str) -> None:
         self.setWindowTitle(t("Remove {app}", app=app))
         self.do_button.setText(t("Do it for me"))
-        self.done_button.setText(t("I’ve done it"))
+        self.done_button.setText(t("I've done it"))
         self.skip_button.setText(t("Skip this step"))
         self.next_button.setText(t("Next step"))
         self.close_button.setText(t("Close"))

@@ -116,6 +116,45 @@ def save_refused_step(app: QApplication, view, controller, folder: Path, file_na
     dialog.setObjectName("")
 
 
+def high_contrast_dark() -> "QPalette":
+    """A dark, high-contrast palette like the desktops' accessibility themes: white on black,
+    yellow highlight."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#000000"), (roles.WindowText, "#ffffff"), (roles.Base, "#000000"), (roles.AlternateBase, "#1a1a1a"),
+        (roles.Text, "#ffffff"), (roles.Button, "#000000"), (roles.ButtonText, "#ffffff"), (roles.Highlight, "#ffff00"),
+        (roles.HighlightedText, "#000000"), (roles.Mid, "#c0c0c0"), (roles.Midlight, "#808080"), (roles.Link, "#80c0ff"),
+        (roles.ToolTipBase, "#000000"), (roles.ToolTipText, "#ffffff"), (roles.PlaceholderText, "#c0c0c0"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def save_in_system_look(app: QApplication, disk: Path, folder: Path, name: str, lang: str, font_scale: float = 1.0, palette=None) -> None:
+    """The findings with help-desk details, as a person with a larger system font or a dark,
+    high-contrast theme sees them; the application's font and palette are restored after."""
+    font, original_palette = app.font(), app.palette()
+    larger = type(font)(font)
+    larger.setPointSizeF(font.pointSizeF() * font_scale)
+    app.setFont(larger)
+    if palette is not None:
+        app.setPalette(palette)
+    try:
+        view, controller = window(app, "--root", str(disk), "--lang", lang)
+        check(app, controller)
+        view.helpdesk_toggle.setChecked(True)
+        settle(app)
+        save(view, folder, name)
+        view.close()
+        controller.background.wait(5000)
+    finally:
+        app.setFont(font)
+        app.setPalette(original_palette)
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -161,6 +200,18 @@ def main() -> int:
         save(view, folder, "6-french")
         save_refused_step(app, view, controller, folder, "11-removal-refused-french")
         save_export_dialog(app, controller, folder, "12-export-french")
+        view.close()
+        controller.background.wait(5000)
+
+        save_in_system_look(app, found, folder, "13-larger-system-font", "en", font_scale=1.5)
+        save_in_system_look(app, found, folder, "14-high-contrast-dark-french", "fr", palette=high_contrast_dark())
+
+        # An organisation's pack applies the directives to computers: AppWarden's own sentence says
+        # the removal is required and names that pack.
+        example = PROJECT / "assets/policies/examples/extend-to-computers.toml"
+        view, controller = window(app, "--root", str(found), "--lang", "fr", "--policy", str(example))
+        check(app, controller)
+        save(view, folder, "15-required-by-an-organisation-french")
         view.close()
         controller.background.wait(5000)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from core.files import write_text_atomically
 from core.i18n import Translator
 from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
-from core.policy.model import Enforcement, PolicyPack, PolicySet, Rule
+from core.policy.model import THIS_DEVICE_CLASS, Enforcement, PolicyPack, PolicySet, Rule
 from core.reports.terminal import escape_controls, print_to_terminal
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -92,9 +93,14 @@ def explain(args: argparse.Namespace, t: Translator) -> int:
 
 
 def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
+    from core.reports.wording import scope_sentence
+
     d = policies.directive(rule.directive_id)
+    enforcement, extensions = policies.enforcement(d, THIS_DEVICE_CLASS, dt.datetime.now(dt.timezone.utc).date())
     lines = [
         f"{t.text(rule.name)} ({rule.vendor}) [{rule.id}]",
+        "",
+        scope_sentence(d, enforcement, extensions, t),
         "",
         t("Why is this prohibited?"),
         "  " + t.text(rule.rationale),
@@ -104,12 +110,13 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
         "  " + t("Dated: {date}; in effect since {effective}", date=d.document_date, effective=d.effective),
         "  " + t("Covers: {scope}", scope=t.text(d.scope.description)),
         "  " + t("Finding: {quote}", quote=t.text(d.finding)),
-        "  " + t("Reference: {url}", url=d.url),
+        "  " + t("Reference: {url}", url=t.text(d.url)),
     ]
-    for extension in policies.extensions_for(d.id):
-        lines.append("  " + t("Also applied to: {classes} ({reason})", classes=", ".join(sorted(extension.device_classes)), reason=t.text(extension.reason)))
     lines += ["", t("How to remove it:")]
-    for platform, guidance in rule.removal.items():
+    from core.target import host_os
+
+    here = host_os()  # this computer's platform first: it is the one the person is on
+    for platform, guidance in sorted(rule.removal.items(), key=lambda item: item[0] != here):
         lines.append(f"  [{platform}]")
         lines += ["    " + line for line in t.text(guidance).splitlines()]
     return "\n".join(lines)
@@ -118,16 +125,13 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 def history(args: argparse.Namespace, t: Translator) -> int:
     from core.history import INTERRUPTED, HistoryStore
 
+    if args.code is not None:
+        return history_of_code(args.code, t)
     listing = HistoryStore().listing(limit=max(1, args.limit))
     if not listing.scans:
         print(t("No check has been recorded yet."))
     for record in listing.scans:
-        if record.rules:
-            outcome = t("found: {rules}", rules=", ".join(record.rules))
-        else:
-            outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
-        hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
-        print(f"{record.id:>5}  {record.scanned_at}  {hostname}  {record.os}  {root}  {outcome}")
+        print(_check_line(record, t))
     steps = listing.removal_steps[-max(1, args.limit):]
     if steps:
         print()
@@ -140,6 +144,44 @@ def history(args: argparse.Namespace, t: Translator) -> int:
         print(escape_controls(line.rstrip()))
     for sentence in listing.skipped_sentences():
         print(sentence.render(t))
+    return EXIT_COMPLIANT
+
+
+def _check_line(record, t: Translator) -> str:
+    """One recorded check: id, time, reference code, computer, system, folder, this device or not, result."""
+    if record.rules:
+        outcome = t("found: {rules}", rules=", ".join(record.rules))
+    else:
+        outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
+    hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
+    where = t("this device") if record.of_this_device else t("mounted disk")
+    return f"{record.id:>5}  {record.scanned_at}  {record.reference or '-'}  {hostname}  {record.os}  {root}  {where}  {outcome}"
+
+
+def history_of_code(typed: str, t: Translator) -> int:
+    """The recorded check with this reference code, and its report as the text report says it."""
+    from core.history import HistoryStore
+    from core.reports.json_reader import ReportFileError, received_from_history
+    from core.reports.reference import normalised_code
+    from core.reports.text_report import render_text
+
+    code = normalised_code(typed)
+    if code is None:
+        raise UsageError(Message.of(
+            "'{code}' is not a reference code: a code is AW and 8 letters and digits, such as AW-7R4K-92XC.", code=typed
+        ))
+    store = HistoryStore()
+    records = store.with_reference(code)
+    if not records:
+        raise UsageError(Message.of("No check with the reference code {code} is recorded on this computer.", code=code))
+    for record in records:
+        print(_check_line(record, t))
+        try:
+            received = received_from_history(store.report(record.id))
+        except ReportFileError as error:
+            print(error.render(t))
+            continue
+        sys.stdout.write("\n" + render_text(received.result, t))
     return EXIT_COMPLIANT
 
 
@@ -208,6 +250,7 @@ def policy_check(args: argparse.Namespace, t: Translator) -> int:
         raise PolicyError(problems)
     for pack in packs:
         if pack.path != default_pack_path() or args.no_default_policy:
-            print(t("{file}: valid ({directives} directives, {rules} rules)", file=pack.path,
-                    directives=len(pack.directives), rules=len(pack.rules)))
+            print(t("{file}: valid ({directives}, {rules})", file=pack.path,
+                    directives=t.plural("{count} directive", "{count} directives", count=len(pack.directives)),
+                    rules=t.plural("{count} rule", "{count} rules", count=len(pack.rules))))
     return EXIT_COMPLIANT

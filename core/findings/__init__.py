@@ -35,8 +35,10 @@ class Finding:
         return frozenset(e.kind for e in self.evidence)
 
     @property
-    def only_leftovers(self) -> bool:
-        return self.kinds == {EvidenceKind.LEFTOVER}
+    def app_present(self) -> bool:
+        """The app itself is here (installed, running or a service). Otherwise only files it left
+        behind were found: the app is gone, as verification says after a removal."""
+        return any(e.kind != EvidenceKind.LEFTOVER for e in self.evidence)
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,23 @@ class ScanResult:
     items_read: int
     cancelled: bool = False
     scope: AccountScope = AccountScope()  # the accounts read, and those that need administrator rights
+    reference: str = ""  # the check's reference code (core.reports.reference); run_scan gives it
+
+    @property
+    def apps_present(self) -> tuple[Finding, ...]:
+        """Findings of apps that are on the device, not only their leftover files."""
+        return tuple(f for f in self.findings if f.app_present)
+
+    @property
+    def leftovers_only(self) -> tuple[Finding, ...]:
+        """Findings of apps that are gone but left files behind (settings, data, registry keys)."""
+        return tuple(f for f in self.findings if not f.app_present)
 
     @property
     def compliant(self) -> bool:
-        """No finding. Whether every source could be read is `complete`, reported beside it."""
-        return not self.findings
+        """No prohibited app is on the device; files a removed app left behind do not count, as in
+        verification. Whether every source could be read is `complete`, reported beside it."""
+        return not self.apps_present
 
     @property
     def complete(self) -> bool:
@@ -73,6 +87,7 @@ class ScanResult:
         )
 
     def findings_at_least(self, enforcement: Enforcement) -> tuple[Finding, ...]:
+        """The apps present whose removal is at least `enforcement`; leftovers alone never count."""
         if enforcement == Enforcement.RECOMMENDED:
-            return self.findings
-        return tuple(f for f in self.findings if f.enforcement == Enforcement.REQUIRED)
+            return self.apps_present
+        return tuple(f for f in self.apps_present if f.enforcement == Enforcement.REQUIRED)

@@ -15,7 +15,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, Iterable, TypeVar
 
 from core.errors import HOME_FOLDER_UNKNOWN, HistoryError
@@ -23,6 +23,7 @@ from core.findings import ScanResult
 from core.i18n import Translator
 from core.messages import Message
 from core.reports.json_report import report_dict
+from core.sources.base import ScanTarget
 
 HISTORY_FILE = "history.sqlite3"
 BUSY_WAIT_S = 30.0  # as long as sqlite's own wait for a lock
@@ -60,6 +61,14 @@ MIGRATIONS = (
     );
     CREATE INDEX actions_by_rule ON actions (rule, id);
     """,
+    # Rows written before this have no live flag (NULL: told from their root, see ScanRecord) and no
+    # reference code ('').
+    """
+    ALTER TABLE scans ADD COLUMN live INTEGER;
+    ALTER TABLE scans ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+    CREATE INDEX scans_by_reference ON scans (reference);
+    CREATE INDEX scans_by_target ON scans (root, hostname, os, scanned_at);
+    """,
 )
 STARTED, FINISHED, INTERRUPTED = "started", "finished", "interrupted"
 # SQLite result codes (the low byte of sqlite_errorcode) that say the file could not be reached or
@@ -91,6 +100,19 @@ class ScanRecord:
     compliant: bool
     complete: bool
     rules: tuple[str, ...]
+    live: bool | None = None  # None in rows written before the history kept it
+    reference: str = ""  # "" in rows written before the history kept it
+
+    @property
+    def of_this_device(self) -> bool:
+        """A check of the running device, as it was recorded; an old row's is told from its root,
+        since the running device is read from the system's own root ("/" or the system drive)."""
+        if self.live is not None:
+            return self.live
+        root = PurePath(self.root)
+        if os.name == "nt":
+            return str(root).rstrip("\\/").upper() == os.environ.get("SystemDrive", "C:").upper()
+        return str(root) == root.anchor
 
 
 @dataclass(frozen=True)
@@ -191,19 +213,15 @@ class HistoryListing:
     def skipped_sentences(self) -> list[Message]:
         sentences = []
         if self.unreadable_scans:
-            sentences.append(
-                Message.of("1 recorded check could not be read and was skipped.")
-                if self.unreadable_scans == 1
-                else Message.of("{count} recorded checks could not be read and were skipped.", count=self.unreadable_scans)
-            )
+            sentences.append(Message.plural(
+                "{count} recorded check could not be read and was skipped.",
+                "{count} recorded checks could not be read and were skipped.", count=self.unreadable_scans,
+            ))
         if self.unreadable_actions:
-            sentences.append(
-                Message.of("1 recorded removal step could not be read and was skipped.")
-                if self.unreadable_actions == 1
-                else Message.of(
-                    "{count} recorded removal steps could not be read and were skipped.", count=self.unreadable_actions
-                )
-            )
+            sentences.append(Message.plural(
+                "{count} recorded removal step could not be read and was skipped.",
+                "{count} recorded removal steps could not be read and were skipped.", count=self.unreadable_actions,
+            ))
         return sentences
 
 
@@ -301,13 +319,16 @@ class HistoryStore:
             result.target.hostname,
             int(result.compliant),
             int(result.complete),
-            json.dumps([f.rule.id for f in result.findings]),
+            # The apps found; one found only by what it left behind is gone, as verification says.
+            json.dumps([f.rule.id for f in result.apps_present]),
             json.dumps(report["policies"]),
             json.dumps(report, ensure_ascii=False),
+            int(result.target.live),
+            result.reference,
         )
         return self._insert(
             "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete,"
-            " rules, policies, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " rules, policies, report, live, reference) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
             lambda error: Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error),
         )
@@ -339,11 +360,21 @@ class HistoryStore:
             )) from None
         return report
 
-    def _scan_records(self, limit: int) -> tuple[list[ScanRecord], int]:
+    def last_check(self, target: ScanTarget) -> ScanRecord | None:
+        """The newest readable check of this target: the same folder, computer name and system."""
+        records, _ = self._scan_records(1, "root = ? AND hostname = ? AND os = ?",
+                                        (str(target.root), target.hostname, target.os))
+        return records[0] if records else None
+
+    def with_reference(self, code: str) -> list[ScanRecord]:
+        """The checks whose reference code is `code` (as core.reports.reference writes it), newest first."""
+        return self._scan_records(50, "reference = ?", (code,))[0]
+
+    def _scan_records(self, limit: int, where: str = "1", parameters: tuple = ()) -> tuple[list[ScanRecord], int]:
         rows = self._select(
-            "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules"
-            " FROM scans ORDER BY scanned_at DESC, id DESC LIMIT ?",
-            (limit,),
+            "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules, live, reference"
+            f" FROM scans WHERE {where} ORDER BY scanned_at DESC, id DESC LIMIT ?",
+            (*parameters, limit),
         )
         return _readable(rows, _scan_record)
 
@@ -433,8 +464,9 @@ def _readable(rows: list[tuple], read: Callable[[tuple], Record]) -> tuple[list[
 
 def _scan_record(r: tuple) -> ScanRecord:
     texts = [_of_type(value, str) for value in r[1:5]]
+    live = None if r[8] is None else bool(_of_type(r[8], int))
     return ScanRecord(_of_type(r[0], int), *texts, bool(_of_type(r[5], int)), bool(_of_type(r[6], int)),
-                      _texts(_json(r[7], list)))
+                      _texts(_json(r[7], list)), live, _of_type(r[9], str))
 
 
 def _action_record(r: tuple) -> ActionRecord:

@@ -22,6 +22,7 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
         "language": t.lang,
         "scanned_at": result.started_at.isoformat(timespec="seconds"),
         "finished_at": result.finished_at.isoformat(timespec="seconds"),
+        "reference": result.reference,
         "target": {
             "root": str(result.target.root),
             "os": result.target.os,
@@ -76,6 +77,9 @@ def _finding(finding: Finding, t: Translator) -> dict:
         "name": t.text(finding.rule.name),
         "vendor": finding.rule.vendor,
         "enforcement": finding.enforcement.value,
+        # False when only files the app left behind were found: it is gone, as verification says.
+        "app_present": finding.app_present,
+        "scope_sentence": wording.enforcement_sentence(finding, t),
         "rationale": t.text(finding.rule.rationale),
         "directive": {
             "id": d.id,
@@ -83,7 +87,7 @@ def _finding(finding: Finding, t: Translator) -> dict:
             "title": t.text(d.title),
             "document_date": d.document_date.isoformat(),
             "effective": d.effective.isoformat(),
-            "url": d.url,
+            "url": t.text(d.url),
             "finding": t.text(d.finding),
             "scope": {
                 "device_classes": sorted(d.scope.device_classes),

@@ -7,35 +7,44 @@ from core.i18n import Translator
 from core.reports import wording
 from core.reports.terminal import for_terminal, terminal_output
 from core.scan import OTHER_PLATFORM
+from core.sources.base import CoverageStatus
 
 
 def render_text(result: ScanResult, t: Translator) -> str:
     """The report, with every value a device gave shown escaped (see core.reports.terminal)."""
     t = for_terminal(t)
     lines = [wording.heading(result, t)]
+    if result.reference:  # read out on the phone, so it comes first
+        lines.append(wording.reference_sentence(result, t))
     packs = ", ".join(f"{t.text(p.name)} ({p.id} {p.version})" for p in result.packs)
-    lines += [t("Policy packs: {packs}", packs=packs), "", wording.verdict(result, t), *wording.accounts_lines(result, t), ""]
+    lines += [t("Policy packs: {packs}", packs=packs), "", " ".join(filter(None, (wording.verdict(result, t), wording.leftovers_note(result, t)))), *wording.accounts_lines(result, t), ""]
     for number, finding in enumerate(result.findings, start=1):
         rule, directive = finding.rule, finding.directive
         lines.append(f"{number}. {t.text(rule.name)} ({rule.vendor}) [{rule.id}]")
+        if not finding.app_present:
+            lines.append("   " + wording.presence_sentence(finding, t))
         lines.append("   " + wording.enforcement_sentence(finding, t))
         lines.append("   " + t("Why: {rationale}", rationale=t.text(rule.rationale)))
         lines.append("   " + t("Directive: {sentence}", sentence=wording.directive_sentence(finding, t)))
         lines.append("   " + t("Finding: {quote}", quote=t.text(directive.finding)))
-        lines.append("   " + t("Reference: {url}", url=directive.url))
+        lines.append("   " + t("Reference: {url}", url=t.text(directive.url)))
         lines.append("   " + t("Found:"))
         lines += ["     - " + wording.evidence_sentence(e, t) for e in finding.evidence]
         lines.append("   " + t("How to remove it:"))
         lines += ["     " + line for line in wording.removal_text(finding, result.target.os, t).splitlines()]
         lines.append("")
     lines.append(t("Coverage:"))
-    # Sources made for other systems are named on one line: read aloud, they are only noise.
+    # Sources made for other systems, and those with nothing to read here, are named on one line
+    # each: read aloud, their rows are only noise. The JSON report keeps every row and its reason.
     other_system = [c.source for c in result.coverage if c.detail.template == OTHER_PLATFORM]
-    shown = [c for c in result.coverage if c.source not in other_system]
+    absent = [c.source for c in result.coverage if c.status == CoverageStatus.SKIPPED and c.source not in other_system]
+    shown = [c for c in result.coverage if c.source not in other_system and c.source not in absent]
     width = max((len(c.source) for c in shown), default=0)
     for coverage in shown:
         status = t(wording.STATUS_LABELS[coverage.status])
         lines.append(f"  {coverage.source.ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
+    if absent:
+        lines.append("  " + t("Not on this device: {sources}", sources=", ".join(absent)))
     if other_system:
         lines.append("  " + t("Not used on {os}: {sources}", os=result.target.os, sources=", ".join(other_system)))
     lines.append(wording.coverage_note(result, t))

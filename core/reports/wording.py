@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.findings import Evidence, Finding, ScanResult
 from core.i18n import Translator
-from core.policy.model import Enforcement
-from core.sources.base import CoverageStatus, EvidenceKind
+from core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
+from core.sources.base import CoverageStatus, EvidenceKind, ScanTarget
 from core.version import __version__
 
 KIND_LABELS = {
@@ -37,30 +37,66 @@ def heading(result: ScanResult, t: Translator) -> str:
 def verdict(result: ScanResult, t: Translator) -> str:
     if result.cancelled:
         return t("The check was cancelled before it finished; what is shown is incomplete.")
-    if len(result.findings) == 1:
-        return t("1 prohibited application found.")
-    if result.findings:
-        return t("{count} prohibited applications found.", count=len(result.findings))
+    present, gone = result.apps_present, result.leftovers_only
+    if present:
+        return t.plural("{count} prohibited application found.", "{count} prohibited applications found.", count=len(present))
+    if gone:
+        return t(
+            "No prohibited application is installed, but files left behind after uninstalling {names} remain (see below).",
+            names=_names(gone, t),
+        )
     if not result.complete_for_its_scope:
         return t("No prohibited application found in what could be checked, but some places could not be read (see coverage).")
     return t("No prohibited application found.")
 
 
+def leftovers_note(result: ScanResult, t: Translator) -> str:
+    """Beside a verdict of apps found: the apps found only by what they left behind, or ""."""
+    if not result.apps_present or not result.leftovers_only or result.cancelled:
+        return ""
+    return t("Also found: files left behind after uninstalling {names}.", names=_names(result.leftovers_only, t))
+
+
+def _names(findings: tuple[Finding, ...], t: Translator) -> str:
+    return ", ".join(t.text(f.rule.name) for f in findings)
+
+
 def enforcement_sentence(finding: Finding, t: Translator) -> str:
-    scope = t.text(finding.directive.scope.description)
-    if finding.enforcement == Enforcement.REQUIRED and finding.scope_extensions:
-        reasons = "; ".join(t.text(e.reason) for e in finding.scope_extensions)
+    return scope_sentence(finding.directive, finding.enforcement, finding.scope_extensions, t)
+
+
+def scope_sentence(
+    directive: Directive, enforcement: Enforcement, extensions: tuple[ScopeExtension, ...], t: Translator
+) -> str:
+    """Required or recommended, and why: built from the enforcement in force (never from a pack's
+    own words), so it cannot contradict the finding. AppWarden runs on computers (THIS_DEVICE_CLASS)."""
+    scope = t.text(directive.scope.description)
+    covered = THIS_DEVICE_CLASS in directive.scope.device_classes or bool(extensions)
+    if covered and enforcement == Enforcement.RECOMMENDED:
         return t(
-            "Removal required: the directive covers {scope}, and your organisation applies it to this computer too ({reason}).",
-            scope=scope,
-            reason=reasons,
+            "Removal recommended: the directive covers {scope}, but it takes effect only on {effective}.",
+            scope=scope, effective=directive.effective.isoformat(),
         )
-    if finding.enforcement == Enforcement.REQUIRED:
-        return t("Removal required: this device is within the directive's scope ({scope}).", scope=scope)
+    if extensions:
+        return t(
+            "Removal required: the directive covers {scope}, and the policy pack “{pack}” applies it to computers too: {reason}.",
+            scope=scope,
+            pack=", ".join(dict.fromkeys(t.text(e.pack_name) or e.pack_id for e in extensions)),
+            reason="; ".join(t.text(e.reason) for e in extensions),
+        )
+    if covered:
+        return t("Removal required: the directive covers {scope}, computers included.", scope=scope)
     return t(
-        "Removal recommended: the directive covers {scope}; this computer is outside that scope, but the same risk applies.",
+        "Removal recommended: the directive covers {scope}, not computers, and no policy pack in force applies it to computers; the same risk applies on a computer.",
         scope=scope,
     )
+
+
+def presence_sentence(finding: Finding, t: Translator) -> str:
+    """Whether the app itself is here, or only what it left behind after it was uninstalled."""
+    if finding.app_present:
+        return ""
+    return t("{app} is no longer installed: only files it left behind were found.", app=t.text(finding.rule.name))
 
 
 def directive_sentence(finding: Finding, t: Translator) -> str:
@@ -92,8 +128,15 @@ def evidence_sentence(evidence: Evidence, t: Translator) -> str:
 
 
 def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
-    guidance = finding.rule.removal.get(os_name)
-    return t.text(guidance) if guidance else t("No removal guidance for this platform in the policy pack.")
+    """The steps for this finding's own evidence on this platform, numbered, one per line."""
+    from core.removal.outline import removal_outline
+
+    lines = removal_outline(finding, os_name, t)
+    if not lines:
+        return t("No removal guidance for this platform in the policy pack.")
+    if len(lines) == 1:  # the pack's own guidance, already laid out
+        return lines[0].strip()
+    return "\n".join(f"{number}. {line}" for number, line in enumerate(lines, start=1))
 
 
 def coverage_note(result: ScanResult, t: Translator) -> str:
@@ -160,3 +203,26 @@ def accounts_lines(result: ScanResult, t: Translator) -> list[str]:
 def result_details(result: ScanResult, t: Translator) -> str:
     """What the result banner says below the verdict: what could not be checked, and which accounts."""
     return " ".join(part for part in [not_checked_sentence(result, t), *accounts_lines(result, t)] if part)
+
+
+OS_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
+
+
+def target_description(target: ScanTarget, t: Translator, here: bool = True) -> str:
+    """What is checked, as the window's header names it: the running device by its name and system, or
+    a mounted disk by its folder and the computer name the disk gives itself. `here` is False for a
+    report made elsewhere, whose running device is not this one."""
+    system = OS_NAMES.get(target.os, target.os)
+    host = target.hostname or t("unknown name")
+    if target.live:
+        if here:
+            return t("this device, {host} ({os})", host=host, os=system)
+        return t("the computer {host} ({os})", host=host, os=system)
+    if target.hostname:
+        return t("the disk mounted at {root}, computer {host} ({os})", root=target.root, host=target.hostname, os=system)
+    return t("the disk mounted at {root} ({os}), whose computer name could not be read", root=target.root, os=system)
+
+
+def reference_sentence(result: ScanResult, t: Translator) -> str:
+    """The line that gives a check's reference code, or "" for a result that has none."""
+    return t("Reference code: {code}", code=result.reference) if result.reference else ""

@@ -70,7 +70,7 @@ def test_window_self_check(bundle, tmp_path):
     root = linux_disk(tmp_path / "disk")
     done = run(bundle, tmp_path, "appwarden-gui", "--self-check", "--root", str(root), offscreen=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "Self-check passed: 2 prohibited applications found.\n"
+    assert done.stdout == "Self-check passed: 1 prohibited application found.\n"
 
 
 def test_no_unused_qt_modules(bundle):

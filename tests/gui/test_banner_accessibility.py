@@ -39,9 +39,9 @@ def test_the_result_is_the_banners_accessible_name_and_is_announced(qtbot, tmp_p
     assert alerts(accessibility_events, view.banner) == []  # opening the window announces nothing
     check_and_wait(qtbot, controller)
     banner = QAccessible.queryAccessibleInterface(view.banner)
-    assert banner.text(QAccessible.Text.Name) == "2 prohibited applications found."
+    assert banner.text(QAccessible.Text.Name) == "1 prohibited application found."
     assert banner.text(QAccessible.Text.Description) == view.banner_detail.text()
-    assert alerts(accessibility_events, view.banner) == ["2 prohibited applications found."]
+    assert alerts(accessibility_events, view.banner) == ["1 prohibited application found."]
 
 
 def test_a_clean_disk_is_announced_too(qtbot, tmp_path, accessibility_events):

@@ -37,7 +37,7 @@ def window_with(qtbot, history: HistoryStore, *argv: str):
 
 
 def assert_checked_without_an_error(view) -> None:
-    assert view.banner_text.text() == "2 prohibited applications found."
+    assert view.banner_text.text() == "1 prohibited application found."
     assert view.findChild(QMessageBox, "errorDialog") is None
 
 
@@ -48,7 +48,7 @@ def test_a_history_folder_that_cannot_be_written_leaves_a_note_and_the_window_ch
     view, controller = window_with(qtbot, HistoryStore(folder / "history.sqlite3"), "--root", str(linux_disk(tmp_path / "disk")))
     note = f"Note: The history folder {folder} cannot be written: Not a directory."
     assert view.check_button.isEnabled()
-    assert view.last_checked_label.text() == "This device has not been checked yet."  # nothing to read, nothing wrong yet
+    assert view.last_checked_label.text() == "This disk has not been checked yet."  # nothing to read, nothing wrong yet
     check_and_wait(qtbot, controller)
     assert_checked_without_an_error(view)
     assert view.last_checked_label.text().endswith(f"\n{note}")
@@ -89,7 +89,7 @@ def test_a_history_folder_owned_by_root_is_named_beside_the_result(qtbot):
             f"Note: The history folder {folder} belongs to root, not to you, so AppWarden cannot keep its history there "
             f"(this happens after running AppWarden with sudo). To fix it, run: sudo chown -R appwarden-test {folder}"
         )
-        assert startup_note == f"This device has not been checked yet.\n{note}"
+        assert startup_note == f"This disk has not been checked yet.\n{note}"
         assert_checked_without_an_error(view)
         assert view.last_checked_label.text().endswith(f"\n{note}")
 
@@ -166,7 +166,7 @@ def test_without_a_home_folder_the_window_says_so_and_checks(qtbot, tmp_path, no
     view, controller = open_window(qtbot, "--root", str(linux_disk(tmp_path / "disk")))
     assert view.statusBar().currentMessage() == f"The default settings apply, because {NO_HOME}."
     assert view.last_checked_label.text() == (
-        f"This device has not been checked yet.\nNote: No history is kept, because {NO_HOME}."
+        f"This disk has not been checked yet.\nNote: No history is kept, because {NO_HOME}."
     )
     check_and_wait(qtbot, controller)
     assert_checked_without_an_error(view)

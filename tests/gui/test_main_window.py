@@ -29,9 +29,11 @@ def test_check_shows_banner_list_and_detail(qtbot, disk):
     assert view.check_button.text() == "Check this disk"
     assert view.banner_text.text() == "Not checked yet."
     assert view.packs_label.text() == "Policy packs: Government of Canada directives (ca-gc 2026.11.0, 2 directives)"
-    assert view.last_checked_label.text() == "This device has not been checked yet."
+    assert view.last_checked_label.text() == "This disk has not been checked yet."
     check_and_wait(qtbot, controller)
-    assert view.banner_text.text() == "2 prohibited applications found."
+    assert view.banner_text.text() == "1 prohibited application found."
+    # Kaspersky's package was removed and left only its settings: the app is gone, as after a removal.
+    assert view.banner_detail.text() == "Also found: files left behind after uninstalling Kaspersky suite of applications."
     assert view.banner.property("state") == "found"
     assert view.banner_icon.text() == "\u2716"  # a mark beside the colour
     rows = [controller.findings.index(r).data() for r in range(controller.findings.rowCount())]
@@ -56,8 +58,12 @@ def test_helpdesk_details_show_evidence_and_coverage(qtbot, disk):
     assert view.coverage_table.isVisibleTo(view)
     text = view.detail.toPlainText()
     assert "Technical evidence" in text and "deb: wechat" in text
+    # Only the sources that apply to this disk; the others on request.
     sources = [controller.coverage.index(r, 0).data() for r in range(controller.coverage.rowCount())]
-    assert sources[:2] == ["dpkg", "rpm"] and "processes" in sources
+    assert sources == ["dpkg", "leftovers"]
+    view.all_sources_toggle.click()
+    sources = [controller.coverage.index(r, 0).data() for r in range(controller.coverage.rowCount())]
+    assert sources[:2] == ["dpkg", "rpm"] and "processes" in sources and len(sources) == 14
     controller.copy_diagnostics()
     from PySide6.QtGui import QGuiApplication
 
@@ -156,7 +162,7 @@ def test_french_window_and_qt_own_texts(qtbot, disk):
     # Qt's own buttons come from Qt's shipped French catalogue.
     assert QCoreApplication.translate("QPlatformTheme", "Close") == "Fermer"
     check_and_wait(qtbot, controller)
-    assert view.banner_text.text() == "2 applications interdites trouvées."
+    assert view.banner_text.text() == "1 application interdite trouvée."
     assert "Pourquoi est-ce interdit?" in view.detail.toPlainText()
     assert "Le dirigeant principal de l’information du Canada" in view.detail.toPlainText()
 

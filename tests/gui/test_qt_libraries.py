@@ -106,7 +106,7 @@ def test_with_every_library_the_self_check_passes_on_xcb(tmp_path, x_display):
     done = subprocess.run([sys.executable, "-c", "import sys; from gui.launcher import main_window; sys.exit(main_window())",
                            "--self-check", "--root", str(linux_disk(tmp_path / "disk"))],
                           env=window_environment(tmp_path, x_display), capture_output=True, text=True, timeout=150)
-    assert (done.returncode, done.stdout) == (0, "Self-check passed: 2 prohibited applications found.\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, "Self-check passed: 1 prohibited application found.\n"), done.stderr
 
 
 def test_lang_with_no_command_opens_the_window_in_french(tmp_path):
@@ -116,7 +116,7 @@ def test_lang_with_no_command_opens_the_window_in_french(tmp_path):
     done = subprocess.run([sys.executable, "-c", "import sys; from gui.launcher import main; sys.exit(main())",
                            "--lang", "fr", "--self-check", "--root", str(linux_disk(tmp_path / "disk"))],
                           env=env, capture_output=True, text=True, timeout=150)
-    assert (done.returncode, done.stdout) == (0, "Autovérification réussie : 2 applications interdites trouvées.\n"), done.stderr
+    assert (done.returncode, done.stdout) == (0, "Autovérification réussie : 1 application interdite trouvée.\n"), done.stderr
 
 
 @pytest.mark.parametrize(("argv", "window"), [

@@ -152,3 +152,31 @@ def test_the_crash_log_is_never_written_through_a_link(tmp_path, monkeypatch):
     (folder / "crash.log").unlink()
     assert _write_crash_log(ValueError("boom")) == str(folder / "crash.log")
     assert "ValueError: boom" in (folder / "crash.log").read_text()
+
+
+def test_explain_shows_this_computers_platform_first(monkeypatch):
+    from core.cli.commands import explanation
+    from core.i18n import Translator
+    from core.policy.loader import load_policies
+
+    policies = load_policies()
+    for here in ("windows", "macos", "linux"):
+        monkeypatch.setattr("core.target.host_os", lambda here=here: here)
+        text = explanation(policies.rule("wechat"), policies, Translator("en"))
+        headings = [line.strip() for line in text.splitlines() if line.strip() in ("[linux]", "[windows]", "[macos]")]
+        assert headings[0] == f"[{here}]" and sorted(headings) == ["[linux]", "[macos]", "[windows]"]
+
+
+def test_explain_gives_appwardens_scope_sentence_with_the_pack_that_extends_the_directive(tmp_path):
+    example = PROJECT / "assets/policies/examples/extend-to-computers.toml"
+    done = appwarden(tmp_path, "--lang", "fr", "explain", "kaspersky", "--policy", str(example))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[2] == (
+        "Retrait obligatoire : la directive vise les appareils mobiles fournis par le gouvernement, et le paquet de"
+        " politiques « Organisation exemple : ordinateurs aussi » l’applique aussi aux ordinateurs : notre politique"
+        " de sécurité des TI applique cette directive à tous les ordinateurs que nous fournissons."
+    )
+    assert "recommandé" not in done.stdout
+    alone = appwarden(tmp_path, "explain", "kaspersky").stdout.splitlines()
+    assert alone[2].startswith("Removal recommended: the directive covers government-issued mobile devices, not computers")

@@ -1,0 +1,96 @@
+"""How to remove a finding, in a few lines a report can show: drawn from the finding's own
+evidence (a .deb gets its apt command, not every package format the pack knows) and the pack's
+vendor steps for the platform. Reading a finding only, never the device, so a report opened
+elsewhere says the same; `appwarden remove` builds the full plan from the device itself."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from core.findings import Evidence, Finding
+from core.i18n import Translator
+from core.messages import Message
+from core.sources.base import EvidenceKind
+
+
+def removal_outline(finding: Finding, platform: str, t: Translator) -> tuple[str, ...]:
+    """The steps, in order, in the person's language; the pack's whole guidance text when no
+    evidence says how the app was installed; empty when neither says anything for this platform."""
+    name = t.text(finding.rule.name)
+    lines: list[str] = []
+    if finding.app_present and any(e.kind == EvidenceKind.RUNNING for e in finding.evidence):
+        lines.append(t("Quit {app}.", app=name))
+    uninstalls = _uninstall_lines(finding.evidence, name)
+    if finding.app_present and not uninstalls:
+        guidance = finding.rule.removal.get(platform)
+        return (t.text(guidance),) if guidance is not None else ()
+    lines += [line.render(t) for line in uninstalls]
+    if finding.app_present:
+        lines += [t.text(step.title) for step in finding.rule.removal_steps if step.platform == platform]
+    left = [e.location for e in finding.evidence if e.source == "leftovers"]
+    if left:
+        lines.append(t("Delete what it left behind if you do not need it: {paths}.", paths=", ".join(left)))
+    lines.append(t("Run AppWarden again to check that it is gone."))
+    return tuple(lines)
+
+
+def _uninstall_lines(evidence: tuple[Evidence, ...], app: str) -> list[Message]:
+    lines: list[Message] = []
+    for item in evidence:
+        describe = _BY_SOURCE.get(item.source)
+        line = describe(item) if describe else None
+        if item.source == "windows_store":
+            # One Store app is found in several places; it is one uninstall, named as people see it.
+            line = _windows_program_named(app)
+        if line is not None and line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _deb(item: Evidence) -> Message:
+    if item.kind == EvidenceKind.LEFTOVER:
+        return Message.of(
+            "Remove the settings the {package} package left behind: {command}",
+            package=item.identifier, command=f"sudo dpkg --purge {item.identifier}",
+        )
+    return Message.of("Uninstall the {package} package: {command}", package=item.identifier, command=f"sudo apt-get remove {item.identifier}")
+
+
+def _rpm(item: Evidence) -> Message:
+    return Message.of("Uninstall the {package} package: {command}", package=item.identifier, command=f"sudo rpm -e {item.identifier}")
+
+
+def _flatpak(item: Evidence) -> Message:
+    scope = "--user" if dict(item.details).get("scope") == "user" else "--system"
+    return Message.of("Uninstall the Flatpak app {app}: {command}", app=item.identifier, command=f"flatpak uninstall {scope} {item.identifier}")
+
+
+def _snap(item: Evidence) -> Message:
+    return Message.of("Uninstall the snap {snap}: {command}", snap=item.identifier, command=f"sudo snap remove {item.identifier}")
+
+
+def _file(item: Evidence) -> Message:
+    return Message.of("Delete the program file {path}.", path=item.location)
+
+
+def _bundle(item: Evidence) -> Message:
+    return Message.of("Move {path} to the Trash, then empty the Trash.", path=item.location)
+
+
+def _windows_program(item: Evidence) -> Message:
+    return _windows_program_named(item.name or item.identifier)
+
+
+def _windows_program_named(program: str) -> Message:
+    return Message.of("Uninstall {program}: Settings > Apps > Installed apps, find it and choose Uninstall.", program=program)
+
+
+_BY_SOURCE: dict[str, Callable[[Evidence], Message | None]] = {
+    "dpkg": _deb,
+    "rpm": _rpm,
+    "flatpak": _flatpak,
+    "snap": _snap,
+    "appimage": _file,
+    "macos_apps": _bundle,
+    "windows_uninstall": _windows_program,
+}

@@ -1,0 +1,78 @@
+"""The short "how to remove it" a report shows: only the steps the finding's own evidence calls for."""
+
+from __future__ import annotations
+
+from core.findings import Evidence, Finding
+from core.i18n import Translator
+from core.policy.loader import load_policies
+from core.policy.model import Enforcement
+from core.removal.outline import removal_outline
+from core.sources.base import LINUX, WINDOWS, EvidenceKind
+
+POLICIES = load_policies()
+EN, FR = Translator("en"), Translator("fr")
+DPKG_STATUS = "/var/lib/dpkg/status"
+
+
+def finding(rule_id: str, *evidence: Evidence) -> Finding:
+    rule = POLICIES.rule(rule_id)
+    return Finding(rule, POLICIES.directive(rule.directive_id), Enforcement.RECOMMENDED, evidence)
+
+
+def deb(state_kind: EvidenceKind = EvidenceKind.INSTALLED, package: str = "wechat") -> Evidence:
+    state = "installed" if state_kind == EvidenceKind.INSTALLED else "config-files"
+    return Evidence("dpkg", state_kind, "deb", package, f"{DPKG_STATUS} ({package})", "4.0.1.11", package, (("state", state),))
+
+
+def test_a_deb_gets_its_apt_command_and_not_every_package_format():
+    chats = Evidence("leftovers", EvidenceKind.LEFTOVER, "path", "/home/ana/.xwechat", "/home/ana/.xwechat")
+    lines = removal_outline(finding("wechat", deb(), chats), LINUX, EN)
+    assert lines == (
+        "Uninstall the wechat package: sudo apt-get remove wechat",
+        "Decide what happens to your WeChat chat data",
+        "Delete what it left behind if you do not need it: /home/ana/.xwechat.",
+        "Run AppWarden again to check that it is gone.",
+    )
+    assert not any(word in " ".join(lines) for word in ("dnf", "flatpak", "snap", "AppImage", "zypper"))
+
+
+def test_a_running_app_is_quit_first():
+    running = Evidence("processes", EvidenceKind.RUNNING, "process", "wechat", "/opt/wechat/wechat", name="wechat", details=(("pid", "4242"),))
+    lines = removal_outline(finding("wechat", running, deb()), LINUX, EN)
+    assert lines[:2] == ("Quit WeChat (Weixin).", "Uninstall the wechat package: sudo apt-get remove wechat")
+
+
+def test_a_package_removed_with_its_settings_left_gets_only_the_purge():
+    lines = removal_outline(finding("wechat", deb(EvidenceKind.LEFTOVER)), LINUX, EN)
+    assert lines == (
+        "Remove the settings the wechat package left behind: sudo dpkg --purge wechat",
+        "Run AppWarden again to check that it is gone.",
+    )
+
+
+def test_a_store_app_found_in_several_places_is_one_uninstall():
+    family = "BytedancePte.Ltd.TikTok_6yccndn6064se"
+    places = [
+        Evidence("windows_store", EvidenceKind.INSTALLED, "appx_package_family", family, rf"C:\Program Files\WindowsApps\{family}"),
+        Evidence("windows_store", EvidenceKind.INSTALLED, "appx_package_family", family, rf"C:\Users\ana\AppData\Local\Packages\{family}"),
+        Evidence("windows_store", EvidenceKind.INSTALLED, "appx_package_family", family, r"HKCU\Software\Classes\Local Settings\...\TikTok"),
+    ]
+    lines = removal_outline(finding("tiktok", *places), WINDOWS, EN)
+    assert lines == (
+        "Uninstall TikTok: Settings > Apps > Installed apps, find it and choose Uninstall.",
+        "Run AppWarden again to check that it is gone.",
+    )
+
+
+def test_without_evidence_of_how_it_was_installed_the_pack_guidance_is_shown():
+    running = Evidence("processes", EvidenceKind.RUNNING, "process", "wechat", "/tmp/x/wechat", name="wechat", details=(("pid", "7"),))
+    rule = POLICIES.rule("wechat")
+    assert removal_outline(finding("wechat", running), LINUX, EN) == (EN.text(rule.removal[LINUX]),)
+
+
+def test_the_outline_speaks_french():
+    lines = removal_outline(finding("wechat", deb(EvidenceKind.LEFTOVER)), LINUX, FR)
+    assert lines == (
+        "Supprimez les réglages laissés par le paquet wechat : sudo dpkg --purge wechat",
+        "Relancez AppWarden pour vérifier qu’elle a disparu.",
+    )
