@@ -74,7 +74,7 @@ DIRECTIVE = Directive(
     title=LocalText.of(en="Benchmark directive", fr="Directive du banc d'essai"),
     document_date=dt.date(2023, 1, 1),
     effective=dt.date(2023, 1, 2),
-    url="https://example.org/directive",
+    url=LocalText.of(en="https://example.org/directive"),
     finding=LocalText.of(en="present a risk", fr="présentent un risque"),
     scope=Scope(frozenset({"mobile"}), LocalText.of(en="Mobile devices", fr="Appareils mobiles")),
     pack_id="bench",

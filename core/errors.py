@@ -60,3 +60,7 @@ class HistoryError(AppWardenError):
 # Why the history, the settings or the crash log have no place on this computer: platformdirs cannot
 # tell where this account's home folder is (HOME unset or relative, and no account entry to fall back on).
 HOME_FOLDER_UNKNOWN = Message.of("this account's home folder is unknown (HOME is not set to a full path)")
+
+
+class ReportFileError(AppWardenError):
+    """A report file someone sent cannot be opened: not an AppWarden JSON report, or not one this version reads."""

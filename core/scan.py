@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from core.accounts import account_scope
@@ -73,7 +73,7 @@ def run_scan(
                 matches += index.matches(item)
             _release_gradually(items)
     findings = build_findings(matches, policies, started.date())
-    return ScanResult(
+    return with_reference(ScanResult(
         target=target,
         started_at=started,
         finished_at=now(),
@@ -83,7 +83,16 @@ def run_scan(
         items_read=items_read,
         cancelled=was_cancelled or cancelled(),
         scope=account_scope(target),
-    )
+    ))
+
+
+def with_reference(result: ScanResult) -> ScanResult:
+    """The result with its reference code: a hash of its English JSON report."""
+    from core.i18n import Translator
+    from core.reports.json_report import report_dict
+    from core.reports.reference import reference_code
+
+    return replace(result, reference=reference_code(report_dict(result, Translator("en"))))
 
 
 @contextlib.contextmanager

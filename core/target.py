@@ -6,6 +6,7 @@ A mounted disk's operating system is told from its layout; --os overrides.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from core.messages import Message
 from core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
 
 HOSTNAME_FILE_LIMIT = 4096
+# Longer than any system allows (Linux 64, Windows 15, a Mac's ComputerName about 63): a longer
+# name is a disk's invention, and a window header has room for one line.
+COMPUTER_NAME_LIMIT = 64
 MACOS_PREFERENCES = "Library/Preferences/SystemConfiguration/preferences.plist"
 OS_MARKERS = (
     (WINDOWS, "Windows/System32/config"),
@@ -50,7 +54,7 @@ def make_target(root: str | os.PathLike | None = None, os_name: str | None = Non
             raise TargetError(
                 Message.of("This device runs {host}; --os {os} only applies with --root.", host=host_os(), os=os_name)
             )
-        return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=socket.gethostname())
+        return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=computer_name(socket.gethostname()))
     path = Path(root)
     if not path.is_dir():
         raise TargetError(
@@ -106,7 +110,20 @@ def _offline_hostname(root: Path, os_name: str) -> str:
     """The name the mounted system gives itself, or "" when it cannot be read (never an error)."""
     target = ScanTarget(root.resolve(), os_name, live=False)
     reader = {LINUX: _linux_hostname, WINDOWS: _windows_hostname, MACOS: _macos_hostname}[os_name]
-    return reader(target)[:255]
+    return computer_name(reader(target))
+
+
+def computer_name(raw: str) -> str:
+    """A computer's name as every report and the window show it. A disk wrote it, so it is hostile:
+    line breaks and tabs become spaces, other control, bidi and invisible characters are removed (a
+    name has no use for them), runs of spaces become one, and it is cut to COMPUTER_NAME_LIMIT
+    characters. Every output still escapes it by its own rules (HTML, terminal, Qt plain text)."""
+    from core.reports.terminal import DEVICE_VALUE_CONTROLS
+
+    cleaned = " ".join(DEVICE_VALUE_CONTROLS.sub("", re.sub(r"[\t\n\r\v\f]", " ", raw)).split())
+    if len(cleaned) <= COMPUTER_NAME_LIMIT:
+        return cleaned
+    return cleaned[:COMPUTER_NAME_LIMIT - 1].rstrip() + "…"
 
 
 def _linux_hostname(target: ScanTarget) -> str:

@@ -5,8 +5,6 @@ that shows it. Reading the store is the caller's job, off the UI thread.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import PurePath
 from typing import Mapping, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 from core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
 from core.i18n import Translator
 
-WHEN, DEVICE, WHERE, RESULT = range(4)
+WHEN, DEVICE, WHERE, RESULT, REFERENCE = range(5)
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 RESULT_ICONS = {
     "found": QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -42,15 +40,6 @@ def outcome(record: ScanRecord) -> str:
     if record.rules:
         return "found"
     return "ok" if record.complete else "incomplete"
-
-
-def checked_this_device(record: ScanRecord) -> bool:
-    """A check of the running device reads from the system's own root ("/" or the system drive);
-    a mounted disk is read from the folder it is mounted at."""
-    root = PurePath(record.root)
-    if os.name == "nt":
-        return str(root).rstrip("\\/").upper() == os.environ.get("SystemDrive", "C:").upper()
-    return str(root) == root.anchor
 
 
 class HistoryModel(QAbstractTableModel):
@@ -71,12 +60,12 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.records)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else RESULT + 1
+        return 0 if parent.isValid() else REFERENCE + 1
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             t = self.translate
-            return (t("When"), t("Device"), t("Where"), t("Result"))[section]
+            return (t("When"), t("Device"), t("Where"), t("Result"), t("Reference code"))[section]
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -98,7 +87,9 @@ class HistoryModel(QAbstractTableModel):
         if column == DEVICE:
             return f"{record.hostname or t('unknown name')} ({record.os})"
         if column == WHERE:
-            return t("this device") if checked_this_device(record) else t("disk mounted at {root}", root=record.root)
+            return t("this device") if record.of_this_device else t("disk mounted at {root}", root=record.root)
+        if column == REFERENCE:
+            return record.reference or "-"  # checks recorded before codes were given have none
         return self.result_text(record)
 
     def result_text(self, record: ScanRecord) -> str:

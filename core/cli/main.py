@@ -177,6 +177,7 @@ def build_parser(t: Translator) -> CommandLineParser:
 
     history = commands.add_parser("history", help=t("list past checks"))
     history.add_argument("--limit", type=_count(t), default=20, help=t("how many checks to list (default 20)"))
+    history.add_argument("--code", metavar="CODE", help=t("show the check with this reference code, and its report"))
 
     policy = commands.add_parser("policy", help=t("list, show or check policy packs"))
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)

@@ -25,13 +25,15 @@ from core.policy.model import (
     Rule,
     Scope,
     ScopeExtension,
+    StepTiming,
     VendorStep,
 )
 from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
 from core.sources.leftovers import template_problem
 from core.sources.rooted_common import NotARegularFile, open_regular_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSIONS = (1, 2)
+LATEST_SCHEMA = SCHEMA_VERSIONS[-1]
 DEFAULT_PACK_FILE = "canada.toml"
 MAX_PACK_BYTES = 4 * 1024 * 1024
 
@@ -62,6 +64,22 @@ class _Checker:
         self.file = file
         self.problems: list[PolicyProblem] = []
         self.rule_id: str | None = None
+        self.schema = LATEST_SCHEMA
+        self.schema_2_keys: list[str] = []  # what the pack uses that schema 1 does not have
+
+    def needs_schema_2(self, what: str) -> None:
+        if what not in self.schema_2_keys:
+            self.schema_2_keys.append(what)
+
+    def schema_2_problem(self) -> None:
+        """One sentence for a schema-1 pack that uses schema-2 keys, however many it uses."""
+        if self.schema == 1 and self.schema_2_keys:
+            self.rule_id = None
+            need, them = ("needs", "it") if len(self.schema_2_keys) == 1 else ("need", "them")
+            self.problem(
+                f"the pack says schema = 1 but uses {_and_list(self.schema_2_keys)}, which {need} schema = 2: "
+                f"set schema = 2, or remove {them}"
+            )
 
     def problem(self, message: str) -> None:
         self.problems.append(PolicyProblem(self.file, message, self.rule_id))
@@ -130,6 +148,10 @@ class _Checker:
         return frozenset(classes)
 
 
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def load_pack(path: Path) -> tuple[PolicyPack | None, list[PolicyProblem | Message]]:
     """One pack and its own problems (references to other packs are checked by load_policies); a problem
     a person can meet without writing a pack (an empty file) is a translated Message."""
@@ -180,26 +202,32 @@ def _is_shipped(path: Path, sha256: str) -> bool:
 
 def _read_pack(c: _Checker, data: dict, path: Path, sha256: str) -> PolicyPack:
     c.keys(data, "the file", ("schema", "pack"), ("directives", "rules", "scope_extensions"))
-    if "schema" in data and data["schema"] != SCHEMA_VERSION:
-        c.problem(f"schema must be {SCHEMA_VERSION} (this AppWarden reads schema {SCHEMA_VERSION})")
+    if "schema" in data:
+        if type(data["schema"]) is int and data["schema"] in SCHEMA_VERSIONS:
+            c.schema = data["schema"]
+        else:
+            c.problem("schema must be 1 or 2 (this AppWarden reads schemas 1 and 2)")
     header = c.table(data.get("pack"), "[pack]")
     c.keys(header, "[pack]", ("id", "version", "name"), ("description",))
     pack_id = c.string(header.get("id"), "pack id")
+    pack_name = c.text(header.get("name"), "pack name")
     c.text(header.get("description"), "pack description") if "description" in header else None
     directives = tuple(_read_directive(c, d, pack_id) for d in _array(c, data.get("directives"), "directives"))
     rules = tuple(_read_rule(c, r, pack_id) for r in _array(c, data.get("rules"), "rules"))
     extensions = tuple(
-        _read_extension(c, e, pack_id) for e in _array(c, data.get("scope_extensions"), "scope_extensions")
+        _read_extension(c, e, pack_id, pack_name) for e in _array(c, data.get("scope_extensions"), "scope_extensions")
     )
+    c.schema_2_problem()
     return PolicyPack(
         id=pack_id,
         version=c.string(header.get("version"), "pack version"),
-        name=c.text(header.get("name"), "pack name"),
+        name=pack_name,
         path=path,
         sha256=sha256,
         directives=directives,
         rules=rules,
         scope_extensions=extensions,
+        schema=c.schema,
     )
 
 
@@ -217,9 +245,7 @@ def _read_directive(c: _Checker, d: dict, pack_id: str) -> Directive:
     directive_id = c.string(d.get("id"), "directive id")
     where = f"directive '{directive_id}'"
     c.keys(d, where, ("id", "authority", "title", "document_date", "effective", "url", "finding", "scope"))
-    url = c.string(d.get("url"), f"{where} url")
-    if url and not url.startswith("https://"):
-        c.problem(f"{where} url must start with https://")
+    url = _url(c, d.get("url"), where)
     scope = c.table(d.get("scope"), f"{where} scope")
     c.keys(scope, f"{where} scope", ("device_classes", "description"))
     return Directive(
@@ -238,7 +264,20 @@ def _read_directive(c: _Checker, d: dict, pack_id: str) -> Directive:
     )
 
 
-def _read_extension(c: _Checker, e: dict, pack_id: str) -> ScopeExtension:
+def _url(c: _Checker, value: Any, where: str) -> LocalText:
+    """One page for every language (a string), or, from schema 2, one page per language."""
+    if isinstance(value, dict):
+        c.needs_schema_2("a url per language")
+        url = c.text(value, f"{where} url")
+    else:
+        url = LocalText.of(en=c.string(value, f"{where} url"))
+    for lang, page in url.texts.items():
+        if page and not page.startswith("https://"):
+            c.problem(f"{where} url must start with https://" if len(url.texts) == 1 else f"{where} url in '{lang}' must start with https://")
+    return url
+
+
+def _read_extension(c: _Checker, e: dict, pack_id: str, pack_name: LocalText) -> ScopeExtension:
     c.rule_id = None
     c.keys(e, "a scope extension", ("directive", "device_classes", "reason"))
     return ScopeExtension(
@@ -246,11 +285,12 @@ def _read_extension(c: _Checker, e: dict, pack_id: str) -> ScopeExtension:
         device_classes=c.device_classes(e.get("device_classes"), "scope extension device_classes"),
         reason=c.text(e.get("reason"), "scope extension reason"),
         pack_id=pack_id,
+        pack_name=pack_name,
     )
 
 
 RULE_REQUIRED = ("id", "name", "vendor", "directive", "rationale", "identifiers", "removal")
-RULE_OPTIONAL = ("display_names", "lookalikes", "versions", "leftovers", "removal_steps")
+RULE_OPTIONAL = ("display_names", "lookalikes", "versions", "leftovers", "removal_steps", "vendor_uninstaller")
 # Keys a removal step could use to make AppWarden run something; a pack only ever explains.
 COMMAND_KEYS = ("command", "commands", "argv", "run", "script", "exec")
 
@@ -276,6 +316,7 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
         removal=_per_platform(c, r.get("removal"), "removal", c.text),
         pack_id=pack_id,
         removal_steps=tuple(_vendor_step(c, s) for s in _array(c, r.get("removal_steps"), "rules.removal_steps")),
+        vendor_uninstaller=_vendor_uninstaller(c, r.get("vendor_uninstaller")),
     )
     for namespace, values in rule.lookalikes.items():
         clash = set(map(str.casefold, values)) & set(map(str.casefold, rule.identifiers.get(namespace, ())))
@@ -294,7 +335,7 @@ def _vendor_step(c: _Checker, step: dict) -> VendorStep:
     for key in COMMAND_KEYS:
         if key in step:
             c.problem(f"removal step has '{key}': a pack cannot ask AppWarden to run a command; describe the step for the person instead")
-    c.keys({k: v for k, v in step.items() if k not in COMMAND_KEYS}, "a removal step", ("platform", "title", "explanation"))
+    c.keys({k: v for k, v in step.items() if k not in COMMAND_KEYS}, "a removal step", ("platform", "title", "explanation"), ("when",))
     platform = c.string(step.get("platform"), "removal step platform")
     if platform and platform not in ALL_PLATFORMS:
         c.problem(f"unknown platform '{platform}' in a removal step (known: {', '.join(sorted(ALL_PLATFORMS))})")
@@ -302,7 +343,26 @@ def _vendor_step(c: _Checker, step: dict) -> VendorStep:
         platform=platform,
         title=c.text(step.get("title"), "removal step title"),
         explanation=c.text(step.get("explanation"), "removal step explanation"),
+        when=_step_timing(c, step.get("when")),
     )
+
+
+def _step_timing(c: _Checker, value: Any) -> StepTiming:
+    if value is None:
+        return StepTiming.AFTER_UNINSTALL
+    c.needs_schema_2("'when' in a removal step")
+    known = [timing.value for timing in StepTiming]
+    if value not in known:
+        c.problem(f"removal step 'when' must be {' or '.join(repr(k) for k in known)}, not {value!r}")
+        return StepTiming.AFTER_UNINSTALL
+    return StepTiming(value)
+
+
+def _vendor_uninstaller(c: _Checker, value: Any) -> MappingProxyType:
+    if value is None:
+        return MappingProxyType({})
+    c.needs_schema_2("vendor_uninstaller")
+    return _per_platform(c, value, "vendor_uninstaller", c.text)
 
 
 def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...] = ()) -> MappingProxyType:

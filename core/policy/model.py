@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 from packaging.specifiers import SpecifierSet
@@ -35,7 +36,7 @@ class Directive:
     title: LocalText
     document_date: dt.date
     effective: dt.date
-    url: str
+    url: LocalText  # the directive's page in each language (schema 1: one page for both)
     finding: LocalText
     scope: Scope
     pack_id: str
@@ -49,6 +50,7 @@ class ScopeExtension:
     device_classes: frozenset[str]
     reason: LocalText
     pack_id: str
+    pack_name: LocalText = LocalText()  # named in the scope sentence of every finding it makes required
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,13 @@ class DisplayNameMatch:
     publishers: tuple[str, ...] = ()
 
 
+class StepTiming(StrEnum):
+    """When a vendor step is done: before the app is quit and uninstalled, or after."""
+
+    BEFORE_UNINSTALL = "before_uninstall"
+    AFTER_UNINSTALL = "after_uninstall"
+
+
 @dataclass(frozen=True)
 class VendorStep:
     """A removal step the vendor's product needs, for the person to do (a pack never runs commands)."""
@@ -67,6 +76,7 @@ class VendorStep:
     platform: str
     title: LocalText
     explanation: LocalText
+    when: StepTiming = StepTiming.AFTER_UNINSTALL
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,9 @@ class Rule:
     removal: Mapping[str, LocalText]
     pack_id: str
     removal_steps: tuple[VendorStep, ...] = ()
+    # Per platform, where the vendor's own uninstaller is and how to start it: the app must be
+    # removed with it (never moved to the Trash), by the person.
+    vendor_uninstaller: Mapping[str, LocalText] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,7 @@ class PolicyPack:
     directives: tuple[Directive, ...]
     rules: tuple[Rule, ...]
     scope_extensions: tuple[ScopeExtension, ...] = ()
+    schema: int = 1
     shipped: bool = False  # one of AppWarden's own packs, unchanged: its leftovers were reviewed
 
 
@@ -134,12 +148,12 @@ class PolicySet:
         )
 
     def enforcement(self, directive: Directive, device_class: str, on: dt.date) -> tuple[Enforcement, tuple[ScopeExtension, ...]]:
-        """Required when the directive (or an extension of it) covers this device and is in effect."""
-        if on < directive.effective:
-            return Enforcement.RECOMMENDED, ()
-        if device_class in directive.scope.device_classes:
-            return Enforcement.REQUIRED, ()
-        extending = tuple(e for e in self.extensions_for(directive.id) if device_class in e.device_classes)
-        if extending:
+        """Required when the directive (or an extension of it) covers this device and is in effect;
+        the extensions that cover it come back either way, so a report can say who extended it."""
+        extending = ()
+        if device_class not in directive.scope.device_classes:
+            extending = tuple(e for e in self.extensions_for(directive.id) if device_class in e.device_classes)
+        covered = device_class in directive.scope.device_classes or bool(extending)
+        if covered and on >= directive.effective:
             return Enforcement.REQUIRED, extending
-        return Enforcement.RECOMMENDED, ()
+        return Enforcement.RECOMMENDED, extending

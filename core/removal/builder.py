@@ -1,4 +1,5 @@
-"""Building a finding's removal plan: quit, uninstall, vendor steps, leftovers, restart, verify.
+"""Building a finding's removal plan: the vendor's steps that come first, quit, uninstall, the
+vendor's steps that come after, leftovers, restart, verify.
 
 Every command comes from matched evidence (a package name, an uninstall entry) or is a fixed
 package-manager command; a pack only adds steps for the person to read.
@@ -15,7 +16,7 @@ from typing import Callable, Iterable
 
 from core.findings import Evidence, Finding
 from core.messages import Message
-from core.policy.model import PolicyPack, PolicySet, Rule
+from core.policy.model import PolicyPack, PolicySet, Rule, StepTiming
 from core.removal.deletion import DeletionRefused, Protected, inspect, person_home, protected_places, refuse_protected
 from core.removal.model import (
     Actor,
@@ -83,13 +84,14 @@ def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: 
     if not target.live:  # a mounted disk's own Windows folder, not the building computer's
         host = replace(host, windows_folder=DEFAULT_WINDOWS_FOLDER)
     rule = finding.rule
-    steps: list[RemovalStep] = []
+    # Steps such as turning off self-protection need the app still there and running.
+    steps: list[RemovalStep] = vendor_steps(rule, target.os, StepTiming.BEFORE_UNINSTALL)
     if target.live:
         steps += quit_steps(finding.evidence)
     places = Places.of(target)
     uninstalls = uninstall_steps(finding, target, host, places)
     steps += uninstalls
-    steps += vendor_steps(rule, target.os)
+    steps += vendor_steps(rule, target.os, StepTiming.AFTER_UNINSTALL)
     steps += leftover_steps(rule, target, uninstalls, _pack_of(rule, policies), places)
     if target.os == WINDOWS and any(step.commands and step.actor == Actor.APPWARDEN for step in uninstalls):
         steps.append(restart_step())
@@ -138,14 +140,36 @@ def quit_steps(evidence: Iterable[Evidence]) -> list[RemovalStep]:
 
 def uninstall_steps(finding: Finding, target: ScanTarget, host: Host, places: Places | None = None) -> list[RemovalStep]:
     places = places or Places.of(target)
+    rule = finding.rule
+    evidence = finding.evidence
     steps: list[RemovalStep] = []
-    for group in _evidence_groups(finding.evidence):
+    if target.os in rule.vendor_uninstaller:
+        # The vendor's uninstaller removes what a bundle in the Trash would leave running.
+        bundles = tuple(e.location for e in evidence if e.source == "macos_apps")
+        if bundles:
+            steps.append(_vendor_uninstaller_step(rule, target.os, bundles))
+        evidence = tuple(e for e in evidence if e.source != "macos_apps")
+    for group in _evidence_groups(evidence):
         step = _uninstall_step(group, target, host, places)
         if step is not None and step.id not in {s.id for s in steps}:
             steps.append(step)
     if not steps and any(e.kind != EvidenceKind.LEFTOVER for e in finding.evidence):
-        steps.append(_guidance_step(finding.rule, target.os))
+        steps.append(_guidance_step(rule, target.os))
     return steps
+
+
+def _vendor_uninstaller_step(rule: Rule, platform: str, bundles: tuple[str, ...]) -> RemovalStep:
+    """The person runs the vendor's own uninstaller, found where the pack says: AppWarden neither
+    moves the app to the Trash nor starts a program a pack named."""
+    return RemovalStep(
+        id=f"uninstall:vendor_uninstaller:{platform}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall it with {vendor}'s own uninstaller", vendor=rule.vendor),
+        explanation=rule.vendor_uninstaller[platform],
+        actor=Actor.PERSON,
+        needs_admin=True,
+        check=Message.of("AppWarden no longer finds {bundles}.", bundles=", ".join(bundles)),
+    )
 
 
 def _evidence_groups(evidence: Iterable[Evidence]) -> list[tuple[Evidence, ...]]:
@@ -429,8 +453,9 @@ def _store_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
 
 
 def _guidance_step(rule: Rule, platform: str) -> RemovalStep:
-    """When no evidence says how the app was installed, the pack's own guidance."""
-    guidance = rule.removal.get(platform) or Message.of("Remove the app with the tool that installed it, or ask your help desk.")
+    """When no evidence says how the app was installed: where the vendor's uninstaller is, else the
+    pack's own guidance."""
+    guidance = rule.vendor_uninstaller.get(platform) or rule.removal.get(platform) or Message.of("Remove the app with the tool that installed it, or ask your help desk.")
     return RemovalStep(
         id="uninstall:guidance",
         kind=StepKind.UNINSTALL,
@@ -444,7 +469,9 @@ def _guidance_step(rule: Rule, platform: str) -> RemovalStep:
 # --- 3. vendor steps ---------------------------------------------------------------------------
 
 
-def vendor_steps(rule: Rule, platform: str) -> list[RemovalStep]:
+def vendor_steps(rule: Rule, platform: str, when: StepTiming) -> list[RemovalStep]:
+    """The pack's steps for this platform that come `when` (before or after the uninstall). Ids
+    number every step of the platform in the pack's order, so history and resuming keep them."""
     return [
         RemovalStep(
             id=f"vendor:{index}",
@@ -455,6 +482,7 @@ def vendor_steps(rule: Rule, platform: str) -> list[RemovalStep]:
             check=Message.of("You confirm that this step is done."),
         )
         for index, step in enumerate((s for s in rule.removal_steps if s.platform == platform), start=1)
+        if step.when == when
     ]
 
 

@@ -6,9 +6,11 @@ import plistlib
 import socket
 
 import pytest
+from hypothesis import given, strategies as st
 
 from core.errors import TargetError
-from core.target import detect_os, make_target
+from core.reports.terminal import DEVICE_VALUE_CONTROLS
+from core.target import COMPUTER_NAME_LIMIT, computer_name, detect_os, make_target
 
 
 def test_layouts(tmp_path):
@@ -34,7 +36,44 @@ def test_unknown_layout_asks_for_os(tmp_path):
 
 def test_live_and_missing_root(tmp_path):
     live = make_target()
-    assert live.live and live.hostname == socket.gethostname()
+    assert live.live and live.hostname == computer_name(socket.gethostname())
     assert make_target("/").live
     with pytest.raises(TargetError, match="is not a folder"):
         make_target(tmp_path / "missing")
+
+
+def test_a_disks_computer_name_is_read_without_its_control_characters(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    (tmp_path / "etc/hostname").write_text("desk\x1b[2K\x1b]0;owned\x07-12\u202e\u200b\n\nsecond line\n")
+    assert make_target(tmp_path).hostname == "desk[2K]0;owned-12 second line"
+    (tmp_path / "etc/hostname").write_text("a" * 4000 + "\n")  # under the file's bound, over the name's
+    assert make_target(tmp_path).hostname == "a" * 63 + "…"
+
+
+def test_a_macs_computer_name_is_cleaned_and_its_local_host_name_used_when_it_has_none(tmp_path):
+    (tmp_path / "System/Library/CoreServices").mkdir(parents=True)
+    (tmp_path / "System/Library/CoreServices/SystemVersion.plist").write_bytes(plistlib.dumps({"ProductVersion": "14.5"}))
+    preferences = tmp_path / "Library/Preferences/SystemConfiguration/preferences.plist"
+    preferences.parent.mkdir(parents=True)
+    hostile = {"System": {"System": {"ComputerName": "Ana\u2019s Mac\n\u202eesrever\t Pro"}}}
+    preferences.write_bytes(plistlib.dumps(hostile, fmt=plistlib.FMT_BINARY))
+    assert make_target(tmp_path).hostname == "Ana\u2019s Mac esrever Pro"
+    local = {"System": {"System": {"ComputerName": 7}, "Network": {"HostNames": {"LocalHostName": "Anas-Mac"}}}}
+    preferences.write_bytes(plistlib.dumps(local))
+    assert make_target(tmp_path).hostname == "Anas-Mac"
+
+
+def test_the_running_devices_name_goes_through_the_same_cleaning():
+    assert make_target().hostname == computer_name(socket.gethostname())
+
+
+@given(st.text(max_size=300))
+def test_any_computer_name_is_shown_on_one_bounded_line_without_controls(raw):
+    name = computer_name(raw)
+    assert len(name) <= COMPUTER_NAME_LIMIT
+    assert not DEVICE_VALUE_CONTROLS.search(name)
+    assert name == name.strip() and "  " not in name
+    assert computer_name(name) == name
+    if len(raw) <= COMPUTER_NAME_LIMIT and raw.isprintable() and raw == " ".join(raw.split()):
+        assert name == raw  # a plain name is kept as it is

@@ -57,7 +57,7 @@ def test_html_export_names_the_app_and_the_directive(qtbot, tmp_path, result):
     path = tmp_path / "report.html"
     export_report(result, "html", path, Translator("en"))
     html = path.read_text(encoding="utf-8")
-    url = result.findings[0].directive.url
+    url = result.findings[0].directive.url.get("en")
     assert url.startswith("https://www.canada.ca/")
     assert "WeChat (Weixin)" in html and url in html
     assert html.startswith("<!DOCTYPE html>")

@@ -15,8 +15,10 @@ from gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel, readable_
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses POSIX roots and time.tzset to fix the time zone")
 
-FOUND = ScanRecord(3, "2026-03-01T15:04:00+00:00", "/mnt/disk", "linux", "desk-12", False, True, ("wechat", "kesl"))
-CLEAN = ScanRecord(2, "2026-02-27T09:30:00+00:00", "/", "linux", "laptop-7", True, True, ())
+FOUND = ScanRecord(3, "2026-03-01T15:04:00+00:00", "/mnt/disk", "linux", "desk-12", False, True, ("wechat", "kesl"),
+                   live=False, reference="AW-7R4K-92XC")
+CLEAN = ScanRecord(2, "2026-02-27T09:30:00+00:00", "/", "linux", "laptop-7", True, True, (), live=True, reference="AW-3K9M-TT4A")
+# Recorded before the history kept whether a check was of this device, and reference codes.
 INCOMPLETE = ScanRecord(1, "2026-02-26T23:15:00+00:00", "/", "macos", "", True, False, ())
 NAMES = {"wechat": "WeChat (Weixin)"}
 
@@ -37,13 +39,13 @@ def texts(model: HistoryModel) -> list[list[str]]:
 def test_rows_read_as_sentences(qtbot):
     model = HistoryModel(Translator("en"))
     model.show([FOUND, CLEAN, INCOMPLETE], NAMES)
-    assert (model.rowCount(), model.columnCount()) == (3, 4)
-    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
-    assert headers == ["When", "Device", "Where", "Result"]
+    assert (model.rowCount(), model.columnCount()) == (3, 5)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
+    assert headers == ["When", "Device", "Where", "Result", "Reference code"]
     assert texts(model) == [
-        ["1 March 2026 10:04", "desk-12 (linux)", "disk mounted at /mnt/disk", "found: WeChat (Weixin), kesl"],
-        ["27 February 2026 04:30", "laptop-7 (linux)", "this device", "nothing found"],
-        ["26 February 2026 18:15", "unknown name (macos)", "this device", "nothing found (incomplete)"],
+        ["1 March 2026 10:04", "desk-12 (linux)", "disk mounted at /mnt/disk", "found: WeChat (Weixin), kesl", "AW-7R4K-92XC"],
+        ["27 February 2026 04:30", "laptop-7 (linux)", "this device", "nothing found", "AW-3K9M-TT4A"],
+        ["26 February 2026 18:15", "unknown name (macos)", "this device", "nothing found (incomplete)", "-"],
     ]
     assert model.index(0, 0).data(RECORD_ROLE) == FOUND
     assert model.rowCount(model.index(0, 0)) == 0 and model.index(0, 0).parent() == QModelIndex()
@@ -52,8 +54,10 @@ def test_rows_read_as_sentences(qtbot):
 def test_rows_speak_french(qtbot):
     model = HistoryModel(Translator("fr"))
     model.show([FOUND, INCOMPLETE])
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == ["Quand", "Appareil", "Où", "Résultat"]
-    assert texts(model)[0] == ["1 mars 2026 10:04", "desk-12 (linux)", "disque monté dans /mnt/disk", "trouvé : wechat, kesl"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)] == [
+        "Quand", "Appareil", "Où", "Résultat", "Code de référence"]
+    assert texts(model)[0] == [
+        "1 mars 2026 10:04", "desk-12 (linux)", "disque monté dans /mnt/disk", "trouvé : wechat, kesl", "AW-7R4K-92XC"]
     assert texts(model)[1][3] == "rien trouvé (incomplet)"
 
 

@@ -56,7 +56,8 @@ def test_history_prints_the_good_checks_and_counts_the_one_it_skipped(tmp_path):
     done = appwarden(tmp_path, "history")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"{good:>5}  {result.started_at.isoformat(timespec='seconds')}  -  linux  {disk.resolve()}  nothing found",
+        f"{good:>5}  {result.started_at.isoformat(timespec='seconds')}  {result.reference}  -  linux  {disk.resolve()}"
+        "  mounted disk  nothing found",
         "1 recorded check could not be read and was skipped.",
     ]
     assert done.stderr == ""
@@ -186,3 +187,33 @@ def test_the_crash_log_without_a_home_folder_is_a_sentence_not_a_second_crash(mo
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(pwd, "getpwuid", no_entry)
     assert _write_crash_log(ValueError("a bug")) == "(nowhere: the log folder cannot be written)"
+
+
+def test_history_finds_a_check_by_its_code_however_it_is_typed(tmp_path):
+    disk = make_disk(tmp_path / "disk")
+    (disk / "etc/hostname").write_text("desk-12\n")
+    scanned = appwarden(tmp_path, "scan", "--root", str(disk), "--format", "json", "--no-default-policy", "--policy", str(MINIMAL))
+    code = json.loads(scanned.stdout)["reference"]
+    appwarden(tmp_path, "scan", "--root", str(make_disk(tmp_path / "other")), "--no-default-policy", "--policy", str(MINIMAL))
+    (record,) = store_of(tmp_path).with_reference(code)
+    for typed in (code, code.lower(), code.replace("-", ""), code.replace("-", " ")[3:]):
+        done = appwarden(tmp_path, "history", "--code", typed)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert lines[0] == (f"{record.id:>5}  {record.scanned_at}  {code}  desk-12  linux  {disk.resolve()}  mounted disk"
+                            "  nothing found")
+        assert lines[2].startswith("AppWarden ") and "check of desk-12 (linux, disk mounted at" in lines[2]
+        assert lines[3] == f"Reference code: {code}"
+    french = appwarden(tmp_path, "history", "--code", code, "--lang", "fr")
+    assert french.stdout.splitlines()[3] == f"Code de référence : {code}"
+
+
+def test_an_unknown_or_malformed_code_is_one_sentence_and_exit_2(tmp_path):
+    unknown = appwarden(tmp_path, "history", "--code", "aw-2222-2222")
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr == "No check with the reference code AW-2222-2222 is recorded on this computer.\n"
+    malformed = appwarden(tmp_path, "history", "--code", "AW-OOPS")
+    assert (malformed.returncode, malformed.stdout) == (2, "")
+    assert malformed.stderr == (
+        "'AW-OOPS' is not a reference code: a code is AW and 8 letters and digits, such as AW-7R4K-92XC.\n"
+    )

@@ -112,7 +112,7 @@ def test_cli_no_history_writes_nothing_and_history_lists_scans(tmp_path, disk):
     subprocess.run(scan, cwd=PROJECT, env=env, check=True, capture_output=True)
     listing = subprocess.run(base + ["history"], cwd=PROJECT, env=env, capture_output=True, text=True)
     (line,) = listing.stdout.splitlines()
-    assert line.endswith(f"linux  {disk.resolve()}  nothing found")
+    assert line.endswith(f"linux  {disk.resolve()}  mounted disk  nothing found")
 
 
 def test_cli_damaged_history_still_prints_the_report(tmp_path, disk):

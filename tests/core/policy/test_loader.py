@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core.errors import PolicyError
 from core.policy.loader import load_pack, load_policies
-from core.policy.model import Enforcement, PolicySet
+from core.policy.model import Enforcement, PolicySet, StepTiming
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
@@ -201,3 +201,100 @@ def test_cli_policy_check_accepts_a_valid_pack(tmp_path):
 def test_identifiers_that_look_like_options_are_refused(tmp_path):
     path = write(tmp_path, minimal_with('deb = ["fakeapp"]', 'deb = ["--force-all"]'))
     assert problems_of(path) == [f"{path}: rule 'fakeapp': identifiers.deb '--force-all' must not start with '-'"]
+
+
+# --- schema 2: a page per language, vendor steps before or after the uninstall, the vendor's uninstaller
+
+SCHEMA_2 = FIXTURES / "policies" / "schema2.toml"
+
+
+def test_schema_1_pack_loads_unchanged_with_one_page_for_both_languages():
+    pack, problems = load_pack(MINIMAL)
+    assert problems == []
+    assert pack.schema == 1
+    (directive,) = pack.directives
+    assert (directive.url.get("en"), directive.url.get("fr")) == ("https://example.org/directive",) * 2
+    (rule,) = pack.rules
+    assert (rule.rationale.get("en"), rule.vendor_uninstaller, rule.removal_steps) == ("Because.", {}, ())
+
+
+def test_schema_2_pack_gives_a_page_per_language_step_timing_and_the_vendor_uninstaller():
+    pack, problems = load_pack(SCHEMA_2)
+    assert problems == []
+    assert pack.schema == 2
+    (directive,) = pack.directives
+    assert (directive.url.get("en"), directive.url.get("fr")) == ("https://example.org/en/directive", "https://example.org/fr/directive")
+    (rule,) = pack.rules
+    assert [(s.title.get("en"), s.when) for s in rule.removal_steps] == [
+        ("Turn off the guard", StepTiming.BEFORE_UNINSTALL),
+        ("Remove the certificate", StepTiming.AFTER_UNINSTALL),
+        ("Check again", StepTiming.AFTER_UNINSTALL),  # no `when`: after, as in schema 1
+    ]
+    assert rule.vendor_uninstaller["macos"].get("fr") == "Ouvrez Fake Uninstaller dans Applications."
+
+
+def test_schema_1_pack_using_schema_2_keys_is_refused_in_one_sentence(tmp_path):
+    text = SCHEMA_2.read_text(encoding="utf-8").replace("schema = 2", "schema = 1")
+    path = write(tmp_path, text)
+    assert problems_of(path) == [
+        f"{path}: the pack says schema = 1 but uses a url per language, 'when' in a removal step and vendor_uninstaller,"
+        " which need schema = 2: set schema = 2, or remove them"
+    ]
+
+
+def test_schema_1_pack_using_one_schema_2_key_is_refused_in_one_sentence(tmp_path):
+    path = write(tmp_path, minimal_with('url = "https://example.org/directive"', 'url = { en = "https://example.org/en", fr = "https://example.org/fr" }'))
+    assert problems_of(path) == [
+        f"{path}: the pack says schema = 1 but uses a url per language, which needs schema = 2: set schema = 2, or remove it"
+    ]
+
+
+@pytest.mark.parametrize("schema", ["3", "0", "true", '"2"', "2.0"])
+def test_unknown_schema_is_refused(tmp_path, schema):
+    path = write(tmp_path, minimal_with("schema = 1", f"schema = {schema}"))
+    assert problems_of(path) == [f"{path}: schema must be 1 or 2 (this AppWarden reads schemas 1 and 2)"]
+
+
+def test_a_page_per_language_needs_https_and_both_languages(tmp_path):
+    text = SCHEMA_2.read_text(encoding="utf-8").replace(
+        'url = { en = "https://example.org/en/directive", fr = "https://example.org/fr/directive" }',
+        'url = { en = "https://example.org/en/directive", fr = "http://example.org/fr/directive" }',
+    )
+    assert problems_of(write(tmp_path, text)) == [
+        f"{tmp_path / 'pack.toml'}: directive 'test-directive-2' url in 'fr' must start with https://"
+    ]
+    text = text.replace(', fr = "http://example.org/fr/directive"', "")
+    assert problems_of(write(tmp_path, text)) == [
+        f"{tmp_path / 'pack.toml'}: directive 'test-directive-2' url needs a text in 'fr'"
+    ]
+
+
+def test_unknown_step_timing_is_refused(tmp_path):
+    path = write(tmp_path, SCHEMA_2.read_text(encoding="utf-8").replace('when = "after_uninstall"', 'when = "during"'))
+    assert problems_of(path) == [
+        f"{path}: rule 'fakeapp2': removal step 'when' must be 'before_uninstall' or 'after_uninstall', not 'during'"
+    ]
+
+
+URLS = st.one_of(
+    st.text(max_size=30),
+    st.dictionaries(st.sampled_from(["en", "fr", "de"]), st.text(max_size=30) | st.integers(), max_size=3),
+    st.integers(),
+    st.lists(st.text(max_size=5), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(schema=st.sampled_from([1, 2]), url=URLS, when=st.none() | st.text(max_size=20) | st.integers())
+def test_any_url_or_step_timing_gives_a_value_or_a_problem_never_an_exception(schema, url, when):
+    from core.policy import loader
+
+    checker = loader._Checker("fuzz.toml")
+    checker.schema = schema
+    page = loader._url(checker, url, "directive 'd'")
+    timing = loader._step_timing(checker, when)
+    checker.schema_2_problem()
+    assert isinstance(timing, StepTiming)
+    if not checker.problems:  # what loaded is what a report may link to
+        assert all(value.startswith("https://") for value in page.texts.values())
+        assert schema == 2 or (isinstance(url, str) and when is None)

@@ -11,11 +11,13 @@ from core.findings import Evidence, Finding
 from core.policy.loader import load_policies
 from core.policy.model import Enforcement
 from core.removal.builder import APT_OPTIONS, Host, build_plan
+from core.i18n import Translator
 from core.messages import Message
-from core.removal.model import Actor, FileAction, StepKind
+from core.removal.model import Actor, FileAction, StepKind, shown as shown_text
 from core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
 
 POLICIES = load_policies()
+TRANSLATOR = Translator("en")
 INSTALLED, RUNNING = EvidenceKind.INSTALLED, EvidenceKind.RUNNING
 UNINSTALL_32 = r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall"
 KES = "{27534751-4A40-48BD-B393-BC3BF28C876E}"
@@ -72,13 +74,16 @@ def test_windows_msi_product_runs_msiexec_with_the_evidence_code(tmp_path):
         Evidence("windows_uninstall", INSTALLED, "msi_product_code", KES, rf"HKLM\SOFTWARE\x\Uninstall\{KES}", "12.4", "Kaspersky Endpoint Security for Windows", details),
     )
     plan = build_plan(finding("kaspersky", *evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
-    assert summary(plan)[0] == (
+    assert summary(plan)[1] == (
         rf"uninstall:windows_uninstall:HKLM\SOFTWARE\x\Uninstall\{KES}", StepKind.UNINSTALL, Actor.APPWARDEN, True,
         [(MSIEXEC, "/x", KES)], None,
     )
-    assert [s.id for s in plan.steps] == [plan.steps[0].id, "vendor:1", "vendor:2", "vendor:3", "restart", "verify"]
-    assert [s.title.get("en") for s in plan.steps[1:4]] == [
+    # Self-protection is turned off before the uninstaller runs; the removal tool and the
+    # certificate come after it (the pack's `when`). Ids keep the pack's order.
+    assert [s.id for s in plan.steps] == ["vendor:1", plan.steps[1].id, "vendor:2", "vendor:3", "restart", "verify"]
+    assert [shown_text(s.title, TRANSLATOR) for s in plan.steps[:4]] == [
         "Turn off Kaspersky's self-protection, or get the removal password",
+        "Uninstall Kaspersky Endpoint Security for Windows with its own uninstaller",
         "If a Kaspersky entry will not go away, use Kaspersky's removal tool",
         "Have Kaspersky's root certificate removed",
     ]
@@ -110,7 +115,8 @@ def test_windows_msi_entry_without_an_uninstall_string_runs_the_msiexec_of_the_h
     evidence = Evidence("windows_uninstall", INSTALLED, "msi_product_code", KES, rf"HKLM\SOFTWARE\x\Uninstall\{KES}", "12.4", "KES", details)
     windows_host = Host(True, lambda name: False, tmp_path / "home", windows_folder=r"D:\WINNT")
     plan = build_plan(finding("kaspersky", evidence), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, windows_host)
-    assert summary(plan)[0][4] == [(r"D:\WINNT\System32\msiexec.exe", "/x", KES)]
+    (uninstall,) = [step for step in summary(plan) if step[1] == StepKind.UNINSTALL]
+    assert uninstall[4] == [(r"D:\WINNT\System32\msiexec.exe", "/x", KES)]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="on Windows the folder is the one Windows reports")
@@ -164,6 +170,51 @@ def test_macos_bundle_in_a_writable_folder_goes_to_the_trash(tmp_path):
     )
     assert [(p.shown, p.real, p.size_bytes) for p in step.paths] == [("/Applications/WeChat.app", tmp_path / "Applications/WeChat.app", 10)]
     assert [s.id for s in plan.steps] == [step.id, "vendor:1", "verify"]
+
+
+def test_kaspersky_on_a_mac_is_removed_with_its_own_uninstaller_not_the_trash(tmp_path):
+    bundle = tmp_path / "Applications/Kaspersky Security Cloud.app/Contents"
+    bundle.mkdir(parents=True)
+    evidence = (
+        Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.kaspersky.kav", "/Applications/Kaspersky Security Cloud.app", "21.0", "Kaspersky Security Cloud"),
+        Evidence("processes", RUNNING, "process", "kav", "/Library/Application Support/Kaspersky Lab/KAV/Binaries/kav", "", "kav", (("pid", "4242"),)),
+    )
+    plan = build_plan(finding("kaspersky", *evidence), ScanTarget(tmp_path, MACOS, live=True), POLICIES, host(tmp_path))
+    assert [(s.id, s.kind, s.actor, s.file_action) for s in plan.steps] == [
+        ("vendor:1", StepKind.VENDOR, Actor.PERSON, FileAction.NONE),
+        ("quit", StepKind.QUIT, Actor.APPWARDEN, FileAction.NONE),
+        ("uninstall:vendor_uninstaller:macos", StepKind.UNINSTALL, Actor.PERSON, FileAction.NONE),
+        ("verify", StepKind.VERIFY, Actor.APPWARDEN, FileAction.NONE),
+    ]
+    vendor, _, uninstall, _ = plan.steps
+    assert shown_text(vendor.title, TRANSLATOR) == "Get the removal password if your organisation manages Kaspersky"
+    assert shown_text(uninstall.title, TRANSLATOR) == "Uninstall it with AO Kaspersky Lab's own uninstaller"
+    assert shown_text(uninstall.explanation, TRANSLATOR).startswith(
+        "Do not drag Kaspersky to the Trash: its background services would stay behind. Run Kaspersky's own uninstaller instead."
+    )
+    assert shown_text(uninstall.check, TRANSLATOR) == "AppWarden no longer finds /Applications/Kaspersky Security Cloud.app."
+    assert (uninstall.commands, uninstall.paths) == ((), ())
+    # Nothing in the plan moves anything to the Trash.
+    assert all("Trash" not in shown_text(s.title, TRANSLATOR) for s in plan.steps)
+
+
+def test_kaspersky_on_windows_without_an_uninstall_entry_says_where_its_uninstaller_is(tmp_path):
+    service = Evidence("windows_services", EvidenceKind.SERVICE, "windows_service", "AVP", r"HKLM\SYSTEM\CurrentControlSet\Services\AVP")
+    plan = build_plan(finding("kaspersky", service), ScanTarget(tmp_path, WINDOWS, live=True), POLICIES, host(tmp_path))
+    assert [s.id for s in plan.steps] == ["vendor:1", "uninstall:guidance", "vendor:2", "vendor:3", "verify"]
+    assert shown_text(plan.steps[1].explanation, TRANSLATOR).startswith(
+        "Open Settings > Apps > Installed apps (Windows 10: Apps & features). Find each entry whose name starts with \"Kaspersky\""
+    )
+
+
+def test_a_pack_without_vendor_uninstaller_or_when_keeps_the_trash_and_vendor_steps_after(tmp_path):
+    bundle = tmp_path / "Applications/WeChat.app"
+    bundle.mkdir(parents=True)
+    evidence = Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.tencent.xinWeChat", "/Applications/WeChat.app", "4.0", "WeChat")
+    plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, MACOS, live=True), POLICIES, host(tmp_path))
+    assert [(s.id, s.file_action) for s in plan.steps] == [
+        ("uninstall:macos_apps:/Applications/WeChat.app", FileAction.TRASH), ("vendor:1", FileAction.NONE), ("verify", FileAction.NONE),
+    ]
 
 
 def test_macos_bundle_on_a_mounted_disk_is_only_explained(tmp_path):

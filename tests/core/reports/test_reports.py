@@ -14,7 +14,7 @@ from core.reports import render_report
 from core.scan import run_scan
 from core.sources import source_named
 from core.target import make_target
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, PROJECT
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
 
@@ -48,6 +48,10 @@ def test_json_contract(result):
     (finding,) = report["findings"]
     assert finding["rule"] == "fakeapp" and finding["name"] == "Fake App"
     assert finding["enforcement"] == "recommended"
+    assert finding["scope_sentence"] == (
+        "Removal recommended: the directive covers Mobile devices, not computers, and no policy pack in force applies it"
+        " to computers; the same risk applies on a computer."
+    )
     assert finding["directive"] == {
         "id": "test-directive",
         "authority": "Test Authority",
@@ -115,3 +119,85 @@ def test_text_report_reads_aloud_in_english_and_french(result):
     assert "Parce que." in french and "Fausse appli" in french
     assert "1 application interdite trouvée." in french
     assert "Couverture" in french
+
+
+# --- the scope sentence AppWarden builds, and the directive's page in the report's language
+
+SCHEMA_2 = FIXTURES / "policies" / "schema2.toml"
+EXAMPLE = PROJECT / "assets/policies/examples/extend-to-computers.toml"
+
+
+def scan_of_debian_disk(tmp_path, package: str, policies):
+    root = tmp_path / "disk"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=debian\n")
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    (root / "var/lib/dpkg/status").write_text(
+        f"Package: {package}\nStatus: install ok installed\nVersion: 2.1\nArchitecture: amd64\n\n"
+    )
+    return run_scan(make_target(root), policies, sources=(source_named("dpkg"),))
+
+
+def test_a_french_text_report_links_to_the_french_page(tmp_path):
+    result = scan_of_debian_disk(tmp_path, "fakeapp", load_policies([SCHEMA_2], include_default=False))
+    french = render_report(result, "text", Translator("fr"))
+    assert "Référence : https://example.org/fr/directive" in french
+    assert "/en/" not in french
+    assert "Reference: https://example.org/en/directive" in render_report(result, "text", Translator("en"))
+    assert json.loads(render_report(result, "json", Translator("fr")))["findings"][0]["directive"]["url"] == "https://example.org/fr/directive"
+    assert "https://example.org/fr/directive" in render_report(result, "html", Translator("fr"))
+
+
+REQUIRED_EN = (
+    "Removal required: the directive covers government-issued mobile devices, and the policy pack “Example organisation:"
+    " computers too” applies it to computers too: our IT security policy applies this directive to every computer we issue."
+)
+REQUIRED_FR = (
+    "Retrait obligatoire : la directive vise les appareils mobiles fournis par le gouvernement, et le paquet de politiques"
+    " « Organisation exemple : ordinateurs aussi » l’applique aussi aux ordinateurs : notre politique de sécurité des TI"
+    " applique cette directive à tous les ordinateurs que nous fournissons."
+)
+
+
+def test_a_required_finding_says_so_once_and_names_the_pack_that_extended_the_directive(tmp_path):
+    result = scan_of_debian_disk(tmp_path, "wechat", load_policies([EXAMPLE]))
+    (finding,) = result.findings
+    english, french = (render_report(result, "text", Translator(lang)) for lang in ("en", "fr"))
+    assert "   " + REQUIRED_EN in english.splitlines()
+    assert "   " + REQUIRED_FR in french.splitlines()
+    # Nothing else in the finding says the removal is only recommended.
+    assert "recommended" not in english and "recommandé" not in french
+    report = json.loads(render_report(result, "json", Translator("en")))
+    assert report["findings"][0]["scope_sentence"] == REQUIRED_EN
+    assert report["findings"][0]["directive"]["scope"]["extended_by"] == ["example-org-computers"]
+    from html import escape
+
+    assert escape(REQUIRED_FR) in render_report(result, "html", Translator("fr"))
+
+
+def test_without_the_extension_the_finding_is_recommended_in_appwardens_words(tmp_path):
+    result = scan_of_debian_disk(tmp_path, "wechat", load_policies())
+    english = render_report(result, "text", Translator("en"))
+    assert (
+        "   Removal recommended: the directive covers government-issued mobile devices, not computers, and no policy pack"
+        " in force applies it to computers; the same risk applies on a computer."
+    ) in english.splitlines()
+    assert json.loads(render_report(result, "json", Translator("fr")))["findings"][0]["scope_sentence"] == (
+        "Retrait recommandé : la directive vise les appareils mobiles fournis par le gouvernement, pas les ordinateurs,"
+        " et aucun paquet de politiques en vigueur ne l’applique aux ordinateurs; le même risque existe sur un ordinateur."
+    )
+
+
+def test_a_directive_not_yet_in_effect_is_recommended_with_its_date(tmp_path):
+    import datetime as dt
+
+    from core.policy.model import Enforcement
+    from core.reports.wording import scope_sentence
+
+    policies = load_policies([EXAMPLE])
+    directive = policies.directive("ca-tbs-2023-tiktok")
+    enforcement, extensions = policies.enforcement(directive, "desktop", dt.date(2023, 1, 1))
+    assert enforcement == Enforcement.RECOMMENDED
+    assert scope_sentence(directive, enforcement, extensions, Translator("en")) == (
+        "Removal recommended: the directive covers government-issued mobile devices, but it takes effect only on 2023-02-28."
+    )

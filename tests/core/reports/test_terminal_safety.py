@@ -112,4 +112,5 @@ def test_the_history_listing_shows_a_disks_hostname_escaped(tmp_path):
     assert scan.returncode in (0, 1), scan.stderr
     listing = subprocess.run([sys.executable, "-m", "core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
     assert "\x1b" not in listing.stdout
-    assert "desk\\x1b[2K\\x1b[1Aclean" in listing.stdout
+    # The computer name is read with its control characters removed (core.target.computer_name).
+    assert "  desk[2K[1Aclean  linux  " in listing.stdout

@@ -83,3 +83,13 @@ def test_windows_disk_findings_are_exactly_the_banned_apps(windows_disk):
 def test_offline_windows_disk_is_named_by_its_own_computer_name(windows_disk):
     # The real SYSTEM hive's ControlSet001\Control\ComputerName\ComputerName (read by hivexget too).
     assert make_target(windows_disk).hostname == "WKS-WIN732BITA"
+
+
+def test_a_hostile_computer_name_in_the_system_hive_is_cleaned_and_bounded(windows_disk):
+    from tests.core.sources.windows.windows_disk import hivex_edit
+
+    name = "WKS\x1b]0;owned\x07-7\u202e" + "X" * 100  # retitles a terminal, reverses text, overflows a header
+    utf16 = ",".join(f"{byte:02x}" for byte in (name + "\0").encode("utf-16-le"))
+    hivex_edit(windows_disk / "Windows/System32/config/SYSTEM", r"cd \ControlSet001\Control\ComputerName\ComputerName",
+               "setval 1", "ComputerName", f"hex:1:{utf16}")
+    assert make_target(windows_disk).hostname == "WKS]0;owned-7" + "X" * 50 + "…"
