@@ -10,28 +10,41 @@ from typing import Callable
 from core.findings import Evidence, Finding
 from core.i18n import Translator
 from core.messages import Message
+from core.policy.model import StepTiming
 from core.sources.base import EvidenceKind
 
 
 def removal_outline(finding: Finding, platform: str, t: Translator) -> tuple[str, ...]:
     """The steps, in order, in the person's language; the pack's whole guidance text when no
     evidence says how the app was installed; empty when neither says anything for this platform."""
-    name = t.text(finding.rule.name)
-    lines: list[str] = []
+    rule, name = finding.rule, t.text(finding.rule.name)
+    # As the removal plan orders them (core.removal.builder): the vendor's steps that come first.
+    lines = _vendor_titles(finding, platform, StepTiming.BEFORE_UNINSTALL, t)
     if finding.app_present and any(e.kind == EvidenceKind.RUNNING for e in finding.evidence):
         lines.append(t("Quit {app}.", app=name))
-    uninstalls = _uninstall_lines(finding.evidence, name)
-    if finding.app_present and not uninstalls:
-        guidance = finding.rule.removal.get(platform)
+    evidence = finding.evidence
+    vendor_uninstaller = rule.vendor_uninstaller.get(platform)
+    if vendor_uninstaller is not None and any(e.source == "macos_apps" for e in evidence):
+        # The vendor's own uninstaller, never the Trash.
+        lines.append(t.text(vendor_uninstaller))
+        evidence = tuple(e for e in evidence if e.source != "macos_apps")
+    uninstalls = _uninstall_lines(evidence, name)
+    if finding.app_present and not uninstalls and len(evidence) == len(finding.evidence):
+        guidance = rule.removal.get(platform)
         return (t.text(guidance),) if guidance is not None else ()
     lines += [line.render(t) for line in uninstalls]
-    if finding.app_present:
-        lines += [t.text(step.title) for step in finding.rule.removal_steps if step.platform == platform]
+    lines += _vendor_titles(finding, platform, StepTiming.AFTER_UNINSTALL, t)
     left = [e.location for e in finding.evidence if e.source == "leftovers"]
     if left:
         lines.append(t("Delete what it left behind if you do not need it: {paths}.", paths=", ".join(left)))
     lines.append(t("Run AppWarden again to check that it is gone."))
     return tuple(lines)
+
+
+def _vendor_titles(finding: Finding, platform: str, when: StepTiming, t: Translator) -> list[str]:
+    if not finding.app_present:
+        return []
+    return [t.text(step.title) for step in finding.rule.removal_steps if step.platform == platform and step.when == when]
 
 
 def _uninstall_lines(evidence: tuple[Evidence, ...], app: str) -> list[Message]:

@@ -76,3 +76,24 @@ def test_the_outline_speaks_french():
         "Supprimez les réglages laissés par le paquet wechat : sudo dpkg --purge wechat",
         "Relancez AppWarden pour vérifier qu’elle a disparu.",
     )
+
+
+def test_kaspersky_on_a_mac_reads_in_the_order_of_its_plan_and_never_says_trash():
+    bundle = Evidence("macos_apps", EvidenceKind.INSTALLED, "macos_bundle_id", "com.kaspersky.kav", "/Applications/Kaspersky Security Cloud.app")
+    lines = removal_outline(finding("kaspersky", bundle), "macos", EN)
+    assert lines[0] == "Get the removal password if your organisation manages Kaspersky"
+    assert lines[1].startswith("Do not drag Kaspersky to the Trash: its background services would stay behind.")
+    assert lines[2:] == ("Run AppWarden again to check that it is gone.",)
+    assert not any(line.startswith("Move ") for line in lines)
+
+
+def test_kaspersky_on_windows_turns_self_protection_off_before_it_uninstalls():
+    entry = Evidence("windows_uninstall", EvidenceKind.INSTALLED, "windows_uninstall_key", "KES", r"HKLM\SOFTWARE\x\Uninstall\KES", name="Kaspersky Endpoint Security for Windows")
+    lines = removal_outline(finding("kaspersky", entry), WINDOWS, EN)
+    assert lines == (
+        "Turn off Kaspersky's self-protection, or get the removal password",
+        "Uninstall Kaspersky Endpoint Security for Windows: Settings > Apps > Installed apps, find it and choose Uninstall.",
+        "If a Kaspersky entry will not go away, use Kaspersky's removal tool",
+        "Have Kaspersky's root certificate removed",
+        "Run AppWarden again to check that it is gone.",
+    )
