@@ -2,6 +2,18 @@
 
 Messages are written in English in the code and looked up by that English text in
 assets/translations/<lang>.toml; policy texts carry their own languages (LocalText).
+
+A sentence that counts something has two English forms and names its number `count`:
+
+    t.plural("{count} item read", "{count} items read", count=n)        # or Message.plural(...)
+
+and its translation is a table keyed by the English plural form, with the same two forms:
+
+    "{count} items read" = { one = "{count} élément lu", other = "{count} éléments lus" }
+
+English says `one` for 1 only; French for 0 and 1 (plural_form). A sentence with two counts is
+made of plural pieces: Message.of("{a}, {b}", a=Message.plural(...), b=Message.plural(...)).
+tests/core/test_translations.py renders every message with 0, 1 and 2 and says what to add.
 """
 
 from __future__ import annotations
@@ -17,6 +29,14 @@ from core.assets import asset_path
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
+PLURAL_COUNT = "count"  # the value a plural sentence's form follows
+
+
+def plural_form(lang: str, count: int) -> str:
+    """"one" or "other": English uses "one" for 1 only, French for 0 and 1 ("0 élément lu")."""
+    if lang == "fr":
+        return "one" if abs(count) < 2 else "other"
+    return "one" if count == 1 else "other"
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,7 @@ class LocalText:
 
 
 @lru_cache(maxsize=None)
-def _catalog(lang: str) -> Mapping[str, str]:
+def _catalog(lang: str) -> Mapping[str, str | Mapping[str, str]]:
     if lang == DEFAULT_LANGUAGE:
         return {}
     path = asset_path("translations", f"{lang}.toml")
@@ -57,6 +77,21 @@ class Translator:
 
     def __call__(self, message: str, /, **values: object) -> str:
         text = _catalog(self.lang).get(message, message)
+        if not isinstance(text, str):  # a plural entry asked for without its English singular
+            text = text.get("other", message)
+        return self.fill(text, values)
+
+    def plural(self, one: str, other: str, /, **values: object) -> str:
+        """The form of `one`/`other` (English) that values["count"] asks for, in this language."""
+        count = int(str(values[PLURAL_COUNT]))
+        forms = _catalog(self.lang).get(other)
+        if isinstance(forms, Mapping):
+            return self.fill(forms[plural_form(self.lang, count)], values)
+        english = {"one": one, "other": other}  # no translation yet: English, by English's rule
+        return self.fill(english[plural_form(DEFAULT_LANGUAGE, count)], values)
+
+    def fill(self, text: str, values: Mapping[str, object]) -> str:
+        """`text` with its {placeholders} filled in (a TerminalTranslator escapes the values first)."""
         return text.format(**values) if values else text
 
     def text(self, local: LocalText) -> str:

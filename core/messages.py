@@ -15,19 +15,33 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Message:
-    template: str
+    template: str  # the English text; for a plural, its plural ("other") form
     values: tuple[tuple[str, "str | Message"], ...] = ()
+    one: str | None = None  # a plural's English singular; the form follows the value `count`
 
     @classmethod
     def of(cls, template: str, **values: object) -> "Message":
         """A message; a value that is itself a Message is translated along with this one."""
-        return cls(template, tuple((k, v if isinstance(v, Message) else str(v)) for k, v in values.items()))
+        return cls(template, _values(values))
+
+    @classmethod
+    def plural(cls, one: str, other: str, **values: object) -> "Message":
+        """A message that counts: Message.plural("{count} item read", "{count} items read", count=n)."""
+        return cls(other, _values(values), one)
 
     def render(self, translate: "Translator | None" = None) -> str:
-        values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.values}
         if translate is None:
-            return self.template.format(**values) if values else self.template
+            from core.i18n import Translator
+
+            translate = Translator()
+        values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.values}
+        if self.one is not None:
+            return translate.plural(self.one, self.template, **values)
         return translate(self.template, **values)
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _values(values: dict[str, object]) -> tuple[tuple[str, "str | Message"], ...]:
+    return tuple((k, v if isinstance(v, Message) else str(v)) for k, v in values.items())

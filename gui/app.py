@@ -79,7 +79,7 @@ def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECO
             else:
                 finish(1, t("Self-check failed: {reason}", reason=t("the check ended without showing a result")))
         elif time.monotonic() > deadline:
-            finish(1, t("Self-check failed: {reason}", reason=t("no result after {seconds} seconds", seconds=int(seconds))))
+            finish(1, t("Self-check failed: {reason}", reason=t.plural("no result after {count} second", "no result after {count} seconds", count=int(seconds))))
         elif controller.startup is not None and controller.task is None:
             controller.check()
 

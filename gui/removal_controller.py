@@ -10,7 +10,9 @@ from PySide6.QtCore import QObject
 from core.errors import AppWardenError
 from core.history import HistoryStore
 from core.i18n import Translator
-from core.removal.executor import OutcomeStatus, StepOutcome, record_person_answer, run_step, step_actions
+from core.messages import Message
+from core.removal.executor import OutcomeStatus, StepOutcome, record_already_done, record_person_answer, run_step, step_actions
+from core.removal.recheck import already_done
 from core.removal.model import Actor, RemovalPlan, RemovalStep, StepKind, shown
 from gui.background import BackgroundWork
 from gui.removal_view import RemovalDialog
@@ -27,6 +29,7 @@ class RemovalController(QObject):
         self.index = 0
         self.restart_requested = False
         self.finished_verification = None
+        self.already_done_notes: list[str] = []
         dialog.set_texts(translate, translate.text(plan.app_name))
         dialog.do_button.clicked.connect(self.do_step)
         dialog.done_button.clicked.connect(self.person_did_step)
@@ -41,13 +44,34 @@ class RemovalController(QObject):
         return self.plan.steps[self.index]
 
     def show_current(self) -> None:
-        t, step = self.t, self.step
+        """The current step, once the device has been read again to see that it still applies."""
+        step = self.step
         if step.kind == StepKind.RESTART and not self.restart_requested:
             self.next_step()
             return
+        if step.kind == StepKind.VERIFY:
+            self._show_step()
+            return
+        self.dialog.show_buttons(do=False, done=False, skip=False, next_=False)
+        plan = self.plan
+        self.background.run(lambda report, cancelled: already_done(plan, step), self._skip_or_show, self._step_failed)
+
+    def _skip_or_show(self, gone: Message | None) -> None:
+        if gone is None:
+            self._show_step()
+            return
+        title = shown(self.step.title, self.t)
+        self.already_done_notes.append(self.t("Skipped “{title}”: {reason}", title=title, reason=gone.render(self.t)))
+        record_already_done(self.plan, self.step, gone, self.history)
+        self.next_step()
+
+    def _show_step(self) -> None:
+        t, step = self.t, self.step
         counter = t("Step {number} of {total}", number=self.index + 1, total=len(self.plan.steps))
         commands = "\n".join(step_actions(step))
-        self.dialog.show_step(counter, shown(step.title, t), self._who(step), self._explanation(step), commands)
+        explanation = "\n".join(self.already_done_notes + [self._explanation(step)])  # what was skipped on the way here, said once
+        self.already_done_notes = []
+        self.dialog.show_step(counter, shown(step.title, t), self._who(step), explanation, commands)
         if step.kind == StepKind.VERIFY:
             self.dialog.show_buttons(do=False, done=False, skip=False, next_=False)
             self.run_current()

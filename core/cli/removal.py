@@ -84,10 +84,11 @@ class PlanWalk:
 
     def run(self) -> int:
         t = self.t
-        print_to_terminal(t("Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.steps)))
+        print_to_terminal(t.plural("Removal plan for {app}: {count} step.", "Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.steps)))
         if self.dry_run:
             return self._list()
-        from core.removal.executor import resume_point
+        from core.removal.executor import record_already_done, resume_point
+        from core.removal.recheck import already_done
 
         done = resume_point(self.plan, self.history).done if self.history is not None else frozenset()
         exit_code = EXIT_ERROR
@@ -101,6 +102,9 @@ class PlanWalk:
                 print_to_terminal("\n" + t("[{number}/{count}] {title}: not taken, because an earlier step did not work.", **place))
             elif step.kind == StepKind.RESTART and not self.restart_requested:
                 print_to_terminal("\n" + t("[{number}/{count}] {title}: not needed, no uninstaller asked for it.", **place))
+            elif (gone := already_done(self.plan, step)) is not None:
+                print_to_terminal("\n" + t("[{number}/{count}] {title}: {reason}", reason=gone.render(t), **place))
+                record_already_done(self.plan, step, gone, self.history)
             else:
                 self._take(number, step)
         return exit_code

@@ -35,7 +35,7 @@ from core.removal.windows_commands import (
     uninstall_argv,
     windows_installer_removal,
 )
-from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, display_path, within_root_or_as_is
+from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, byte_count, display_path, within_root_or_as_is
 from core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
 
 QUIT_TIMEOUT_S = 5.0
@@ -123,9 +123,10 @@ def quit_steps(evidence: Iterable[Evidence]) -> list[RemovalStep]:
             id="quit",
             kind=StepKind.QUIT,
             title=Message.of("Quit the app"),
-            explanation=Message.of(
-                "{count} of its programs are running ({names}). AppWarden asks them to close, waits {seconds} seconds, then stops any that are still running. Save your work in the app first.",
-                count=len(pids), names=", ".join(names), seconds=int(QUIT_TIMEOUT_S),
+            explanation=Message.plural(
+                "{count} of its programs is running ({names}). AppWarden asks it to close, waits {wait}, then stops it if it is still running. Save your work in the app first.",
+                "{count} of its programs are running ({names}). AppWarden asks them to close, waits {wait}, then stops any that are still running. Save your work in the app first.",
+                count=len(pids), names=", ".join(names), wait=Message.plural("{count} second", "{count} seconds", count=int(QUIT_TIMEOUT_S)),
             ),
             actor=Actor.APPWARDEN,
             check=Message.of("None of these programs is running any more."),
@@ -152,7 +153,8 @@ def uninstall_steps(finding: Finding, target: ScanTarget, host: Host, places: Pl
     for group in _evidence_groups(evidence):
         step = _uninstall_step(group, target, host, places)
         if step is not None and step.id not in {s.id for s in steps}:
-            steps.append(step)
+            removes = tuple((e.source, e.identifier, e.kind.value) for e in group)
+            steps.append(replace(step, removes_evidence=removes))
     if not steps and any(e.kind != EvidenceKind.LEFTOVER for e in finding.evidence):
         steps.append(_guidance_step(rule, target.os))
     return steps
@@ -437,7 +439,8 @@ def _store_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
         app=name,
     )
     if len(users) > 1:  # Windows uninstalls a Store app for one account at a time
-        explanation = Message.of(
+        explanation = Message.plural(
+            "{explanation} {app} is installed in {count} account ({users}): uninstall it there.",
             "{explanation} {app} is installed in {count} accounts ({users}): uninstall it in each of them.",
             explanation=explanation, app=name, count=len(users), users=", ".join(users),
         )
@@ -597,7 +600,7 @@ def size_words(size: int) -> Message:
     if size <= 0:
         return Message.of("empty")
     if size < 1000:
-        return Message.of("1 byte") if size == 1 else Message.of("{count} bytes", count=size)
+        return byte_count(size)
     scale, whole_form, decimal_form = next(unit for unit in SIZE_UNITS if size >= unit[0])
     tenths = round(size * 10 / scale)
     if tenths >= 1000:

@@ -322,7 +322,7 @@ def _remove_tree(parent: int, name: str, top: os.stat_result) -> None:
                     raise DeletionRefused(Message.of("another disk is mounted inside it ({name}); AppWarden does not delete across disks", name=child))
                 if len(stack) >= MAX_DEPTH:
                     raise DeletionRefused(
-                        Message.of("it holds folders nested more than {depth} levels deep; AppWarden deleted what it could reach. Delete the rest yourself", depth=MAX_DEPTH)
+                        Message.plural("it holds folders nested more than {count} level deep; AppWarden deleted what it could reach. Delete the rest yourself", "it holds folders nested more than {count} levels deep; AppWarden deleted what it could reach. Delete the rest yourself", count=MAX_DEPTH)
                     )
                 child_fd = _open_child_folder(folder, child, info)
                 stack.append((child_fd, _names(child_fd), child))

@@ -189,7 +189,7 @@ def run_command(
         process.kill()
         process.wait()
         reader.join(5)
-        return ActionResult(OutcomeStatus.FAILED, None, "".join(lines)[-MAX_OUTPUT_CHARS:], Message.of("it did not finish within {seconds} seconds", seconds=int(timeout_s)))
+        return ActionResult(OutcomeStatus.FAILED, None, "".join(lines)[-MAX_OUTPUT_CHARS:], Message.plural("it did not finish within {count} second", "it did not finish within {count} seconds", count=int(timeout_s)))
     reader.join(5)
     output = _without_progress("".join(lines))[-MAX_OUTPUT_CHARS:]
     if code == 0 or code in RESTART_EXIT_CODES:
@@ -336,6 +336,11 @@ def _person_next(step: RemovalStep) -> Message:
 def record_person_answer(plan: RemovalPlan, step: RemovalStep, done: bool, history: HistoryStore | None) -> None:
     """What the person said about a step only they can do."""
     _record(history, plan, step, "finished", outcome="person_done" if done else "person_not_done")
+
+
+def record_already_done(plan: RemovalPlan, step: RemovalStep, reason: Message, history: HistoryStore | None) -> None:
+    """A step skipped because, read again just before it was shown, it had nothing left to do."""
+    _record(history, plan, step, "finished", outcome=OutcomeStatus.SKIPPED, detail=reason.render())
 
 
 def _recorded_argv(step: RemovalStep) -> tuple[str, ...]:

@@ -81,6 +81,11 @@ class RemovalStep:
     # A step of a rule from a pack AppWarden does not ship: --yes does not cover it, the person
     # confirms it on its own.
     confirm_alone: bool = False
+    # For an uninstall: the (source, identifier, evidence kind) it removes, read again just before
+    # the step is shown to tell whether it still applies (core/removal/recheck.py).
+    removes_evidence: tuple[tuple[str, str, str], ...] = ()
+    # A vendor step about what the app leaves behind (its chat data): moot once none remains.
+    needs_leftovers: bool = False
 
     @property
     def explains_refusal(self) -> bool:

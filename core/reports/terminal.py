@@ -9,7 +9,7 @@ rest), and a last pass over each whole output (terminal_output) escapes whatever
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Mapping, TextIO
 
 from core.i18n import Translator
 
@@ -50,8 +50,8 @@ def _escape(match: re.Match[str]) -> str:
 class TerminalTranslator(Translator):
     """A Translator whose filled-in values are escaped: in a terminal any value may come from a device."""
 
-    def __call__(self, message: str, /, **values: object) -> str:
-        return super().__call__(message, **{name: escape_controls(str(value)) for name, value in values.items()})
+    def fill(self, text: str, values: Mapping[str, object]) -> str:
+        return super().fill(text, {name: escape_controls(str(value)) for name, value in values.items()})
 
 
 def for_terminal(t: Translator) -> TerminalTranslator:

@@ -177,15 +177,17 @@ def accounts_sentence(result: ScanResult, t: Translator) -> str:
     missing = len(scope.need_rights)
     if missing == 0:  # accounts that even administrator rights would not read: coverage says why
         return t("Not every account could be read; the coverage says why.")
-    if live and missing == 1:
-        return t("Your account and the system were checked; 1 other account on this computer was not (it needs administrator rights).")
     if live:
-        return t("Your account and the system were checked; {count} other accounts on this computer were not "
-                 "(they need administrator rights).", count=missing)
-    if missing == 1:
-        return t("The system and the other accounts on this disk were checked; 1 account was not (it needs administrator rights).")
-    return t("The system and the other accounts on this disk were checked; {count} accounts were not "
-             "(they need administrator rights).", count=missing)
+        return t.plural(
+            "Your account and the system were checked; {count} other account on this computer was not (it needs administrator rights).",
+            "Your account and the system were checked; {count} other accounts on this computer were not (they need administrator rights).",
+            count=missing,
+        )
+    return t.plural(
+        "The system and the other accounts on this disk were checked; {count} account was not (it needs administrator rights).",
+        "The system and the other accounts on this disk were checked; {count} accounts were not (they need administrator rights).",
+        count=missing,
+    )
 
 
 def accounts_lines(result: ScanResult, t: Translator) -> list[str]:

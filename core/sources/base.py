@@ -359,7 +359,7 @@ class CoverageLog:
             detail = nothing_there or Message.of("nothing to read on this device")
         else:
             status = CoverageStatus.OK
-            detail = Message.of("{count} items read", count=len(items))
+            detail = items_read(len(items))
         return SourceResult(items, Coverage(self.source, status, detail, tuple(self.problems)))
 
 
@@ -370,7 +370,19 @@ def _problems_summary(problems: list[ReadProblem]) -> Message:
         reason = Message.of("{location}: {reason}", location=first.location, reason=reason)
     if len(problems) == 1:
         return reason
-    return Message.of("{reason} (and {more} more problems)", reason=reason, more=len(problems) - 1)
+    return Message.plural("{reason} (and {count} more problem)", "{reason} (and {count} more problems)", reason=reason, count=len(problems) - 1)
+
+
+def items_read(count: int) -> Message:
+    return Message.plural("{count} item read", "{count} items read", count=count)
+
+
+def byte_count(count: int) -> Message:
+    return Message.plural("{count} byte", "{count} bytes", count=count)
+
+
+def larger_than(limit: int) -> Message:
+    return Message.of("file is larger than {size}; not read", size=byte_count(limit))
 
 
 def list_dir(target: ScanTarget, path: Path, log: CoverageLog) -> list[Path]:
@@ -405,7 +417,7 @@ def read_bounded(target: ScanTarget, path: Path, limit: int, log: CoverageLog, m
         log.os_problem(path, error)
         return None
     if len(data) > limit:
-        log.problem(path, Message.of("file is larger than {limit} bytes; not read", limit=limit))
+        log.problem(path, larger_than(limit))
         return None
     log.read_one()
     return data

@@ -19,7 +19,9 @@ from core.sources.base import (
     ReadRequest,
     SourceResult,
     SourceSpec,
+    byte_count,
     display_path,
+    larger_than,
 )
 from core.sources.rooted_common import NotARegularFile
 
@@ -131,7 +133,7 @@ class DpkgPackages(InventorySource):
         try:
             with open(request.target.open_file(path), "rb", buffering=0) as raw:
                 if os.fstat(raw.fileno()).st_size > MAX_STATUS_BYTES:
-                    log.problem(location, Message.of("file is larger than {limit} bytes; not read", limit=MAX_STATUS_BYTES))
+                    log.problem(location, larger_than(MAX_STATUS_BYTES))
                     return log.result(items)
                 log.read_one()
                 for stanza in parse_status(lines_in_blocks(raw, cancelled=request.cancelled)):
@@ -150,11 +152,13 @@ class DpkgPackages(InventorySource):
         except OSError as error:
             log.os_problem(location, error)
         if too_long:
-            log.problem(location, Message.of(
-                "{count} entries have a line longer than {limit} bytes, which was not read", count=too_long, limit=MAX_LINE_BYTES
+            log.problem(location, Message.plural(
+                "{count} entry has a line longer than {size}, which was not read",
+                "{count} entries have a line longer than {size}, which were not read",
+                count=too_long, size=byte_count(MAX_LINE_BYTES),
             ))
         if malformed:
-            log.problem(location, Message.of("{count} entries could not be understood", count=malformed))
+            log.problem(location, Message.plural("{count} entry could not be understood", "{count} entries could not be understood", count=malformed))
         return log.result(items)
 
 

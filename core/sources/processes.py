@@ -19,6 +19,7 @@ from core.sources.base import (
     ReadRequest,
     SourceResult,
     SourceSpec,
+    items_read,
 )
 
 ATTRIBUTES = ["pid", "name", "exe", "username"]
@@ -59,10 +60,11 @@ class RunningProcesses(InventorySource):
         if hidden_executables and result.coverage.status == CoverageStatus.OK:
             # Other users' program files are hidden without elevation. Their names are still
             # matched, so this is said, not counted as a gap in coverage.
-            detail = Message.of(
-                "{count} items read; for {hidden} of them only the name could be read",
-                count=len(items),
-                hidden=hidden_executables,
+            detail = Message.plural(
+                "{items}; for {count} of them only its name could be read",
+                "{items}; for {count} of them only their names could be read",
+                items=items_read(len(items)),
+                count=hidden_executables,
             )
             result = SourceResult(result.items, replace(result.coverage, detail=detail))
         return result

@@ -97,7 +97,7 @@ class RpmPackages(InventorySource):
         output = _query(tool, target, database, log)
         packages, malformed = parse_rpm_query(output)
         if malformed:
-            reason = Message.of("{count} lines of rpm's answer could not be understood", count=malformed)
+            reason = Message.plural("{count} line of rpm's answer could not be understood", "{count} lines of rpm's answer could not be understood", count=malformed)
             log.problem(f"/{database}", reason)
         return log.result([_package_item(package, database) for package in packages])
 
@@ -164,7 +164,7 @@ def _run_rpm(tool: str, root: Path, dbpath: str, database: str, log: CoverageLog
             command, shell=False, timeout=TIMEOUT_SECONDS, capture_output=True, env=dict(os.environ, LC_ALL="C")
         )
     except subprocess.TimeoutExpired as timeout:
-        reason = Message.of("the rpm tool gave no answer within {seconds} seconds", seconds=TIMEOUT_SECONDS)
+        reason = Message.plural("the rpm tool gave no answer within {count} second", "the rpm tool gave no answer within {count} seconds", count=TIMEOUT_SECONDS)
         log.problem(f"/{database}", reason)
         return _decoded(timeout.stdout)
     except OSError as error:

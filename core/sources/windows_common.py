@@ -15,7 +15,7 @@ from typing import Iterator
 from pathlib import Path
 
 from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, find_any_case, within_root_or_as_is
+from core.sources.base import CoverageLog, ScanTarget, byte_count, find_any_case, larger_than, within_root_or_as_is
 from core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SOFTWARE_HIVE = "Windows/System32/config/SOFTWARE"
@@ -176,9 +176,9 @@ class HiveFileReader(RegistryReader):
         if len(self._hive.data) < self._hive.declared_size:
             notes.append(
                 Message.of(
-                    "the file is cut short: it has {size} bytes, its header says {declared}",
-                    size=len(self._hive.data),
-                    declared=self._hive.declared_size,
+                    "the file is cut short: it has {size}, its header says {declared}",
+                    size=byte_count(len(self._hive.data)),
+                    declared=byte_count(self._hive.declared_size),
                 )
             )
         if self._hive.dirty:
@@ -327,7 +327,7 @@ def _hive_bytes(path: Path, target: ScanTarget | None = None) -> bytes:
         fd = target.open_file(path) if target is not None else open_regular_file(path.parent, path, live=True)
         with open(fd, "rb") as handle:
             if os.fstat(handle.fileno()).st_size > MAX_HIVE_BYTES:
-                raise RegistryReadError(Message.of("file is larger than {limit} bytes; not read", limit=MAX_HIVE_BYTES))
+                raise RegistryReadError(larger_than(MAX_HIVE_BYTES))
             data = handle.read(MAX_HIVE_BYTES + 1)
     except NotARegularFile:
         raise RegistryReadError(Message.of("not a regular file; not read")) from None

@@ -55,13 +55,17 @@ def test_a_real_package_is_removed_through_the_window(qtbot, tmp_path):
         qtbot.waitUntil(lambda: getattr(controller, "removal", None) is not None)
         dialog = controller.removal.dialog
         assert dialog.windowTitle() == "Remove WeChat (Weixin)"
-        walk_through(qtbot, controller.removal)
+        titles = walk_through(qtbot, controller.removal)
         assert dialog.outcome.text() == "WeChat (Weixin) is gone from this device."
+        # apt removed /opt/wechat with the package: the step to delete it is skipped, in one line.
+        assert "Delete /opt/wechat" not in titles
+        assert "Skipped “Delete /opt/wechat”: Already gone: /opt/wechat." in dialog.explanation.text()
         dialog.close_button.click()
         qtbot.waitUntil(lambda: controller.task.done and "wechat" not in [f.rule.id for f in controller.result.findings], timeout=60000)
         assert subprocess.run(["dpkg-query", "-W", "wechat"], capture_output=True).returncode != 0
         steps = {(a.step, a.phase, a.outcome) for a in controller.history.actions("wechat")}
         assert ("uninstall:dpkg:wechat", "finished", "done") in steps
+        assert ("leftover:/opt/wechat", "finished", "skipped") in steps
         assert any(s[0] == "verify" and s[2] == "done" for s in steps)
     finally:
         subprocess.run(["dpkg", "--purge", "wechat"], capture_output=True)

@@ -50,7 +50,7 @@ ON_DISK = ("--no-default-policy", "--policy", str(MINIMAL))
         (("history",), 0, "Aucune vérification n’a encore été enregistrée."),
         (("policy", "list"), 0, "    règles : tiktok, wechat, kaspersky"),
         (("policy", "show", str(MINIMAL)), 0, "Pourquoi est-ce interdit?"),
-        (("policy", "check", "--no-default-policy", str(MINIMAL)), 0, f"{MINIMAL} : valide (1 directives, 1 règles)"),
+        (("policy", "check", "--no-default-policy", str(MINIMAL)), 0, f"{MINIMAL} : valide (1 directive, 1 règle)"),
     ],
 )
 def test_lang_after_every_subcommand_speaks_that_language(capsys, disk, argv, code, french_line):  # noqa: F811

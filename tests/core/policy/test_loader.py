@@ -195,7 +195,7 @@ def test_cli_policy_check_accepts_a_valid_pack(tmp_path):
         capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path),
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{MINIMAL}: valid (1 directives, 1 rules)\n"
+    assert done.stdout == f"{MINIMAL}: valid (1 directive, 1 rule)\n"
 
 
 def test_identifiers_that_look_like_options_are_refused(tmp_path):

@@ -42,7 +42,7 @@ def test_fixture_states(tmp_path):
     assert by_name["kesl"].kind == EvidenceKind.LEFTOVER
     assert by_name["vim-tiny"].kind == EvidenceKind.INSTALLED
     assert result.coverage.status == CoverageStatus.PARTIAL
-    assert str(result.coverage.detail) == "/var/lib/dpkg/status: 1 entries could not be understood"
+    assert str(result.coverage.detail) == "/var/lib/dpkg/status: 1 entry could not be understood"
 
 
 def test_no_database_is_skipped(tmp_path):

@@ -78,5 +78,5 @@ def test_hidden_program_files_are_said_but_not_a_gap(monkeypatch):
     monkeypatch.setattr(psutil, "process_iter", lambda *args, **kwargs: iter([Hidden()]))
     result = RunningProcesses().read(LIVE)
     assert result.coverage.status.value == "ok"
-    assert str(result.coverage.detail) == "1 items read; for 1 of them only the name could be read"
+    assert str(result.coverage.detail) == "1 item read; for 1 of them only its name could be read"
     assert result.items[0].identifiers == (("process", "WeChat"),)

@@ -110,7 +110,7 @@ def test_a_status_file_with_an_overlong_line_says_so(tmp_path):
     result = DpkgPackages().read(ReadRequest(ScanTarget(disk.resolve(), "linux", live=False)))
     assert [item.name for item in result.items] == ["vim", "nano"]
     assert result.coverage.status == CoverageStatus.PARTIAL
-    assert str(result.coverage.detail) == f"/var/lib/dpkg/status: 1 entries have a line longer than {MAX_LINE_BYTES} bytes, which was not read"
+    assert str(result.coverage.detail) == f"/var/lib/dpkg/status: 1 entry has a line longer than {MAX_LINE_BYTES} bytes, which was not read"
 
 
 @given(st.binary(max_size=300), st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=40))

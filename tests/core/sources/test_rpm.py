@@ -147,7 +147,7 @@ def test_rpm_that_does_not_answer_fails(tmp_path, monkeypatch):
     root = fake_rpm(tmp_path, monkeypatch, "exec sleep 30\n")
     result = read(root)
     assert result.coverage.status == CoverageStatus.FAILED
-    assert str(result.coverage.detail) == "/var/lib/rpm: the rpm tool gave no answer within 1 seconds"
+    assert str(result.coverage.detail) == "/var/lib/rpm: the rpm tool gave no answer within 1 second"
 
 
 def test_rpm_arguments_name_the_root_and_database(tmp_path, monkeypatch):

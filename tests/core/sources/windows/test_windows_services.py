@@ -116,7 +116,7 @@ def test_truncated_system_hive(windows_disk):
     problems = [(p.location, str(p.reason)) for p in result.coverage.problems]
     assert problems[0] == (
         r"C:\Windows\System32\config\SYSTEM",
-        f"the file is cut short: it has {len(data) // 2} bytes, its header says {len(data)}",
+        f"the file is cut short: it has {len(data) // 2} bytes, its header says {len(data)} bytes",
     )
     assert problems[1][0] == SERVICES
     assert problems[1][1].startswith("the registry hive is damaged: ")

@@ -135,7 +135,7 @@ def test_truncated_software_hive_is_said_and_users_are_still_read(windows_disk):
     problems = [(p.location, str(p.reason)) for p in result.coverage.problems]
     assert problems[0] == (
         r"C:\Windows\System32\config\SOFTWARE",
-        f"the file is cut short: it has {len(data) // 2} bytes, its header says {len(data)}",
+        f"the file is cut short: it has {len(data) // 2} bytes, its header says {len(data)} bytes",
     )
     assert [location for location, _ in problems[1:]] == [UNINSTALL, UNINSTALL_32]
     assert all(reason.startswith("the registry hive is damaged: ") for _, reason in problems[1:])
