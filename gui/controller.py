@@ -36,6 +36,7 @@ from core.target import make_target
 from core.version import __version__
 from gui.background import BackgroundWork, Task
 from gui.detail_html import empty_detail_html, finding_html
+from gui.history_view import readable_local_time
 from gui.main_window import MainWindowView
 from gui.models import FINDING_ROLE, CoverageModel, FindingsModel
 from gui.translation import install_qt_translations, translator_for
@@ -66,6 +67,7 @@ class MainController(QObject):
         self.startup: Startup | None = None
         self.result: ScanResult | None = None
         self.received: ReceivedReport | None = None  # set while a report someone sent is shown
+        self.local_result: ScanResult | None = None  # this window's own result, while a report is shown
         self.task: Task | None = None
         self.last_error: AppWardenError | None = None
         view.findings_list.setModel(self.findings)
@@ -85,6 +87,7 @@ class MainController(QObject):
         v.copy_diagnostics_button.clicked.connect(self.copy_diagnostics)
         v.save_diagnostics_button.clicked.connect(self.save_diagnostics)
         v.open_report_action.triggered.connect(self.open_report)
+        v.close_report_action.triggered.connect(self.close_report)
         v.remove_button.clicked.connect(self.show_removal)
         v.all_accounts_button.clicked.connect(self.check_all_accounts)
         v.quit_action.triggered.connect(v.close)
@@ -97,6 +100,8 @@ class MainController(QObject):
     def retranslate(self, translate: Translator) -> None:
         self.t = self.findings.translate = self.coverage.translate = translate
         self.view.set_texts(translate, self.options.root is None)
+        if self.received is not None:
+            self.view.show_received(self._received_sentence())
         self._show_packs()
         self._refresh()
 
@@ -247,7 +252,7 @@ class MainController(QObject):
     def _stop_progress(self) -> None:
         self.view.show_progress(False)
         # Nothing to check against without packs, nor anything to check without a readable target.
-        self.view.check_button.setEnabled(self.startup is not None and self.target_problem is None)
+        self.view.check_button.setEnabled(self.startup is not None and self.target_problem is None and self.received is None)
 
     def _check_cancelled(self) -> None:
         self._stop_progress()
@@ -376,20 +381,44 @@ class MainController(QObject):
         self.background.run(read, self._show_received, self.show_report_error)
 
     def _show_received(self, received: ReceivedReport) -> None:
+        if self.received is None:
+            self.local_result = self.result  # shown again when the report is closed
         self.result, self.received = received.result, received
         self.view.show_received(self._received_sentence())
+        self._show_report_mode()
         self._show_packs()
         self._refresh()
         self.view.announce_banner()
         if received.result.findings:
             self.view.findings_list.setCurrentIndex(self.findings.index(0))
 
+    def close_report(self) -> None:
+        """Back to what this window checks, as it was before the report was opened."""
+        if self.received is None:
+            return
+        self.result, self.received, self.local_result = self.local_result, None, None
+        self.view.show_received("")
+        self._show_report_mode()
+        self._show_packs()
+        if self.result is None:
+            self.view.show_reference("", "")
+            self.show_idle()
+        else:
+            self._refresh()
+
+    def _show_report_mode(self) -> None:
+        """A received report is read-only: no check from here until it is closed."""
+        self.view.close_report_action.setEnabled(self.received is not None)
+        self._stop_progress()
+
     def _received_sentence(self) -> str:
         result, t = self.received.result, self.t
         return t(
             "This is a report someone sent: the check of {target} on {when}, reference code {code}. It is shown "
-            "as they saw it, read-only: nothing can be removed or checked again from here.",
-            target=wording.target_description(result.target, t, here=False), when=_readable_time(result.started_at.isoformat()),
+            "as they saw it, read-only: nothing can be removed or checked again from here. File > Close report "
+            "goes back to what this window checks.",
+            target=wording.target_description(result.target, t, here=False),
+            when=readable_local_time(result.started_at.isoformat(), t.lang),
             code=unbroken(result.reference) or "-",
         )
 

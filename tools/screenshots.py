@@ -4,12 +4,13 @@
 
 Runs the real window on Qt's offscreen platform against fixture disks it builds in a temporary
 folder: the empty state, a compliant result, a result with findings, the detail pane, help-desk
-details, and the French window with its export dialog.
+details, the French window with its export dialog, and this device checked by an ordinary account.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -155,6 +156,96 @@ def save_in_system_look(app: QApplication, disk: Path, folder: Path, name: str, 
         app.setPalette(original_palette)
 
 
+def save_ordinary_account(app: QApplication, folder: Path, name: str, lang: str, offer_pkexec: bool = True,
+                          declined: str = "") -> None:
+    """This device as an employee's ordinary account checks it: run as root (as here), the check runs
+    as the unprivileged account appwarden-test, with a history folder of its own.
+
+    The window offers Check all accounts where pkexec is installed. This machine has none: with
+    `offer_pkexec`, a stand-in on PATH shows the offer as a desktop with polkit has it (and, with
+    `declined`, the window after the person declined its prompt: the stand-in ends as pkexec then
+    does); without, the window says how an administrator checks instead, as on macOS.
+    """
+    saved_path = os.environ["PATH"]
+    stand_in = Path(tempfile.mkdtemp(prefix="appwarden-shots-bin-"))
+    stand_in.chmod(0o755)
+    if offer_pkexec:
+        (stand_in / "pkexec").write_text("#!/bin/sh\nexit 126\n")
+        (stand_in / "pkexec").chmod(0o755)
+    os.environ["PATH"] = f"{stand_in}{os.pathsep}{saved_path}"
+    try:
+        _save_ordinary_account(app, folder, name, lang, declined)
+    finally:
+        os.environ["PATH"] = saved_path
+        shutil.rmtree(stand_in)
+
+
+def _save_ordinary_account(app: QApplication, folder: Path, name: str, lang: str, declined: str) -> None:
+    from tests.core.history.other_account import second_account, shared_folder
+    from tests.gui.window_fixtures import check_as_ordinary_account, history_of_ordinary_account
+
+    if os.geteuid() != 0:  # already an ordinary account: its own check is the state
+        view, controller = window(app, "--lang", lang)
+        check(app, controller)
+    else:
+        account, saved = second_account(), os.environ["XDG_DATA_HOME"]
+        with shared_folder() as data:
+            os.chown(data, account.uid, account.gid)
+            history_of_ordinary_account(data)
+            view, controller = window(app, "--lang", lang)
+            check_as_ordinary_account(lambda: check(app, controller))
+            os.environ["XDG_DATA_HOME"] = saved
+    save(view, folder, name)
+    view.close()
+    controller.background.wait(5000)
+
+
+def mac_disk(root: Path) -> Path:
+    """A Mac's disk, mounted, that names itself "Ana’s MacBook Pro", with nothing prohibited on it."""
+    import plistlib
+
+    (root / "System/Library/CoreServices").mkdir(parents=True)
+    (root / "System/Library/CoreServices/SystemVersion.plist").write_bytes(plistlib.dumps({"ProductVersion": "14.5"}))
+    (root / "Library/Preferences/SystemConfiguration").mkdir(parents=True)
+    preferences = {"System": {"System": {"ComputerName": "Ana\u2019s MacBook Pro"}}}
+    (root / "Library/Preferences/SystemConfiguration/preferences.plist").write_bytes(plistlib.dumps(preferences))
+    (root / "Applications").mkdir()
+    return root
+
+
+def save_named_mac_disk(app: QApplication, disk: Path, folder: Path, name: str) -> None:
+    view, controller = window(app, "--root", str(disk), "--lang", "en")
+    check(app, controller)
+    save(view, folder, name)
+    view.close()
+    controller.background.wait(5000)
+
+
+def save_opened_report(app: QApplication, sent_from: Path, here: Path, folder: Path, name: str, lang: str) -> None:
+    """A report an employee sent (their check of `sent_from`, exported as JSON), opened by a help desk
+    whose own window checks `here`: shown as the employee saw it, read-only."""
+    sender, sender_controller = window(app, "--root", str(sent_from), "--lang", "en")
+    check(app, sender_controller)
+    report = Path(os.environ["XDG_DATA_HOME"]).parent / f"sent-{lang}.json"
+    sender_controller.export_to(report, "json")
+    sender.close()
+    sender_controller.background.wait(5000)
+    view, controller = window(app, "--root", str(here), "--lang", lang)
+    controller.open_report_file(report)
+    while controller.received is None:
+        settle(app, 0.05)
+    settle(app)
+    save(view, folder, name)
+    if declined:
+        controller.check_all_accounts()
+        while not controller.task.done:
+            settle(app, 0.05)
+        settle(app)
+        save(view, folder, declined)
+    view.close()
+    controller.background.wait(5000)
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -214,6 +305,16 @@ def main() -> int:
         save(view, folder, "15-required-by-an-organisation-french")
         view.close()
         controller.background.wait(5000)
+
+        # An employee's ordinary account: complete for what it covers, and Check all accounts.
+        save_ordinary_account(app, folder, "16-ordinary-account", "en", declined="22-ordinary-account-declined")
+        save_ordinary_account(app, folder, "17-ordinary-account-french", "fr")
+        save_ordinary_account(app, folder, "21-ordinary-account-without-pkexec", "en", offer_pkexec=False)
+
+        # A help desk on the phone: a Mac's disk named by its own computer name, and a report someone sent.
+        save_named_mac_disk(app, mac_disk(scratch_path / "mac"), folder, "18-mac-disk-named")
+        save_opened_report(app, found, clean, folder, "19-opened-report", "en")
+        save_opened_report(app, found, clean, folder, "20-opened-report-french", "fr")
     return 0
 
 
