@@ -350,12 +350,16 @@ class MainController(QObject):
 
     def save_diagnostics_to(self, path: Path) -> None:
         """The same text as Copy diagnostics, written all or nothing over nothing but a file of the person's own."""
-        from core.cli.commands import write_file
+        from core.errors import UsageError
+        from core.files import write_text_atomically
+        from core.messages import Message
 
         try:
-            write_file(path, self.diagnostics())
-        except AppWardenError as error:
-            self.show_error(error)
+            write_text_atomically(path, self.diagnostics())
+        except OSError as error:
+            self.show_error(UsageError(Message.of(
+                "Cannot write the diagnostics to {path}: {error}.", path=path, error=error.strerror or error
+            ), detail=repr(error)))
             return
         self.view.statusBar().showMessage(self.t("Diagnostics written to {path}.", path=path), 8000)
 

@@ -87,7 +87,7 @@ def test_save_diagnostics_never_writes_into_a_pipe(qtbot, tmp_path):
     controller.save_diagnostics_to(pipe)
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
     assert view.banner_detail.text() == (
-        f"Cannot write the report to {pipe}: it is a named pipe (FIFO), not a regular file."
+        f"Cannot write the diagnostics to {pipe}: it is a named pipe (FIFO), not a regular file."
     )
     qtbot.waitUntil(lambda: view.findChild(QMessageBox, "errorDialog") is not None)
 

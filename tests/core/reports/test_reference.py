@@ -80,3 +80,15 @@ def test_any_code_survives_being_read_out_and_typed_back(symbols, separator, pre
 def test_any_text_is_a_code_or_none(typed):
     code = normalised_code(typed)
     assert code is None or CODE.fullmatch(code)
+
+
+def test_every_report_gives_the_code(tmp_path):
+    from core.reports import render_report
+    from core.reports.diagnostics import diagnostics_text
+
+    result = run_scan(make_target(linux_disk(tmp_path / "disk")), load_policies([], include_default=True))
+    line = f"Reference code: {result.reference}"
+    assert render_report(result, "text", Translator("en")).splitlines()[1] == line
+    assert f'<strong class="reference">{line}</strong>' in render_report(result, "html", Translator("en"))
+    assert diagnostics_text(result, Translator("en")).splitlines()[1] == line
+    assert render_report(result, "text", Translator("fr")).splitlines()[1] == f"Code de référence : {result.reference}"
