@@ -77,8 +77,8 @@ def test_pdf_export_reads_back_as_the_report(qtbot, tmp_path, result):
     export_report(result, "pdf", path, Translator("en"))
     text = pdf_text(path)
     assert "WeChat" in text and "Why is this prohibited?" in text
-    assert "Coverage" in text and "leftovers" in text
     assert f"Reference code: {result.reference}" in text and "check of desk-12 (" in text
+    assert "Coverage" in text and "leftovers" in text
 
 
 @needs_pdftotext
