@@ -18,13 +18,16 @@ import stat
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import core
+from core.accounts import scope_from_report
 from core.errors import AppWardenError, UsageError
 from core.files import KIND_REASONS
+from core.findings import ScanResult
 from core.messages import Message
+from core.policy.model import PolicySet
 from core.sources.base import LINUX, MACOS, WINDOWS
 
 PKEXEC_REFUSED = frozenset({126, 127})  # pkexec: the person dismissed the prompt, or was not authorised
@@ -73,9 +76,15 @@ def _no_report(detail: str) -> ElevatedCheckError:
 
 def prepare_report_file() -> PreparedReport:
     """A new folder only this account can open (mkdtemp makes it 0700), holding a new empty file."""
-    folder = Path(tempfile.mkdtemp(prefix="appwarden-all-accounts-"))
-    file = folder / REPORT_NAME
-    os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="appwarden-all-accounts-"))
+        file = folder / REPORT_NAME
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except OSError as error:
+        raise ElevatedCheckError(
+            Message.of("No private folder could be made for the report of the check with administrator rights: {error}.",
+                       error=error.strerror or error)
+        ) from None
     return PreparedReport(folder, file)
 
 
@@ -218,3 +227,18 @@ def run_elevated_check(elevation: Elevation, arguments: list[str], report: Prepa
             detail=ended.output,
         )
     return report.read()
+
+
+def elevated_result(report: dict, policies: PolicySet) -> ScanResult:
+    """The elevated check's result, shown and recorded as a check of this device: with this
+    computer's own packs (the elevated check used the same), so its findings can be removed."""
+    from core.reports.json_reader import received_from_history, with_packs_of_this_computer
+
+    try:
+        received = with_packs_of_this_computer(received_from_history(report), policies)
+        scope = scope_from_report(report)
+    except (AppWardenError, ValueError) as error:
+        raise _no_report(str(error)) from None
+    if not received.result.target.live:
+        raise _no_report("not a check of this device")
+    return replace(received.result, scope=scope)

@@ -196,6 +196,12 @@ def _save_ordinary_account(app: QApplication, folder: Path, name: str, lang: str
             check_as_ordinary_account(lambda: check(app, controller))
             os.environ["XDG_DATA_HOME"] = saved
     save(view, folder, name)
+    if declined:
+        controller.check_all_accounts()
+        while not controller.task.done:
+            settle(app, 0.05)
+        settle(app)
+        save(view, folder, declined)
     view.close()
     controller.background.wait(5000)
 
@@ -236,12 +242,6 @@ def save_opened_report(app: QApplication, sent_from: Path, here: Path, folder: P
         settle(app, 0.05)
     settle(app)
     save(view, folder, name)
-    if declined:
-        controller.check_all_accounts()
-        while not controller.task.done:
-            settle(app, 0.05)
-        settle(app)
-        save(view, folder, declined)
     view.close()
     controller.background.wait(5000)
 

@@ -327,6 +327,10 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
             problem = template_problem(template, platform)
             if problem is not None:
                 c.problem(problem)
+    for step in rule.removal_steps:
+        for template in step.about_leftovers:
+            if template not in rule.leftovers.get(step.platform, ()):
+                c.problem(f"removal step 'about_leftovers' names '{template}', which is not one of the rule's {step.platform} leftovers")
     c.rule_id = None
     return rule
 
@@ -335,7 +339,7 @@ def _vendor_step(c: _Checker, step: dict) -> VendorStep:
     for key in COMMAND_KEYS:
         if key in step:
             c.problem(f"removal step has '{key}': a pack cannot ask AppWarden to run a command; describe the step for the person instead")
-    c.keys({k: v for k, v in step.items() if k not in COMMAND_KEYS}, "a removal step", ("platform", "title", "explanation"), ("when",))
+    c.keys({k: v for k, v in step.items() if k not in COMMAND_KEYS}, "a removal step", ("platform", "title", "explanation"), ("when", "about_leftovers"))
     platform = c.string(step.get("platform"), "removal step platform")
     if platform and platform not in ALL_PLATFORMS:
         c.problem(f"unknown platform '{platform}' in a removal step (known: {', '.join(sorted(ALL_PLATFORMS))})")
@@ -344,7 +348,18 @@ def _vendor_step(c: _Checker, step: dict) -> VendorStep:
         title=c.text(step.get("title"), "removal step title"),
         explanation=c.text(step.get("explanation"), "removal step explanation"),
         when=_step_timing(c, step.get("when")),
+        about_leftovers=_about_leftovers(c, step.get("about_leftovers")),
     )
+
+
+def _about_leftovers(c: _Checker, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    c.needs_schema_2("'about_leftovers' in a removal step")
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        c.problem("removal step 'about_leftovers' must be a list of the rule's leftover locations")
+        return ()
+    return tuple(value)
 
 
 def _step_timing(c: _Checker, value: Any) -> StepTiming:

@@ -77,6 +77,9 @@ class VendorStep:
     title: LocalText
     explanation: LocalText
     when: StepTiming = StepTiming.AFTER_UNINSTALL
+    # The leftover locations (templates of the rule's own `leftovers`) this step is about, such as
+    # the chat data: the step is offered only while one of them exists.
+    about_leftovers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

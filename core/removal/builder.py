@@ -35,6 +35,7 @@ from core.removal.windows_commands import (
     uninstall_argv,
     windows_installer_removal,
 )
+from core.sources import source_titles
 from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, byte_count, display_path, within_root_or_as_is
 from core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
 
@@ -91,8 +92,11 @@ def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: 
     places = Places.of(target)
     uninstalls = uninstall_steps(finding, target, host, places)
     steps += uninstalls
-    steps += vendor_steps(rule, target.os, StepTiming.AFTER_UNINSTALL)
-    steps += leftover_steps(rule, target, uninstalls, _pack_of(rule, policies), places)
+    leftovers = leftover_steps(rule, target, uninstalls, _pack_of(rule, policies), places)
+    steps += [_about(s, leftovers) for s in vendor_steps(rule, target.os, StepTiming.AFTER_UNINSTALL)]
+    # A step about some of what the app leaves behind (its chat data) only when that is there.
+    steps = [s for s in steps if not s.about_leftovers or s.about_steps]
+    steps += leftovers
     if target.os == WINDOWS and any(step.commands and step.actor == Actor.APPWARDEN for step in uninstalls):
         steps.append(restart_step())
     if not target.live:
@@ -483,6 +487,7 @@ def vendor_steps(rule: Rule, platform: str, when: StepTiming) -> list[RemovalSte
             explanation=step.explanation,
             actor=Actor.PERSON,
             check=Message.of("You confirm that this step is done."),
+            about_leftovers=step.about_leftovers,
         )
         for index, step in enumerate((s for s in rule.removal_steps if s.platform == platform), start=1)
         if step.when == when
@@ -498,12 +503,21 @@ def leftover_steps(
     places = places or Places.of(target)
     handled = {path.real for step in uninstalls for path in step.paths}
     log = CoverageLog("leftovers", target)
-    found = {
-        leftover.path: leftover
-        for template in rule.leftovers.get(target.os, ())
-        for leftover in existing_leftovers(target, template, log)
-    }
-    return [_leftover_step(target, leftover, pack, places) for path, leftover in found.items() if path not in handled]
+    found: dict[Path, tuple[ExistingLeftover, str]] = {}
+    for template in rule.leftovers.get(target.os, ()):
+        for leftover in existing_leftovers(target, template, log):
+            found.setdefault(leftover.path, (leftover, template))
+    return [
+        replace(_leftover_step(target, leftover, pack, places), template=template)
+        for path, (leftover, template) in found.items() if path not in handled
+    ]
+
+
+def _about(step: RemovalStep, leftovers: list[RemovalStep]) -> RemovalStep:
+    """A vendor step about some leftover locations, with the ids of the leftover steps it is about."""
+    if not step.about_leftovers:
+        return step
+    return replace(step, about_steps=tuple(s.id for s in leftovers if s.template in step.about_leftovers))
 
 
 def _leftover_step(target: ScanTarget, leftover: ExistingLeftover, pack: PolicyPack | None, places: Places) -> RemovalStep:
@@ -632,7 +646,7 @@ def verify_step(finding: Finding) -> RemovalStep:
         id="verify",
         kind=StepKind.VERIFY,
         title=Message.of("Check that the app is gone"),
-        explanation=Message.of("AppWarden reads the places where it found the app again: {sources}.", sources=", ".join(sources)),
+        explanation=Message.of("AppWarden reads the places where it found the app again: {sources}.", sources=source_titles(sources)),
         actor=Actor.APPWARDEN,
         check=Message.of("None of these places shows the app any more."),
         sources=sources,

@@ -84,8 +84,11 @@ class RemovalStep:
     # For an uninstall: the (source, identifier, evidence kind) it removes, read again just before
     # the step is shown to tell whether it still applies (core/removal/recheck.py).
     removes_evidence: tuple[tuple[str, str, str], ...] = ()
-    # A vendor step about what the app leaves behind (its chat data): moot once none remains.
-    needs_leftovers: bool = False
+    # A vendor step about some of what the app leaves behind (its chat data): the pack's templates,
+    # and the leftover steps of this plan found from them; moot once none of their paths remains.
+    about_leftovers: tuple[str, ...] = ()
+    about_steps: tuple[str, ...] = ()
+    template: str = ""  # a leftover step: the pack's template that found its path
 
     @property
     def explains_refusal(self) -> bool:

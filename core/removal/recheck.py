@@ -25,7 +25,7 @@ def already_done(plan: RemovalPlan, step: RemovalStep) -> Message | None:
     if step.kind == StepKind.UNINSTALL and _package_gone(plan, step):
         names = ", ".join(sorted({identifier for _, identifier, _ in step.removes_evidence}))
         return Message.of("Already gone: {what}.", what=names)
-    if step.kind == StepKind.VENDOR and step.needs_leftovers and not _leftovers_remain(plan):
+    if step.about_leftovers and not _leftovers_remain(plan, step.about_steps):
         return Message.of("Nothing the app left behind remains, so there is nothing to decide.")
     return None
 
@@ -58,9 +58,9 @@ def _package_gone(plan: RemovalPlan, step: RemovalStep) -> bool:
     return not remaining & {(source, identifier.casefold(), kind) for source, identifier, kind in step.removes_evidence}
 
 
-def _leftovers_remain(plan: RemovalPlan) -> bool:
-    """Any of the plan's own leftover steps still has a path on the device."""
-    return any(plan.target.lexists(path.real) for s in plan.steps if s.kind == StepKind.LEFTOVERS for path in s.paths)
+def _leftovers_remain(plan: RemovalPlan, step_ids: tuple[str, ...]) -> bool:
+    """Any of those leftover steps of the plan still has a path on the device."""
+    return any(plan.target.lexists(path.real) for s in plan.steps if s.id in step_ids for path in s.paths)
 
 
 def _scan(plan: RemovalPlan, source_names: set[str]):

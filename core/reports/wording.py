@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.findings import Evidence, Finding, ScanResult
 from core.i18n import Translator
 from core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
-from core.sources.base import CoverageStatus, EvidenceKind, ScanTarget
+from core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
 from core.version import __version__
 
 KIND_LABELS = {
@@ -20,6 +20,14 @@ STATUS_LABELS = {
     CoverageStatus.SKIPPED: "not applicable",
     CoverageStatus.FAILED: "could not be read",
 }
+
+
+def status_label(result: ScanResult, coverage: Coverage, t: Translator) -> str:
+    """A source's status for a person: one that read everything but the accounts that need
+    administrator rights is not called unreadable."""
+    if result.scope.explains_all(coverage):
+        return t("read, except in the accounts not checked")
+    return t(STATUS_LABELS[coverage.status])
 
 
 def heading(result: ScanResult, t: Translator) -> str:
@@ -203,8 +211,9 @@ def accounts_lines(result: ScanResult, t: Translator) -> list[str]:
 
 
 def result_details(result: ScanResult, t: Translator) -> str:
-    """What the result banner says below the verdict: what could not be checked, and which accounts."""
-    return " ".join(part for part in [not_checked_sentence(result, t), *accounts_lines(result, t)] if part)
+    """What the result banner says below the verdict, a line each: what could not be checked, which
+    accounts were checked, which were not."""
+    return "\n".join(part for part in [not_checked_sentence(result, t), *accounts_lines(result, t)] if part)
 
 
 OS_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}

@@ -93,7 +93,7 @@ def test_a_disk_whose_other_account_cannot_be_read_is_complete_for_what_it_cover
     assert wording.verdict(result, t) == "No prohibited application found."
     assert wording.result_details(result, t) == (
         "The system and the other accounts on this disk were checked; 1 account was not (it needs administrator rights)."
-        " Accounts not checked: bob (/home/bob)."
+        "\nAccounts not checked: bob (/home/bob)."
     )
     html = render_report(result, "html", t)
     assert '<p class="verdict ok" role="status">' in html

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -48,3 +51,41 @@ def check_and_wait(qtbot, controller) -> None:
 
     qtbot.mouseClick(controller.view.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.task is not None and controller.task.done, timeout=60000)
+
+
+@contextmanager
+def as_ordinary_account() -> Iterator[None]:
+    """The whole process (every thread) acts as the unprivileged account appwarden-test, then as root
+    again: a check then meets other accounts' private homes as an employee's does. Needs root."""
+    from tests.core.history.other_account import second_account
+
+    account = second_account()
+    for codec in ("utf-8-sig", "utf-16", "ascii", "latin-1"):  # the interpreter's files may be root's alone
+        codecs.lookup(codec)
+    os.setegid(account.gid)
+    os.seteuid(account.uid)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def check_as_ordinary_account(check: Callable[[], None]) -> None:
+    """`check` as an ordinary account, after a check as root has loaded every module a check needs."""
+    from core.policy.loader import load_policies
+    from core.scan import run_scan
+    from core.target import make_target
+
+    run_scan(make_target(), load_policies())
+    with as_ordinary_account():
+        check()
+
+
+def history_of_ordinary_account(data_home: Path) -> None:
+    """The ordinary account's own history in `data_home` (its XDG_DATA_HOME from now on), made by it."""
+    from core.history import HistoryStore
+
+    os.environ["XDG_DATA_HOME"] = str(data_home)
+    with as_ordinary_account():
+        HistoryStore().scans(limit=1)

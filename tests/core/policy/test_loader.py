@@ -298,3 +298,49 @@ def test_any_url_or_step_timing_gives_a_value_or_a_problem_never_an_exception(sc
     if not checker.problems:  # what loaded is what a report may link to
         assert all(value.startswith("https://") for value in page.texts.values())
         assert schema == 2 or (isinstance(url, str) and when is None)
+
+
+ABOUT_CHATS = '''
+[[rules.removal_steps]]
+platform = "macos"
+about_leftovers = {about}
+title = {{ en = "Decide about the chats", fr = "Décidez du sort des conversations" }}
+explanation = {{ en = "They stay after the app.", fr = "Elles restent après l’application." }}
+'''
+
+
+def pack_with_chat_step(tmp_path, about: str, schema: int = 2) -> Path:
+    text = SCHEMA_2.read_text(encoding="utf-8").replace("schema = 2", f"schema = {schema}")
+    text = text.replace(
+        'removal = { linux = { en = "Remove it.", fr = "Supprimez-la." } }',
+        'removal = { linux = { en = "Remove it.", fr = "Supprimez-la." } }\n'
+        'leftovers = { macos = ["{home}/Library/Containers/com.example.fakeapp"] }',
+    )
+    return write(tmp_path, text + ABOUT_CHATS.format(about=about))
+
+
+def test_a_vendor_step_names_the_leftovers_it_is_about(tmp_path):
+    from core.policy.loader import load_pack
+
+    pack, problems = load_pack(pack_with_chat_step(tmp_path, '["{home}/Library/Containers/com.example.fakeapp"]'))
+    assert problems == []
+    assert pack.rules[0].removal_steps[-1].about_leftovers == ("{home}/Library/Containers/com.example.fakeapp",)
+    assert pack.rules[0].removal_steps[0].about_leftovers == ()
+
+
+@pytest.mark.parametrize(
+    ("about", "problem"),
+    [
+        ('["{home}/.elsewhere"]', "removal step 'about_leftovers' names '{home}/.elsewhere', which is not one of the rule's macos leftovers"),
+        ("true", "removal step 'about_leftovers' must be a list of the rule's leftover locations"),
+        ("[]", "removal step 'about_leftovers' must be a list of the rule's leftover locations"),
+    ],
+)
+def test_a_vendor_step_about_leftovers_the_rule_does_not_name_is_refused(tmp_path, about, problem):
+    path = pack_with_chat_step(tmp_path, about)
+    assert problems_of(path) == [f"{path}: rule 'fakeapp2': {problem}"]
+
+
+def test_about_leftovers_needs_schema_2(tmp_path):
+    path = pack_with_chat_step(tmp_path, '["{home}/Library/Containers/com.example.fakeapp"]', schema=1)
+    assert "'about_leftovers' in a removal step" in problems_of(path)[0]

@@ -59,11 +59,10 @@ def test_windows_nsis_uninstaller(tmp_path):
     assert summary(plan) == [
         (f"uninstall:windows_uninstall:{UNINSTALL_32}\\WeChat", StepKind.UNINSTALL, Actor.APPWARDEN, True,
          [(rf"{WECHAT_FOLDER}\Uninstall.exe",)], None),
-        ("vendor:1", StepKind.VENDOR, Actor.PERSON, False, [], None),
+        # No chat folder on this computer: no step asks what to do with the chats.
         ("restart", StepKind.RESTART, Actor.PERSON, False, [], None),
         ("verify", StepKind.VERIFY, Actor.APPWARDEN, False, [], None),
     ]
-    assert plan.steps[1].title.get("en") == "Decide what happens to your WeChat chat files"
     assert plan.steps[-1].sources == ("windows_uninstall",)
 
 
@@ -169,7 +168,7 @@ def test_macos_bundle_in_a_writable_folder_goes_to_the_trash(tmp_path):
         "uninstall:macos_apps:/Applications/WeChat.app", Actor.APPWARDEN, FileAction.TRASH, "Move WeChat.app to the Trash",
     )
     assert [(p.shown, p.real, p.size_bytes) for p in step.paths] == [("/Applications/WeChat.app", tmp_path / "Applications/WeChat.app", 10)]
-    assert [s.id for s in plan.steps] == [step.id, "vendor:1", "verify"]
+    assert [s.id for s in plan.steps] == [step.id, "verify"]
 
 
 def test_kaspersky_on_a_mac_is_removed_with_its_own_uninstaller_not_the_trash(tmp_path):
@@ -210,17 +209,39 @@ def test_kaspersky_on_windows_without_an_uninstall_entry_says_where_its_uninstal
 def test_a_pack_without_vendor_uninstaller_or_when_keeps_the_trash_and_vendor_steps_after(tmp_path):
     bundle = tmp_path / "Applications/WeChat.app"
     bundle.mkdir(parents=True)
+    chats = tmp_path / "Users/ana/Library/Containers/com.tencent.xinWeChat"
+    chats.mkdir(parents=True)  # the chat data the vendor step is about
     evidence = Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.tencent.xinWeChat", "/Applications/WeChat.app", "4.0", "WeChat")
     plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, MACOS, live=True), POLICIES, host(tmp_path))
+    leftover = "leftover:/Users/ana/Library/Containers/com.tencent.xinWeChat"
     assert [(s.id, s.file_action) for s in plan.steps] == [
-        ("uninstall:macos_apps:/Applications/WeChat.app", FileAction.TRASH), ("vendor:1", FileAction.NONE), ("verify", FileAction.NONE),
+        ("uninstall:macos_apps:/Applications/WeChat.app", FileAction.TRASH), ("vendor:1", FileAction.NONE),
+        (leftover, FileAction.DELETE), ("verify", FileAction.NONE),
     ]
+    assert plan.steps[1].about_steps == (leftover,)
+
+
+def test_a_step_about_the_chat_data_is_offered_only_while_a_chat_folder_is_there(tmp_path):
+    """/opt/wechat is left behind but holds no chats: the chat step is about the chat folders only."""
+    (tmp_path / "opt/wechat").mkdir(parents=True)
+    evidence = Evidence("snap", INSTALLED, "snap", "wechat", "/snap/wechat/12", details=(("revision", "12"),))
+    target = ScanTarget(tmp_path, LINUX, live=True)
+    without = build_plan(finding("wechat", evidence), target, POLICIES, host(tmp_path))
+    assert [s.id for s in without.steps] == ["uninstall:snap:wechat", "leftover:/opt/wechat", "verify"]
+    (tmp_path / "home/ana/.xwechat").mkdir(parents=True)
+    plan = build_plan(finding("wechat", evidence), target, POLICIES, host(tmp_path))
+    assert [s.id for s in plan.steps] == ["uninstall:snap:wechat", "vendor:1", "leftover:/home/ana/.xwechat", "leftover:/opt/wechat", "verify"]
+    from core.removal.recheck import already_done
+
+    assert already_done(plan, plan.steps[1]) is None
+    (tmp_path / "home/ana/.xwechat").rmdir()  # the person deleted the chats before the step came up
+    assert already_done(plan, plan.steps[1]).render() == "Nothing the app left behind remains, so there is nothing to decide."
 
 
 def test_macos_bundle_on_a_mounted_disk_is_only_explained(tmp_path):
     evidence = Evidence("macos_apps", INSTALLED, "macos_bundle_id", "com.tencent.xinWeChat", "/Applications/WeChat.app", "4.0", "WeChat")
     plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, MACOS, live=False), POLICIES, host(tmp_path))
-    assert [(s.actor, s.file_action) for s in plan.steps[:-1]] == [(Actor.PERSON, FileAction.NONE)] * 2
+    assert [(s.actor, s.file_action) for s in plan.steps[:-1]] == [(Actor.PERSON, FileAction.NONE)]
 
 
 @pytest.mark.parametrize(("scope", "option", "admin"), [("user", "--user", False), ("system", "--system", True)])
@@ -238,7 +259,6 @@ def test_snap(tmp_path):
     plan = build_plan(finding("wechat", evidence), ScanTarget(tmp_path, LINUX, live=True), POLICIES, host(tmp_path))
     assert summary(plan) == [
         ("uninstall:snap:wechat", StepKind.UNINSTALL, Actor.APPWARDEN, True, [("snap", "remove", "wechat")], None),
-        ("vendor:1", StepKind.VENDOR, Actor.PERSON, False, [], None),
         ("verify", StepKind.VERIFY, Actor.APPWARDEN, False, [], None),
     ]
 
@@ -278,7 +298,7 @@ def test_appimage_and_leftovers_with_sizes(tmp_path):
          [("/home/ana/Applications/WeChatLinux_x86_64.AppImage", 7)]),
         ("leftover:/opt/wechat", FileAction.DELETE, [("/opt/wechat", 1234)]),
     ]
-    assert plan.steps[2].explanation.render() == (
+    assert plan.step("leftover:/opt/wechat").explanation.render() == (
         "The app left this behind (1.2 kB). It may hold your data: delete it only if you do not need it, "
         "following your organisation's rules on keeping records."
     )
