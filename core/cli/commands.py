@@ -161,7 +161,7 @@ def _check_line(record, t: Translator) -> str:
 def history_of_code(typed: str, t: Translator) -> int:
     """The recorded check with this reference code, and its report as the text report says it."""
     from core.history import HistoryStore
-    from core.reports.json_reader import ReportFileError, received_from_history
+    from core.reports.json_reader import ReportFileError, received_from_history, with_packs_of_this_computer
     from core.reports.reference import normalised_code
     from core.reports.text_report import render_text
 
@@ -181,6 +181,8 @@ def history_of_code(typed: str, t: Translator) -> int:
         except ReportFileError as error:
             print(error.render(t))
             continue
+        # The history keeps the English report; the shipped packs it cites speak the person's language.
+        received = with_packs_of_this_computer(received, load_policies([], include_default=True))
         sys.stdout.write("\n" + render_text(received.result, t))
     return EXIT_COMPLIANT
 

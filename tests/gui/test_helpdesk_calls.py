@@ -130,6 +130,8 @@ def test_an_opened_report_shows_what_the_employee_saw_and_nothing_can_be_done_to
     controller.show_removal()
     assert getattr(controller, "removal", None) is None
     assert view.last_checked_label.text() == ""
+    # A ticket made from it says first that it is a report someone sent.
+    assert controller.diagnostics().startswith(view.received_notice.text() + "\n\nAppWarden ")
 
 
 def test_closing_the_report_goes_back_to_this_windows_own_check(qtbot, tmp_path):

@@ -217,3 +217,14 @@ def test_an_unknown_or_malformed_code_is_one_sentence_and_exit_2(tmp_path):
     assert malformed.stderr == (
         "'AW-OOPS' is not a reference code: a code is AW and 8 letters and digits, such as AW-7R4K-92XC.\n"
     )
+
+
+def test_a_check_found_by_its_code_reads_in_french_with_the_packs_own_french(tmp_path):
+    disk = make_disk(tmp_path / "disk")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    (disk / "var/lib/dpkg/status").write_text("Package: wechat\nStatus: install ok installed\nVersion: 4.0\n\n")
+    scanned = appwarden(tmp_path, "scan", "--root", str(disk), "--format", "json")
+    code = json.loads(scanned.stdout)["reference"]
+    french = appwarden(tmp_path, "--lang", "fr", "history", "--code", code)
+    assert french.returncode == 0, french.stderr
+    assert "   Pourquoi : Depuis le 30 octobre 2023, le gouvernement du Canada retire WeChat" in french.stdout
