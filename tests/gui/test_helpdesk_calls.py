@@ -26,6 +26,18 @@ def test_the_header_names_the_disk_and_the_computer_name_it_gives_itself(qtbot, 
     assert french.target_label.text() == f"Ce qui est vérifié : le disque monté dans {disk}, ordinateur desk-12 (Linux)"
 
 
+def test_the_header_names_this_device_by_its_name_and_system(qtbot):
+    import socket
+    import sys
+
+    from core.target import computer_name
+
+    view, _ = open_window(qtbot)
+    system = {"linux": "Linux", "win32": "Windows", "darwin": "macOS"}[sys.platform]
+    assert view.target_label.text() == f"What is checked: this device, {computer_name(socket.gethostname())} ({system})"
+    assert view.last_checked_label.text() == "This device has not been checked yet."
+
+
 def test_a_computer_name_that_looks_like_markup_is_shown_as_written(qtbot, tmp_path):
     disk = linux_disk(tmp_path / "disk")
     (disk / "etc/hostname").write_text("<b>desk</b><img src=x>\x1b[2K\n")
