@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.core.history.other_account import second_account, shared_folder
 from tests.gui.window_fixtures import check_and_wait, check_as_ordinary_account, history_of_ordinary_account, open_window
 
@@ -29,6 +30,9 @@ ONE_OTHER_ACCOUNT = (
     "Your account and the system were checked; 1 other account on this computer was not (it needs administrator rights)."
     "\nAccounts not checked: root (/root)."
 )
+# A pack whose one app is on no machine: what this machine runs or installs meanwhile (other tests
+# install a real wechat package) cannot change the verdicts below.
+MINIMAL = ("--no-default-policy", "--policy", str(FIXTURES / "policies" / "minimal.toml"))
 STAND_IN_PKEXEC = '#!/bin/sh\n# pkexec stand-in: no polkit here; this test already runs as root.\nPKEXEC_UID=$(id -u) exec "$@"\n'
 
 pytestmark = pytest.mark.skipif(
@@ -75,7 +79,7 @@ def wait_for_the_elevated_check(qtbot, controller) -> None:
 
 def test_an_ordinary_account_gets_a_calm_answer_and_the_offer_to_check_all_accounts(qtbot, account_data, pkexec):
     pkexec()
-    view, controller = open_window(qtbot)
+    view, controller = open_window(qtbot, *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     assert controller.result.complete is False and controller.result.findings == ()
     assert view.banner.property("state") == "ok" and view.banner_icon.text() == "\u2714"
@@ -87,7 +91,7 @@ def test_an_ordinary_account_gets_a_calm_answer_and_the_offer_to_check_all_accou
 
 def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_data, pkexec):
     pkexec()
-    view, controller = open_window(qtbot)
+    view, controller = open_window(qtbot, *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     history = HistoryStore()
     before = history.scans(limit=10)
@@ -102,6 +106,7 @@ def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_da
     assert (newest.root, newest.complete) == ("/", True)
     report = history.report(newest.id)
     assert report["target"]["live"] is True and report["scope"]["every_account"] is True
+    assert [pack["id"] for pack in report["policies"]] == ["test-minimal"]  # the same packs as the first check
     assert {"name": "root", "home": "/root"} in report["scope"]["accounts_checked"]
     assert not list(Path(tempfile.gettempdir()).glob("appwarden-all-accounts-*"))  # its private folder is gone
 
@@ -109,7 +114,7 @@ def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_da
 @pytest.mark.parametrize("code", [126, 127])
 def test_declining_the_prompt_leaves_the_first_result_standing(qtbot, account_data, pkexec, code):
     pkexec(f"#!/bin/sh\nexit {code}\n")
-    view, controller = open_window(qtbot)
+    view, controller = open_window(qtbot, *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     first, recorded = controller.result, len(HistoryStore().scans(limit=10))
     wait_for_the_elevated_check(qtbot, controller)
@@ -125,7 +130,7 @@ def test_declining_the_prompt_leaves_the_first_result_standing(qtbot, account_da
 def test_without_a_way_to_ask_for_rights_the_window_says_how_an_administrator_checks(qtbot, account_data, monkeypatch):
     """A Linux without pkexec, as a Mac (no elevation without a shell) is treated."""
     monkeypatch.setenv("PATH", "/usr/sbin:/sbin")  # no pkexec there
-    view, controller = open_window(qtbot)
+    view, controller = open_window(qtbot, *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     assert not view.all_accounts_button.isVisibleTo(view)
     assert view.elevation_note.text() == "To check every account, run the check with administrator rights: sudo appwarden scan"
@@ -133,7 +138,7 @@ def test_without_a_way_to_ask_for_rights_the_window_says_how_an_administrator_ch
 
 def test_in_french(qtbot, account_data, pkexec):
     pkexec()
-    view, controller = open_window(qtbot, "--lang", "fr")
+    view, controller = open_window(qtbot, "--lang", "fr", *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     assert view.banner_text.text() == "Aucune application interdite trouvée."
     assert view.banner_detail.text().startswith("Votre compte et le système ont été vérifiés ; 1 autre compte")
