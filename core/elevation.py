@@ -18,11 +18,10 @@ import stat
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import core
-from core.accounts import scope_from_report
 from core.errors import AppWardenError, UsageError
 from core.files import KIND_REASONS
 from core.findings import ScanResult
@@ -236,9 +235,8 @@ def elevated_result(report: dict, policies: PolicySet) -> ScanResult:
 
     try:
         received = with_packs_of_this_computer(received_from_history(report), policies)
-        scope = scope_from_report(report)
-    except (AppWardenError, ValueError) as error:
+    except AppWardenError as error:
         raise _no_report(str(error)) from None
     if not received.result.target.live:
         raise _no_report("not a check of this device")
-    return replace(received.result, scope=scope)
+    return received.result

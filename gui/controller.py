@@ -436,7 +436,8 @@ class MainController(QObject):
     def _offer_all_accounts(self, result: ScanResult) -> None:
         """Offered after a check of this device that left accounts out for want of rights; where
         AppWarden cannot ask for them (macOS), the note says how an administrator checks instead."""
-        here = self.startup is not None and result.target.live and result.target == self.startup.target
+        here = (self.startup is not None and self.received is None and result.target.live
+                and result.target == self.startup.target)  # not a report someone sent
         if not (here and result.scope.need_rights):
             self.view.show_all_accounts_offer(False)
             return

@@ -81,7 +81,8 @@ def empty_detail_html(result: ScanResult | None, t: Translator, action: str) -> 
     if result.findings:
         return f"<p>{escape(t('Select an application in the list to see why it is prohibited and how to remove it.'))}</p>"
     checked = "".join(
-        f"<li>{escape(wording.status_label(result, c, t))}: {escape(t(_title(c.source)))}</li>" for c in result.coverage
+        "<li>" + escape(t("{status}: {detail}", status=wording.status_label(result, c, t), detail=t(_title(c.source)))) + "</li>"
+        for c in result.coverage
     )
     return (
         f"<p>{escape(wording.coverage_note(result, t))}</p>"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from core.accounts import AccountScope, scope_from_report
 from core.errors import ReportFileError
 from core.findings import Evidence, Finding, ScanResult
 from core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, LocalText, Translator
@@ -148,8 +149,17 @@ def _report(document: object) -> ReceivedReport:
         items_read=_count(report, "items_read"),
         cancelled=_get(report, "cancelled", bool),
         reference=_reference(report),
+        scope=_scope(report),
     )
     return ReceivedReport(result, language, _get(tool, "version", str))
+
+
+def _scope(report: dict) -> AccountScope:
+    """The accounts the check read and those it could not; none in older reports."""
+    try:
+        return scope_from_report(report)
+    except ValueError as error:
+        raise _Malformed(str(error)) from None
 
 
 def _local_text(language: str) -> Callable[[str], LocalText]:

@@ -182,3 +182,21 @@ def test_the_accounts_of_a_disk_are_its_homes(tmp_path):
     scope = account_scope(ScanTarget(root, "linux", live=False))
     assert [(a.name, a.home) for a in scope.checked] == [("alice", "/home/alice"), ("bob", "/home/bob"), ("root", "/root")]
     assert scope.every_account
+
+
+def test_a_report_read_back_keeps_its_scope(tmp_path, deny_reading):
+    """Open report (and Check all accounts, which reads the elevated check's report) see the same
+    accounts as the check that wrote it."""
+    from pathlib import Path
+
+    from core.reports.json_reader import parse_report
+
+    root = disk_with_two_accounts(tmp_path)
+    deny_reading(root / "home/bob")
+    result = run_scan(ScanTarget(root, "linux", live=False), load_policies())
+    read_back = parse_report(render_report(result, "json", Translator("en")).encode(), Path("sent.json")).result
+    assert [(a.name, a.home) for a in read_back.scope.checked] == [("alice", "/home/alice")]
+    assert [(a.name, a.home, str(a.reason), a.elevation_helps) for a in read_back.scope.not_checked] == [
+        ("bob", "/home/bob", "permission denied", True)
+    ]
+    assert read_back.complete_for_its_scope and not read_back.complete

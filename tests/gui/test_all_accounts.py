@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -89,8 +88,9 @@ def test_an_ordinary_account_gets_a_calm_answer_and_the_offer_to_check_all_accou
     assert not view.elevation_note.isVisibleTo(view)
 
 
-def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_data, pkexec):
+def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_data, pkexec, tmp_path, monkeypatch):
     pkexec()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the window makes its private folder
     view, controller = open_window(qtbot, *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     history = HistoryStore()
@@ -108,7 +108,7 @@ def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_da
     assert report["target"]["live"] is True and report["scope"]["every_account"] is True
     assert [pack["id"] for pack in report["policies"]] == ["test-minimal"]  # the same packs as the first check
     assert {"name": "root", "home": "/root"} in report["scope"]["accounts_checked"]
-    assert not list(Path(tempfile.gettempdir()).glob("appwarden-all-accounts-*"))  # its private folder is gone
+    assert not list(tmp_path.glob("appwarden-all-accounts-*"))  # its private folder is gone
 
 
 @pytest.mark.parametrize("code", [126, 127])
