@@ -206,6 +206,9 @@ def _count(t: Translator):
     return count
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program stopped by a closed pipe
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -228,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("Cancelled."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`appwarden policy list | head`): nothing is wrong, and nothing
+        # more can be said there. What is still buffered goes nowhere instead of failing at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:  # the last guard: a person never sees a traceback
         log = _write_crash_log(error)
         print(

@@ -180,3 +180,19 @@ def test_explain_gives_appwardens_scope_sentence_with_the_pack_that_extends_the_
     assert "recommandé" not in done.stdout
     alone = appwarden(tmp_path, "explain", "kaspersky").stdout.splitlines()
     assert alone[2].startswith("Removal recommended: the directive covers government-issued mobile devices, not computers")
+
+
+def test_a_reader_that_stops_reading_is_not_an_internal_error(tmp_path):
+    """`appwarden explain wechat | head -1`: the pipe closes early; no crash message, no crash log."""
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT, cli_environment
+
+    env = cli_environment(tmp_path)
+    child = subprocess.Popen([sys.executable, "-m", "core", "explain", "wechat"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             cwd=PROJECT, env=env, bufsize=0)
+    child.stdout.close()  # as head does once it has its lines: every write from now on meets a closed pipe
+    stderr = child.stderr.read().decode()
+    assert child.wait() in (0, 141) and stderr == ""
+    assert not list((tmp_path / "state").rglob("crash.log"))
