@@ -12,6 +12,7 @@ from core.findings import Finding
 from core.i18n import Translator
 from core.policy.model import Enforcement
 from core.reports import wording
+from core.sources import source_title
 from core.sources.base import Coverage, CoverageStatus, EvidenceKind
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,12 +30,14 @@ THEME_ICON_NAME = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}")
 
 
 def finding_icon(finding: Finding) -> QIcon:
-    """The app's own icon when the device names one the platform can show, else a warning sign."""
+    """The app's own icon when the device names one the platform can show, else a warning sign (an
+    information sign when only what the app left behind was found)."""
     for evidence in finding.evidence:
         name = dict(evidence.details).get("icon", "")
         if THEME_ICON_NAME.fullmatch(name) and QIcon.hasThemeIcon(name):
             return QIcon.fromTheme(name)
-    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    mark = QStyle.StandardPixmap.SP_MessageBoxWarning if finding.app_present else QStyle.StandardPixmap.SP_MessageBoxInformation
+    return QApplication.style().standardIcon(mark)
 
 
 class FindingsModel(QAbstractListModel):
@@ -68,6 +71,8 @@ class FindingsModel(QAbstractListModel):
 
     def summary(self, finding: Finding) -> str:
         t = self.translate
+        if not finding.app_present:  # the app is gone; what is listed is what it left behind
+            return f"{finding.rule.vendor} · {where_found(finding, t)} · {t('no longer installed')}"
         removal = t("removal required") if finding.enforcement == Enforcement.REQUIRED else t("removal recommended")
         return f"{finding.rule.vendor} · {where_found(finding, t)} · {removal}"
 
@@ -105,4 +110,4 @@ class CoverageModel(QAbstractTableModel):
         status = t(wording.STATUS_LABELS[coverage.status])
         if coverage.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED):
             status = "\u26a0 " + status
-        return (coverage.source, status, coverage.detail.render(t))[index.column()]
+        return (t(source_title(coverage.source)), status, coverage.detail.render(t))[index.column()]

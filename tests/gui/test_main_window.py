@@ -39,13 +39,13 @@ def test_check_shows_banner_list_and_detail(qtbot, disk):
     rows = [controller.findings.index(r).data() for r in range(controller.findings.rowCount())]
     assert rows == [
         "WeChat (Weixin)\nTencent · installed · removal recommended",
-        "Kaspersky suite of applications\nAO Kaspersky Lab · leftover files · removal recommended",
+        "Kaspersky suite of applications\nAO Kaspersky Lab · leftover files · no longer installed",
     ]
     text = view.detail.toPlainText()
     assert "Why is this prohibited?" in text
     assert "Removal recommended: the directive covers government-issued mobile devices" in text
     assert "https://www.canada.ca/en/treasury-board-secretariat/news/2023/10/minister-anand-announces" in text
-    assert "installed: wechat 4.0.1.11, /var/lib/dpkg/status (wechat) [dpkg]" in text
+    assert "installed: wechat 4.0.1.11, /var/lib/dpkg/status (wechat) [Debian packages]" in text
     assert view.remove_button.isEnabled()
     assert view.last_checked_label.text().startswith("Last checked: ")
 
@@ -59,10 +59,10 @@ def test_helpdesk_details_show_evidence_and_coverage(qtbot, disk):
     text = view.detail.toPlainText()
     assert "Technical evidence" in text and "deb: wechat" in text
     # Only the sources that apply to this disk; the others on request.
-    sources = [controller.coverage.index(r, 0).data() for r in range(controller.coverage.rowCount())]
-    assert sources == ["dpkg", "leftovers"]
+    sources = [coverage.source for coverage in controller.coverage.coverage]  # the rows, by source id
+    assert sources == ["dpkg", "leftovers"] and controller.coverage.rowCount() == 2
     view.all_sources_toggle.click()
-    sources = [controller.coverage.index(r, 0).data() for r in range(controller.coverage.rowCount())]
+    sources = [coverage.source for coverage in controller.coverage.coverage]
     assert sources[:2] == ["dpkg", "rpm"] and "processes" in sources and len(sources) == 14
     controller.copy_diagnostics()
     from PySide6.QtGui import QGuiApplication

@@ -124,7 +124,7 @@ def view_wrap_mode():
 def test_the_coverage_table_shows_the_sources_that_apply_unless_asked(qtbot, tmp_path):
     view, controller = open_window(qtbot, "--root", str(linux_disk(tmp_path / "disk")))
     check_and_wait(qtbot, controller)
-    rows = lambda: [controller.coverage.index(r, 0).data() for r in range(controller.coverage.rowCount())]
+    rows = lambda: [coverage.source for coverage in controller.coverage.coverage][: controller.coverage.rowCount()]
     assert rows() == ["dpkg", "leftovers"]
     view.all_sources_toggle.setChecked(True)
     assert len(rows()) == 14 and "snap" in rows()
