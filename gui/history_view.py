@@ -39,7 +39,7 @@ def outcome(record: ScanRecord) -> str:
     """found, ok or incomplete: the same three states the report's verdict uses."""
     if record.rules:
         return "found"
-    return "ok" if record.complete else "incomplete"
+    return "ok" if record.complete_for_its_scope else "incomplete"
 
 
 class HistoryModel(QAbstractTableModel):
@@ -97,7 +97,7 @@ class HistoryModel(QAbstractTableModel):
         if record.rules:
             names = ", ".join(self.rule_names.get(rule, rule) for rule in record.rules)
             return t("found: {rules}", rules=names)
-        return t("nothing found") if record.complete else t("nothing found (incomplete)")
+        return record.nothing_found().render(t)
 
 
 def result_icon(record: ScanRecord) -> QIcon:

@@ -152,7 +152,7 @@ def _check_line(record, t: Translator) -> str:
     if record.rules:
         outcome = t("found: {rules}", rules=", ".join(record.rules))
     else:
-        outcome = t("nothing found") if record.complete else t("nothing found (incomplete)")
+        outcome = record.nothing_found().render(t)
     hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
     where = t("this device") if record.of_this_device else t("mounted disk")
     return f"{record.id:>5}  {record.scanned_at}  {record.reference or '-'}  {hostname}  {record.os}  {root}  {where}  {outcome}"

@@ -69,6 +69,11 @@ MIGRATIONS = (
     CREATE INDEX scans_by_reference ON scans (reference);
     CREATE INDEX scans_by_target ON scans (root, hostname, os, scanned_at);
     """,
+    # How many accounts a check left out for want of administrator rights, when that was all it
+    # missed (0 otherwise); NULL in rows written before this.
+    """
+    ALTER TABLE scans ADD COLUMN accounts_not_checked INTEGER;
+    """,
 )
 STARTED, FINISHED, INTERRUPTED = "started", "finished", "interrupted"
 # SQLite result codes (the low byte of sqlite_errorcode) that say the file could not be reached or
@@ -102,6 +107,21 @@ class ScanRecord:
     rules: tuple[str, ...]
     live: bool | None = None  # None in rows written before the history kept it
     reference: str = ""  # "" in rows written before the history kept it
+    accounts_not_checked: int = 0  # left out for want of administrator rights, all else read
+
+    @property
+    def complete_for_its_scope(self) -> bool:
+        """Complete, or complete but for accounts that only administrator rights can read."""
+        return self.complete or self.accounts_not_checked > 0
+
+    def nothing_found(self) -> Message:
+        """How a check that found nothing is listed: complete, complete but for accounts, or not."""
+        if self.complete:
+            return Message.of("nothing found")
+        if self.accounts_not_checked:
+            return Message.plural("nothing found ({count} account not checked)", "nothing found ({count} accounts not checked)",
+                                  count=self.accounts_not_checked)
+        return Message.of("nothing found (incomplete)")
 
     @property
     def of_this_device(self) -> bool:
@@ -325,10 +345,11 @@ class HistoryStore:
             json.dumps(report, ensure_ascii=False),
             int(result.target.live),
             result.reference,
+            len(result.scope.need_rights) if result.complete_for_its_scope else 0,
         )
         return self._insert(
             "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete,"
-            " rules, policies, report, live, reference) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " rules, policies, report, live, reference, accounts_not_checked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
             lambda error: Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error),
         )
@@ -372,7 +393,7 @@ class HistoryStore:
 
     def _scan_records(self, limit: int, where: str = "1", parameters: tuple = ()) -> tuple[list[ScanRecord], int]:
         rows = self._select(
-            "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules, live, reference"
+            "SELECT id, scanned_at, root, os, hostname, compliant, complete, rules, live, reference, accounts_not_checked"
             f" FROM scans WHERE {where} ORDER BY scanned_at DESC, id DESC LIMIT ?",
             (*parameters, limit),
         )
@@ -465,8 +486,9 @@ def _readable(rows: list[tuple], read: Callable[[tuple], Record]) -> tuple[list[
 def _scan_record(r: tuple) -> ScanRecord:
     texts = [_of_type(value, str) for value in r[1:5]]
     live = None if r[8] is None else bool(_of_type(r[8], int))
+    left_out = 0 if r[10] is None else _of_type(r[10], int)
     return ScanRecord(_of_type(r[0], int), *texts, bool(_of_type(r[5], int)), bool(_of_type(r[6], int)),
-                      _texts(_json(r[7], list)), live, _of_type(r[9], str))
+                      _texts(_json(r[7], list)), live, _of_type(r[9], str), left_out)
 
 
 def _action_record(r: tuple) -> ActionRecord:

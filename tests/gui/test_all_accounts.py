@@ -95,7 +95,7 @@ def test_check_all_accounts_reads_every_account_and_records_it(qtbot, account_da
     checked_as_ordinary_account(qtbot, controller)
     history = HistoryStore()
     before = history.scans(limit=10)
-    assert [record.complete for record in before] == [False]  # the ordinary account's own check
+    assert [(r.complete, r.accounts_not_checked) for r in before] == [(False, 1)]  # the ordinary account's own check
     wait_for_the_elevated_check(qtbot, controller)
     assert controller.result.complete and controller.result.scope.every_account
     assert view.banner_text.text() == "No prohibited application found." and view.banner_detail.text() == ""
