@@ -4,14 +4,14 @@ accounts it left out for want of administrator rights, not as an incomplete chec
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
 
-from core.history import MIGRATIONS, HistoryStore
+from core.history import HistoryStore
 from core.i18n import Translator
 from tests.conftest import FIXTURES
 from tests.core.history.other_account import run_as, second_account, shared_folder
+from tests.core.history.test_history_targets import history_of_schema_2
 
 MINIMAL = ("--no-default-policy", "--policy", str(FIXTURES / "policies" / "minimal.toml"))  # an app on no machine
 
@@ -34,16 +34,7 @@ def test_an_ordinary_accounts_check_is_listed_with_the_accounts_it_left_out():
 
 def test_rows_written_before_the_history_kept_accounts_read_as_before(tmp_path):
     path = tmp_path / "history.sqlite3"
-    connection = sqlite3.connect(path)
-    for script in MIGRATIONS[:3]:
-        connection.executescript(script)
-    connection.execute("PRAGMA user_version = 3")
-    connection.execute(
-        "INSERT INTO scans (scanned_at, finished_at, root, os, hostname, compliant, complete, rules, policies, report)"
-        " VALUES ('2026-11-01T10:00:00+00:00', '2026-11-01T10:00:01+00:00', '/', 'linux', 'desk', 1, 0, '[]', '[]', '{}')"
-    )
-    connection.commit()
-    connection.close()
+    history_of_schema_2(path)  # one complete check of this device, from before scopes
     (record,) = HistoryStore(path).scans()
-    assert (record.accounts_not_checked, record.complete_for_its_scope) == (0, False)
-    assert record.nothing_found().render(Translator("en")) == "nothing found (incomplete)"
+    assert (record.accounts_not_checked, record.complete_for_its_scope) == (0, True)
+    assert record.nothing_found().render(Translator("en")) == "nothing found"
