@@ -44,7 +44,12 @@ def removal_outline(finding: Finding, platform: str, t: Translator) -> tuple[str
 def _vendor_titles(finding: Finding, platform: str, when: StepTiming, t: Translator) -> list[str]:
     if not finding.app_present:
         return []
-    return [t.text(step.title) for step in finding.rule.removal_steps if step.platform == platform and step.when == when]
+    # A step about some of what the app leaves behind (its chat data) only when that was found.
+    found = {dict(e.details).get("pattern") for e in finding.evidence if e.source == "leftovers"}
+    return [
+        t.text(step.title) for step in finding.rule.removal_steps
+        if step.platform == platform and step.when == when and (not step.about_leftovers or found & set(step.about_leftovers))
+    ]
 
 
 def _uninstall_lines(evidence: tuple[Evidence, ...], app: str) -> list[Message]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.findings import Evidence, Finding, ScanResult
 from core.i18n import Translator
 from core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
-from core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
+from core.sources.base import OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
 from core.version import __version__
 
 KIND_LABELS = {
@@ -36,9 +36,9 @@ def heading(result: ScanResult, t: Translator) -> str:
         "AppWarden {version}: check of {host} ({os}, {where}) on {when}",
         version=__version__,
         host=result.target.hostname or t("unknown name"),
-        os=result.target.os,
+        os=OS_NAMES.get(result.target.os, result.target.os),
         where=where,
-        when=result.started_at.strftime("%Y-%m-%d %H:%M UTC"),
+        when=t.moment(result.started_at) + " UTC",  # started_at is in UTC
     )
 
 
@@ -83,7 +83,7 @@ def scope_sentence(
     if covered and enforcement == Enforcement.RECOMMENDED:
         return t(
             "Removal recommended: the directive covers {scope}, but it takes effect only on {effective}.",
-            scope=scope, effective=directive.effective.isoformat(),
+            scope=scope, effective=t.date(directive.effective),
         )
     if extensions:
         return t(
@@ -109,12 +109,14 @@ def presence_sentence(finding: Finding, t: Translator) -> str:
 
 def directive_sentence(finding: Finding, t: Translator) -> str:
     d = finding.directive
+    if d.document_date == d.effective:
+        return t("{title}. {authority}, dated and in effect since {date}.", title=t.text(d.title), authority=t.text(d.authority), date=t.date(d.effective))
     return t(
         "{title}. {authority}, dated {date}, in effect since {effective}.",
         title=t.text(d.title),
         authority=t.text(d.authority),
-        date=d.document_date.isoformat(),
-        effective=d.effective.isoformat(),
+        date=t.date(d.document_date),
+        effective=t.date(d.effective),
     )
 
 
@@ -123,16 +125,22 @@ def evidence_sentence(evidence: Evidence, t: Translator) -> str:
     what = evidence.name or evidence.identifier
     if evidence.location.endswith(what):
         # A leftover folder's name is already the end of its location; say it once.
-        return t("{kind}: {location} [{source}]", kind=label, location=evidence.location, source=evidence.source)
+        return t("{kind}: {location} [{source}]", kind=label, location=evidence.location, source=_title(evidence.source, t))
     version = f" {evidence.version}" if evidence.version else ""
     return t(
         "{kind}: {what}{version}, {location} [{source}]",
         kind=label,
         what=what,
         version=version,
-        source=evidence.source,
+        source=_title(evidence.source, t),
         location=evidence.location,
     )
+
+
+def _title(source: str, t: Translator) -> str:
+    from core.sources import source_title  # the registry imports every source; reports load it when used
+
+    return t(source_title(source))
 
 
 def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
@@ -149,7 +157,9 @@ def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
 
 def coverage_note(result: ScanResult, t: Translator) -> str:
     if result.complete:
-        return t("Every source that applies to this device was read.")
+        return t("Every source that applies to this device was read.") if result.target.live else t(
+            "Every source that applies to this disk was read."
+        )
     if result.complete_for_its_scope:
         return t("Every source that applies was read, except in the accounts that were not checked.")
     return t("Some sources could not be read completely: a finding may be missing from what they cover.")
@@ -157,11 +167,10 @@ def coverage_note(result: ScanResult, t: Translator) -> str:
 
 def not_checked_sentence(result: ScanResult, t: Translator) -> str:
     """What could not be checked, by source title, or "" when everything that applies was read."""
-    from core.sources import ALL_SOURCES
+    from core.sources import source_title
 
-    titles = {source.spec.name: source.spec.title for source in ALL_SOURCES}
     missing = [
-        t(titles.get(c.source, c.source))
+        t(source_title(c.source))
         for c in result.coverage
         if c.status in (CoverageStatus.PARTIAL, CoverageStatus.FAILED) and not result.scope.explains_all(c)
     ]
@@ -214,9 +223,6 @@ def result_details(result: ScanResult, t: Translator) -> str:
     """What the result banner says below the verdict, a line each: what could not be checked, which
     accounts were checked, which were not."""
     return "\n".join(part for part in [not_checked_sentence(result, t), *accounts_lines(result, t)] if part)
-
-
-OS_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 
 
 def target_description(target: ScanTarget, t: Translator, here: bool = True) -> str:

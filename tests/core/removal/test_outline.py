@@ -25,7 +25,8 @@ def deb(state_kind: EvidenceKind = EvidenceKind.INSTALLED, package: str = "wecha
 
 
 def test_a_deb_gets_its_apt_command_and_not_every_package_format():
-    chats = Evidence("leftovers", EvidenceKind.LEFTOVER, "path", "/home/ana/.xwechat", "/home/ana/.xwechat")
+    chats = Evidence("leftovers", EvidenceKind.LEFTOVER, "path", "/home/ana/.xwechat", "/home/ana/.xwechat",
+                     details=(("type", "folder"), ("pattern", "{home}/.xwechat")))
     lines = removal_outline(finding("wechat", deb(), chats), LINUX, EN)
     assert lines == (
         "Uninstall the wechat package: sudo apt-get remove wechat",
@@ -95,5 +96,16 @@ def test_kaspersky_on_windows_turns_self_protection_off_before_it_uninstalls():
         "Uninstall Kaspersky Endpoint Security for Windows: Settings > Apps > Installed apps, find it and choose Uninstall.",
         "If a Kaspersky entry will not go away, use Kaspersky's removal tool",
         "Have Kaspersky's root certificate removed",
+        "Run AppWarden again to check that it is gone.",
+    )
+
+
+def test_the_chat_data_step_is_listed_only_when_a_chat_folder_was_found():
+    app_folder = Evidence("leftovers", EvidenceKind.LEFTOVER, "path", "/opt/wechat", "/opt/wechat",
+                          details=(("type", "folder"), ("pattern", "opt/wechat")))
+    lines = removal_outline(finding("wechat", deb(), app_folder), LINUX, EN)
+    assert lines == (
+        "Uninstall the wechat package: sudo apt-get remove wechat",
+        "Delete what it left behind if you do not need it: /opt/wechat.",
         "Run AppWarden again to check that it is gone.",
     )
