@@ -7,8 +7,10 @@ for what it covers, and its scope names the accounts it could not read.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Iterable
 
 from core.messages import Message
 from core.sources.base import WINDOWS, Coverage, CoverageLog, ReadProblem, ScanTarget, display_path
@@ -54,21 +56,33 @@ class AccountScope:
         return bool(coverage.problems) and all(self.explains(p) for p in coverage.problems)
 
 
-def account_scope(target: ScanTarget) -> AccountScope:
-    """The target's accounts, each tried the way every per-user source reads it: by listing its home."""
+def account_scope(target: ScanTarget, coverage: Iterable[Coverage] = ()) -> AccountScope:
+    """The target's accounts, each tried the way every per-user source reads it: by listing its home.
+
+    A home that can be listed but holds folders the sources were refused (macOS keeps Library and
+    Documents private in an open home) is not checked either, unless it is the running account's
+    own: what this account cannot read of its own stays a plain coverage problem.
+    """
     log = CoverageLog("accounts", target)
     homes = target.user_homes(log)
+    refused = [p.location for c in coverage for p in c.problems if p.elevation_helps]
+    own = _own_home(target)
+    windows = target.os == WINDOWS
     checked, not_checked = [], []
     for home in homes:
         shown = display_path(target, home)
+        name = _account_name(home.name, shown)
         try:
             target.names_in(home)
         except OSError as error:
             log.os_problem(home, error)
             refusal = log.problems.pop()  # said here, as the account's reason, not as a users folder's
-            not_checked.append(Account(_account_name(home.name, shown), shown, refusal.reason, refusal.elevation_helps))
+            not_checked.append(Account(name, shown, refusal.reason, refusal.elevation_helps))
+            continue
+        if shown != own and any(_inside(place, shown, windows) for place in refused):
+            not_checked.append(Account(name, shown, Message.of("permission denied for some of its folders"), True))
         else:
-            checked.append(Account(_account_name(home.name, shown), shown))
+            checked.append(Account(name, shown))
     unlisted = []
     for problem in log.problems:  # a home met while listing its users folder, or the users folder itself
         if _pure(problem.location, target.os == WINDOWS).parent.name.casefold() in USERS_FOLDERS:
@@ -81,6 +95,14 @@ def account_scope(target: ScanTarget) -> AccountScope:
 
 def _account_name(folder_name: str, shown: str) -> str:
     return "root" if shown == "/root" else folder_name
+
+
+def _own_home(target: ScanTarget) -> str | None:
+    """The running account's home as the target shows it, on the running device only."""
+    if not target.live:
+        return None
+    home = os.path.expanduser("~")
+    return display_path(target, Path(home)) if os.path.isabs(home) else None
 
 
 def _pure(location: str, windows: bool) -> PurePosixPath | PureWindowsPath:

@@ -183,8 +183,9 @@ class WindowsUac(Elevation):
         see_mask_nocloseprocess, sw_hide, infinite = 0x40, 0, 0xFFFFFFFF
         info = ShellExecuteInfo(cbSize=ctypes.sizeof(ShellExecuteInfo), fMask=see_mask_nocloseprocess, lpVerb="runas",
                                 lpFile=argv[0], lpParameters=subprocess.list2cmdline(argv[1:]), nShow=sw_hide)
-        if not ctypes.windll.shell32.ShellExecuteExW(ctypes.byref(info)):
-            error = ctypes.GetLastError()
+        shell32 = ctypes.WinDLL("shell32", use_last_error=True)
+        if not shell32.ShellExecuteExW(ctypes.byref(info)):
+            error = ctypes.get_last_error()
             return ElevatedRun(error, error == ERROR_CANCELLED, ctypes.FormatError(error))
         kernel32 = ctypes.windll.kernel32
         kernel32.WaitForSingleObject(info.hProcess, infinite)

@@ -82,7 +82,7 @@ def run_scan(
         coverage=tuple(coverage),
         items_read=items_read,
         cancelled=was_cancelled or cancelled(),
-        scope=account_scope(target),
+        scope=account_scope(target, coverage),
     ))
 
 

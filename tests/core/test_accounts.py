@@ -200,3 +200,15 @@ def test_a_report_read_back_keeps_its_scope(tmp_path, deny_reading):
         ("bob", "/home/bob", "permission denied", True)
     ]
     assert read_back.complete_for_its_scope and not read_back.complete
+
+
+def test_an_open_home_with_private_folders_is_an_account_not_checked(tmp_path, deny_reading):
+    """As on a Mac, where /Users/bob can be listed but its Library and Documents are bob's alone."""
+    root = disk_with_two_accounts(tmp_path)
+    deny_reading(root / "home/bob/Applications")
+    result = run_scan(ScanTarget(root, "linux", live=False), load_policies())
+    assert result.scope.not_checked == (
+        Account("bob", "/home/bob", Message.of("permission denied for some of its folders"), True),
+    )
+    assert [a.name for a in result.scope.checked] == ["alice"]
+    assert result.complete_for_its_scope and not result.complete
