@@ -64,33 +64,43 @@ def account_scope(target: ScanTarget, coverage: Iterable[Coverage] = ()) -> Acco
     own: what this account cannot read of its own stays a plain coverage problem.
     """
     log = CoverageLog("accounts", target)
-    homes = target.user_homes(log)
-    refused = [p.location for c in coverage for p in c.problems if p.elevation_helps]
-    own = _own_home(target)
     windows = target.os == WINDOWS
+    refused = [p.location for c in coverage for p in c.problems if p.elevation_helps]
     checked, not_checked = [], []
-    for home in homes:
-        shown = display_path(target, home)
-        name = _account_name(home.name, shown)
-        try:
-            target.names_in(home)
-        except OSError as error:
-            log.os_problem(home, error)
-            refusal = log.problems.pop()  # said here, as the account's reason, not as a users folder's
-            not_checked.append(Account(name, shown, refusal.reason, refusal.elevation_helps))
-            continue
-        if shown != own and any(_inside(place, shown, windows) for place in refused):
-            not_checked.append(Account(name, shown, Message.of("permission denied for some of its folders"), True))
-        else:
-            checked.append(Account(name, shown))
-    unlisted = []
-    for problem in log.problems:  # a home met while listing its users folder, or the users folder itself
-        if _pure(problem.location, target.os == WINDOWS).parent.name.casefold() in USERS_FOLDERS:
-            name = _pure(problem.location, target.os == WINDOWS).name
-            not_checked.append(Account(name, problem.location, problem.reason, problem.elevation_helps))
+    for home in target.user_homes(log):
+        account = _home_account(target, home, refused, log)
+        (checked if account.reason is None else not_checked).append(account)
+    met_while_listing, unlisted = _listing_problems(log.problems, windows)
+    return AccountScope(tuple(checked), tuple(not_checked + met_while_listing), tuple(unlisted), windows)
+
+
+def _home_account(target: ScanTarget, home: Path, refused: list[str], log: CoverageLog) -> Account:
+    shown = display_path(target, home)
+    name = _account_name(home.name, shown)
+    try:
+        target.names_in(home)
+    except OSError as error:
+        log.os_problem(home, error)
+        refusal = log.problems.pop()  # said here, as the account's reason, not as a users folder's
+        return Account(name, shown, refusal.reason, refusal.elevation_helps)
+    windows, own = target.os == WINDOWS, _own_home(target)
+    is_own = own is not None and _inside(own, shown, windows) and _inside(shown, own, windows)
+    if not is_own and any(_inside(place, shown, windows) for place in refused):
+        return Account(name, shown, Message.of("permission denied for some of its folders"), True)
+    return Account(name, shown)
+
+
+def _listing_problems(problems: list[ReadProblem], windows: bool) -> tuple[list[Account], list[ReadProblem]]:
+    """What listing the users folders met: a home that could not be looked at is an account not
+    checked; a users folder that could not be listed hides its accounts."""
+    accounts, unlisted = [], []
+    for problem in problems:
+        place = _pure(problem.location, windows)
+        if place.parent.name.casefold() in USERS_FOLDERS:
+            accounts.append(Account(place.name, problem.location, problem.reason, problem.elevation_helps))
         else:
             unlisted.append(problem)
-    return AccountScope(tuple(checked), tuple(not_checked), tuple(unlisted), target.os == WINDOWS)
+    return accounts, unlisted
 
 
 def _account_name(folder_name: str, shown: str) -> str:

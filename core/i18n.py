@@ -18,6 +18,7 @@ tests/core/test_translations.py renders every message with 0, 1 and 2 and says w
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ from core.assets import asset_path
 SUPPORTED_LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 PLURAL_COUNT = "count"  # the value a plural sentence's form follows
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+}
 
 
 def plural_form(lang: str, count: int) -> str:
@@ -96,6 +101,20 @@ class Translator:
 
     def text(self, local: LocalText) -> str:
         return local.get(self.lang)
+
+    def date(self, day: dt.date) -> str:
+        """A date as prose writes it: "October 30, 2023" (as Canada.ca does), "30 octobre 2023",
+        "1er mars 2023". JSON keeps ISO dates."""
+        month = MONTHS[self.lang][day.month - 1]
+        if self.lang == "fr":
+            return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+        return f"{month} {day.day}, {day.year}"
+
+    def moment(self, when: dt.datetime) -> str:
+        """A date and time as prose writes them: "October 30, 2023, 14:05", "30 octobre 2023 à 14 h 05"."""
+        if self.lang == "fr":
+            return f"{self.date(when.date())} à {when.hour} h {when.minute:02d}"
+        return f"{self.date(when.date())}, {when:%H:%M}"
 
 
 def detect_language(explicit: str | None = None) -> str:

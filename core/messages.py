@@ -7,7 +7,7 @@ or French (core.i18n.Translator renders them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
     from core.i18n import Translator
@@ -28,6 +28,12 @@ class Message:
     def plural(cls, one: str, other: str, **values: object) -> "Message":
         """A message that counts: Message.plural("{count} item read", "{count} items read", count=n)."""
         return cls(other, _values(values), one)
+
+    @classmethod
+    def listing(cls, parts: "Iterable[Message | str]") -> "Message":
+        """Messages one after the other, separated by commas, each translated on its own."""
+        values = {f"part{index}": part for index, part in enumerate(parts)}
+        return cls.of(", ".join(f"{{{name}}}" for name in values), **values)
 
     def render(self, translate: "Translator | None" = None) -> str:
         if translate is None:

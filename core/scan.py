@@ -16,6 +16,7 @@ from core.messages import Message
 from core.policy.model import THIS_DEVICE_CLASS, PolicySet
 from core.sources import ALL_SOURCES
 from core.sources.base import (
+    OS_NAMES,
     Coverage,
     CoverageStatus,
     EvidenceKind,
@@ -123,7 +124,7 @@ def read_source(source: InventorySource, request: ReadRequest) -> SourceResult:
     """One source's result; a source that does not apply, or that breaks, becomes coverage."""
     spec = source.spec
     if request.target.os not in spec.platforms:
-        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of(OTHER_PLATFORM, os=request.target.os))
+        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of(OTHER_PLATFORM, os=OS_NAMES.get(request.target.os, request.target.os)))
     if spec.live_only and not request.target.live:
         return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("only read on the running device"))
     try:

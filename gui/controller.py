@@ -176,7 +176,7 @@ class MainController(QObject):
         )
         self.view.packs_label.setText(t("Policy packs: {packs}", packs=packs))
         directives = "\n".join(
-            f"{t.text(d.title)} ({d.effective.isoformat()})" for p in in_force for d in p.directives
+            f"{t.text(d.title)} ({t.date(d.effective)})" for p in in_force for d in p.directives
         )
         self.view.packs_label.setToolTip(directives)
         self.view.packs_label.setAccessibleDescription(directives)
@@ -190,7 +190,7 @@ class MainController(QObject):
             return
         last, problem = self.startup.last_checked, self.startup.history_problem
         never = t("This device has not been checked yet.") if self.startup.target.live else t("This disk has not been checked yet.")
-        lines = [t("Last checked: {when}", when=_readable_time(last)) if last else never]
+        lines = [t("Last checked: {when}", when=readable_local_time(last, t.lang)) if last else never]
         if problem is not None:
             lines.append(t("Note: {message}", message=problem.render(t)))
         self.view.last_checked_label.setText("\n".join(lines))
@@ -623,13 +623,3 @@ class MainController(QObject):
         copy.clicked.disconnect()
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{error.render()}\n\n{error.detail}".strip()))
         box.open()
-
-
-def _readable_time(iso: str) -> str:
-    import datetime as dt
-
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Mapping, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,12 +105,13 @@ def result_icon(record: ScanRecord) -> QIcon:
 
 
 def readable_local_time(iso: str, lang: str) -> str:
-    """"29 November 2026 10:04" in this computer's time zone, month named in the person's language."""
+    """"November 29, 2026, 10:04" ("29 novembre 2026 à 10 h 04") in this computer's time zone, as
+    every date a person reads is written (core.i18n.Translator.moment)."""
     try:
         moment = dt.datetime.fromisoformat(iso).astimezone()
     except ValueError:
         return iso
-    return QLocale(lang).toString(moment.replace(tzinfo=None), "d MMMM yyyy HH:mm")
+    return Translator(lang).moment(moment)
 
 
 class ActionsModel(QAbstractTableModel):

@@ -68,7 +68,7 @@ class RemovalController(QObject):
     def _show_step(self) -> None:
         t, step = self.t, self.step
         counter = t("Step {number} of {total}", number=self.index + 1, total=len(self.plan.steps))
-        commands = "\n".join(step_actions(step))
+        commands = "\n".join(step_actions(step, t))
         explanation = "\n".join(self.already_done_notes + [self._explanation(step)])  # what was skipped on the way here, said once
         self.already_done_notes = []
         self.dialog.show_step(counter, shown(step.title, t), self._who(step), explanation, commands)

@@ -107,7 +107,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
         "",
         t("Directive: {title}", title=t.text(d.title)),
         "  " + t("Issued by: {authority}", authority=t.text(d.authority)),
-        "  " + t("Dated: {date}; in effect since {effective}", date=d.document_date, effective=d.effective),
+        "  " + t("Dated: {date}; in effect since {effective}", date=t.date(d.document_date), effective=t.date(d.effective)),
         "  " + t("Covers: {scope}", scope=t.text(d.scope.description)),
         "  " + t("Finding: {quote}", quote=t.text(d.finding)),
         "  " + t("Reference: {url}", url=t.text(d.url)),

@@ -13,6 +13,7 @@ from core.messages import Message
 from core.policy.loader import load_policies
 from core.removal.model import RemovalPlan, RemovalStep, StepKind, Text, shown
 from core.reports.terminal import escape_controls, for_terminal, print_to_terminal
+from core.sources import source_title
 
 EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
 NO_TERMINAL = Message.of(
@@ -48,7 +49,8 @@ def remove(args: argparse.Namespace, t: Translator) -> int:
     target = make_target(args.root, args.os)
     finding = next((f for f in run_scan(target, policies).findings if f.rule.id == rule.id), None)
     if finding is None:
-        print_to_terminal(t("{rule} was not found on this device.", rule=rule.id))
+        print_to_terminal(t("{rule} was not found on this device.", rule=rule.id) if target.live
+                          else t("{rule} was not found on the disk mounted at {root}.", rule=rule.id, root=target.root))
         return EXIT_GONE
     plan = build_plan(finding, target, policies)
     history = None if args.dry_run else HistoryStore()
@@ -128,7 +130,7 @@ class PlanWalk:
         print_to_terminal("  " + shown(step.explanation, t).replace("\n", "\n  "))
         if step.needs_admin and not _mentions_administrator(step.explanation):
             print_to_terminal("  " + t("Needs administrator rights."))
-        for line in map(escape_controls, step_actions(step)):
+        for line in map(escape_controls, step_actions(step, t)):
             print_to_terminal("    $ " + line if step.commands else "    " + line)
 
     def _take(self, number: int, step: RemovalStep) -> None:
@@ -160,7 +162,7 @@ class PlanWalk:
         verification = outcome.verification
         print_to_terminal("  " + t("Result: {status}", status=VERIFICATION_TEXT[verification.status].render(t)))
         for evidence in verification.remaining:
-            print_to_terminal("    " + t("still there: {location} ({source})", location=evidence.location, source=evidence.source))
+            print_to_terminal("    " + t("still there: {location} ({source})", location=evidence.location, source=t(source_title(evidence.source))))
         print_to_terminal("  " + outcome.next.render(t))
         if verification.app_gone:
             return EXIT_GONE

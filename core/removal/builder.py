@@ -193,8 +193,8 @@ def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host,
     first = group[0]
     builders = {
         "dpkg": lambda group, host: _deb_step(group, host, target.live), "rpm": _rpm_step,
-        "flatpak": _flatpak_step, "snap": _snap_step,
-        "windows_uninstall": _windows_entry_step, "windows_store": _store_step,
+        "flatpak": lambda group, host: _flatpak_step(group, host, target.live), "snap": _snap_step,
+        "windows_uninstall": lambda group, host: _windows_entry_step(group, host, target.live), "windows_store": _store_step,
     }
     if first.source in builders:
         return builders[first.source](group, host)
@@ -302,13 +302,14 @@ def _installed_package_step(package: Evidence, argv: tuple[str, ...], host: Host
     )
 
 
-def _flatpak_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+def _flatpak_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> RemovalStep:
     app = group[0]
     system = _detail(app, "scope") != "user"
     argv = ("flatpak", "uninstall", "-y", "--system" if system else "--user", app.identifier)
     explanation = (
-        Message.of("Flatpak removes the app installed for every user of this computer. It may ask for an administrator's password.")
+        Message.of("Flatpak removes the app installed for every user of the computer. It may ask for an administrator's password.")
         if system else Message.of("Flatpak removes the app installed in your own account.")
+        if live else Message.of("Flatpak removes the app installed in the account it was found in.")
     )
     return RemovalStep(
         id=f"uninstall:flatpak:{app.identifier}:{'system' if system else 'user'}",
@@ -360,6 +361,9 @@ def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host, places: Place
         if ours else Message.of(
             "Your account cannot move {bundle}. Open Finder, go to the folder, drag the app to the Trash and enter an administrator's password when asked, or ask your help desk.",
             bundle=bundle.location,
+        ) if target.live else Message.of(
+            "Open Finder, go to the folder that holds {bundle}, drag the app to the Trash and enter an administrator's password when asked, or ask your help desk.",
+            bundle=bundle.location,
         )
     )
     step = RemovalStep(
@@ -376,7 +380,7 @@ def _bundle_step(bundle: Evidence, target: ScanTarget, host: Host, places: Place
     return _refused_file(step, refusal) if refusal is not None and ours else step
 
 
-def _windows_entry_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+def _windows_entry_step(group: tuple[Evidence, ...], host: Host, live: bool = True) -> RemovalStep:
     entry = group[0]
     quiet, normal = _detail(entry, "quiet_uninstall_string"), _detail(entry, "uninstall_string")
     codes = _product_codes(group)
@@ -394,6 +398,8 @@ def _windows_entry_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
         title=Message.of("Uninstall {app} with its own uninstaller", app=name),
         explanation=Message.of(
             "AppWarden starts the uninstaller that {app} registered with Windows. Follow its windows until it says it is done.", app=name
+        ) if live else Message.of(
+            "The uninstaller that {app} registered with Windows removes it. Follow its windows until it says it is done.", app=name
         ),
         actor=Actor.APPWARDEN,
         needs_admin=machine,
@@ -654,15 +660,18 @@ def verify_step(finding: Finding) -> RemovalStep:
 
 
 def _for_offline(step: RemovalStep) -> RemovalStep:
-    """On a disk mounted from another computer AppWarden only explains: it never runs or deletes there."""
+    """On a disk mounted from another computer AppWarden only explains: it never runs or deletes there.
+    Each step first says where it is done, so its "you" is the person at that computer."""
     if step.actor == Actor.PERSON:
-        return step
+        return replace(step, explanation=Message.of(
+            "Do this on the computer this disk belongs to. {explanation}", explanation=step.explanation
+        ))
     return replace(
         step,
         actor=Actor.PERSON,
         file_action=FileAction.NONE,
         explanation=Message.of(
-            "{explanation} This disk belongs to another computer, so AppWarden does not do this itself: do it on that computer.",
+            "This disk belongs to another computer, so AppWarden does not do this itself: do it on that computer. {explanation}",
             explanation=step.explanation,
         ),
     )

@@ -17,11 +17,13 @@ from typing import Callable
 
 from core.errors import HOME_FOLDER_UNKNOWN
 from core.history import ActionRecord, HistoryStore
+from core.i18n import Translator
 from core.messages import Message
 from core.removal import deletion
 from core.removal.builder import QUIT_TIMEOUT_S, apt_removals, run_simulation
 from core.removal.model import Actor, Command, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
 from core.removal.verification import Verification, VerificationStatus, verify_removal
+from core.sources import source_titles
 from core.sources.base import ScanTarget, display_path
 
 RESTART_EXIT_CODES = frozenset({3010, 1641})  # Windows Installer: success, restart required / started
@@ -73,13 +75,23 @@ def command_line(argv: tuple[str, ...]) -> str:
     return shlex.join(argv)
 
 
-def step_actions(step: RemovalStep) -> list[str]:
-    """Every exact thing the step would do, as lines a person can read (for --dry-run)."""
+def step_actions(step: RemovalStep, t: Translator | None = None) -> list[str]:
+    """Every exact thing the step would do, as lines a person can read (for --dry-run), in the
+    language of `t` (English without one, as history keeps them); commands stay as they run."""
     lines = [command_line(command.argv) for command in step.commands]
     if step.kind == StepKind.QUIT:
-        lines.append(f"terminate {' '.join(map(str, step.pids))}; kill after {QUIT_TIMEOUT_S:g} s")
-    verbs = {FileAction.DELETE: "delete", FileAction.TRASH: "move to the Trash"}
-    lines += [f"{verbs[step.file_action]} {path.shown}" for path in step.paths if step.file_action in verbs]
+        wait = Message.plural("{count} second", "{count} seconds", count=int(QUIT_TIMEOUT_S))
+        lines.append(Message.plural(
+            "ask program {pids} to close, and stop it after {wait} if it is still running",
+            "ask programs {pids} to close, and stop those still running after {wait}",
+            count=len(step.pids), pids=" ".join(map(str, step.pids)), wait=wait,
+        ).render(t))
+    actions = {
+        FileAction.DELETE: lambda path: Message.of("delete {path}", path=path),
+        FileAction.TRASH: lambda path: Message.of("move {path} to the Trash", path=path),
+    }
+    if step.file_action in actions:
+        lines += [actions[step.file_action](path.shown).render(t) for path in step.paths]
     return lines
 
 
@@ -302,6 +314,14 @@ def _verify(plan: RemovalPlan, step: RemovalStep, history: HistoryStore | None) 
 
 def _verification_next(plan: RemovalPlan, verification: Verification) -> Message:
     app = plan.app_name.get("en")
+    disk = plan.target if plan.target is not None and not plan.target.live else None
+    if disk is not None and verification.status == VerificationStatus.RESOLVED:
+        return Message.of("{app} is gone from the disk mounted at {root}.", app=app, root=disk.root)
+    if disk is not None and verification.status == VerificationStatus.STILL_PRESENT:
+        return Message.of(
+            "{app} is still on the disk mounted at {root} (see what remains). Take the remaining steps on that computer, or ask your help desk: tell them that {app} is still found after the removal steps.",
+            app=app, root=disk.root,
+        )
     return {
         VerificationStatus.RESOLVED: Message.of("{app} is gone from this device.", app=app),
         VerificationStatus.LEFTOVERS_REMAIN: Message.of("{app} is gone; the files listed are still there because you kept them.", app=app),
@@ -310,7 +330,7 @@ def _verification_next(plan: RemovalPlan, verification: Verification) -> Message
         ),
         VerificationStatus.CANNOT_VERIFY: Message.of(
             "AppWarden could not read everything it needs to confirm that {app} is gone ({sources}). Ask your help desk to check.",
-            app=app, sources=", ".join(verification.unread) or "-",
+            app=app, sources=source_titles(verification.unread) if verification.unread else "-",
         ),
     }[verification.status]
 

@@ -7,6 +7,7 @@ from html import escape
 from core.findings import Finding, ScanResult
 from core.i18n import Translator
 from core.reports import wording
+from core.sources import source_title
 from core.sources.base import CoverageStatus
 
 STYLE = """
@@ -77,7 +78,7 @@ def _coverage_html(result: ScanResult, t: Translator) -> str:
     for coverage in result.coverage:
         mark = "" if coverage.status in (CoverageStatus.OK, CoverageStatus.SKIPPED) else "\u26a0 "
         rows.append(
-            f"<tr><td><code>{escape(coverage.source)}</code></td>"
+            f"<tr><td>{escape(t(source_title(coverage.source)))}</td>"
             f"<td>{mark}{escape(t(wording.STATUS_LABELS[coverage.status]))}</td>"
             f"<td>{escape(coverage.detail.render(t))}</td></tr>"
         )

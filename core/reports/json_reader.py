@@ -26,7 +26,7 @@ from core.policy.model import (
 from core.reports.json_report import SCHEMA
 from core.reports.reference import normalised_code
 from core.scan import OTHER_PLATFORM
-from core.sources.base import LINUX, MACOS, WINDOWS, Coverage, CoverageStatus, EvidenceKind, ReadProblem, ScanTarget
+from core.sources.base import LINUX, MACOS, OS_NAMES, WINDOWS, Coverage, CoverageStatus, EvidenceKind, ReadProblem, ScanTarget
 from core.target import computer_name
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024
@@ -234,8 +234,8 @@ def _coverage(coverage: dict, t: Translator) -> Coverage:
     problems = _list(coverage, "problems", lambda p: _problem(_table(p, "coverage[].problems[]")))
     status, detail = _choice(coverage, "status", CoverageStatus), _get(coverage, "detail", str)
     for system in (LINUX, WINDOWS, MACOS):  # reports name the sources made for other systems on one line
-        if status == CoverageStatus.SKIPPED and detail == t(OTHER_PLATFORM, os=system):
-            return Coverage(_get(coverage, "source", str), status, Message.of(OTHER_PLATFORM, os=system), problems)
+        if status == CoverageStatus.SKIPPED and detail in (t(OTHER_PLATFORM, os=system), t(OTHER_PLATFORM, os=OS_NAMES[system])):
+            return Coverage(_get(coverage, "source", str), status, Message.of(OTHER_PLATFORM, os=OS_NAMES[system]), problems)
     # Otherwise the detail is already a sentence in the report's language: kept as it is, never formatted.
     return Coverage(_get(coverage, "source", str), status, Message(detail), problems)
 

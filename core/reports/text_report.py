@@ -7,7 +7,8 @@ from core.i18n import Translator
 from core.reports import wording
 from core.reports.terminal import for_terminal, terminal_output
 from core.scan import OTHER_PLATFORM
-from core.sources.base import CoverageStatus
+from core.sources import source_title
+from core.sources.base import OS_NAMES, CoverageStatus
 
 
 def render_text(result: ScanResult, t: Translator) -> str:
@@ -34,18 +35,32 @@ def render_text(result: ScanResult, t: Translator) -> str:
         lines += ["     " + line for line in wording.removal_text(finding, result.target.os, t).splitlines()]
         lines.append("")
     lines.append(t("Coverage:"))
-    # Sources made for other systems, and those with nothing to read here, are named on one line
-    # each: read aloud, their rows are only noise. The JSON report keeps every row and its reason.
+    # Sources made for other systems, and those with nothing to read here, are counted on one line
+    # each: read aloud, their rows are only noise. The JSON and HTML reports keep every row and its reason.
     other_system = [c.source for c in result.coverage if c.detail.template == OTHER_PLATFORM]
     absent = [c.source for c in result.coverage if c.status == CoverageStatus.SKIPPED and c.source not in other_system]
     shown = [c for c in result.coverage if c.source not in other_system and c.source not in absent]
-    width = max((len(c.source) for c in shown), default=0)
+    titles = {c.source: t(source_title(c.source)) for c in result.coverage}
+    width = max((len(titles[c.source]) for c in shown), default=0)
     for coverage in shown:
         status = t(wording.STATUS_LABELS[coverage.status])
-        lines.append(f"  {coverage.source.ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
-    if absent:
-        lines.append("  " + t("Not on this device: {sources}", sources=", ".join(absent)))
+        lines.append(f"  {titles[coverage.source].ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
+    if absent and result.target.live:
+        lines.append("  " + t.plural(
+            "{count} other source has nothing to read on this device.",
+            "{count} other sources have nothing to read on this device.", count=len(absent),
+        ))
+    elif absent:
+        lines.append("  " + t.plural(
+            "{count} other source has nothing to read on this disk.",
+            "{count} other sources have nothing to read on this disk.", count=len(absent),
+        ))
     if other_system:
-        lines.append("  " + t("Not used on {os}: {sources}", os=result.target.os, sources=", ".join(other_system)))
+        system = OS_NAMES.get(result.target.os, result.target.os)
+        lines.append("  " + t.plural(
+            "{count} source made for other systems is not used on {os}.",
+            "{count} sources made for other systems are not used on {os}.",
+            count=len(other_system), os=system,
+        ))
     lines.append(wording.coverage_note(result, t))
     return terminal_output("\n".join(lines) + "\n")

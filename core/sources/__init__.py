@@ -5,6 +5,9 @@ Adding a source is one module here plus one line in ALL_SOURCES.
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from core.messages import Message
 from core.sources.appimage import AppImageFiles
 from core.sources.base import InventorySource
 from core.sources.desktop_entries import DesktopEntries
@@ -37,6 +40,17 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
     RunningProcesses(),
     RuleLeftovers(),
 )
+
+
+def source_title(name: str) -> str:
+    """What a person calls a source, in English ("Debian packages" for dpkg); reports and the window
+    show this, translated, and keep the name itself for JSON and diagnostics."""
+    return next((source.spec.title for source in ALL_SOURCES if source.spec.name == name), name)
+
+
+def source_titles(names: Iterable[str]) -> Message:
+    """Several sources' titles, one after the other, each translated when shown."""
+    return Message.listing(Message(source_title(name)) for name in names)
 
 
 def source_named(name: str) -> InventorySource:

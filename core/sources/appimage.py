@@ -66,7 +66,7 @@ class AppImageFiles(InventorySource):
         places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS, log)
         found = files_in_places(request, places, EXTENSION, MAX_DEPTH, log)
         items = [item for item in (_appimage_item(request.target, file) for file in found) if item is not None]
-        return log.result(items, Message.of("none of the folders AppImages are kept in exist on this device"))
+        return log.result(items, Message.of("none of the folders AppImages are kept in exists"))
 
 
 def _appimage_item(target: ScanTarget, found: FoundFile) -> InventoryItem | None:

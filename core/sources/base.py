@@ -21,6 +21,7 @@ from core.sources import rooted_common
 from core.sources.rooted_common import MAX_LINKS, NotARegularFile
 
 LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
+OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS"}  # as people write them
 ALL_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
 
 #: Identifier namespaces a source may yield and a rule may name, with what each holds.
@@ -356,7 +357,7 @@ class CoverageLog:
             status, detail = CoverageStatus.PARTIAL, _problems_summary(self.problems)
         elif self.places_read == 0 and not items:
             status = CoverageStatus.SKIPPED
-            detail = nothing_there or Message.of("nothing to read on this device")
+            detail = nothing_there or Message.of("nothing to read")
         else:
             status = CoverageStatus.OK
             detail = items_read(len(items))

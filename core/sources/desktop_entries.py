@@ -146,7 +146,7 @@ class DesktopEntries(InventorySource):
         places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS, log)
         found = files_in_places(request, places, ".desktop", MAX_DEPTH, log)
         items = [item for item in (_entry_item(request.target, file, log) for file in found) if item is not None]
-        return log.result(items, Message.of("no application menu or autostart folders on this device"))
+        return log.result(items, Message.of("no application menu or autostart folders"))
 
 
 def _entry_item(target: ScanTarget, found: FoundFile, log: CoverageLog) -> InventoryItem | None:

@@ -146,7 +146,7 @@ class DpkgPackages(InventorySource):
                     elif ("\0malformed" in stanza or "package" not in stanza) and "\0too_long" not in stanza:
                         malformed += 1
         except FileNotFoundError:
-            return log.result([], Message.of("no dpkg database on this device"))
+            return log.result([], Message.of("no dpkg database"))
         except NotARegularFile:
             log.problem(location, Message.of("not a regular file; not read"))
         except OSError as error:

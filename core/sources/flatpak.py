@@ -102,7 +102,7 @@ class FlatpakApps(InventorySource):
                 item = _deployed_app(target, deployment, place, log)
                 if item is not None:
                     items.append(item)
-        return log.result(items, Message.of("no Flatpak installation on this device"))
+        return log.result(items, Message.of("no Flatpak installation"))
 
 
 def _deployments(target: ScanTarget, apps: Path, log: CoverageLog, request: ReadRequest) -> list[Path]:

@@ -68,7 +68,7 @@ class HomebrewCasks(InventorySource):
                     return log.result(items)
                 versions = [folder.name for folder in _visible(subfolders(target, cask, log))]
                 items.append(cask_item(cask.name, versions, display_path(target, cask)))
-        return log.result(items, Message.of("no Homebrew Caskroom on this device"))
+        return log.result(items, Message.of("no Homebrew Caskroom"))
 
 
 def _visible(folders: list[Path]) -> list[Path]:

@@ -139,7 +139,7 @@ class MacApplications(InventorySource):
                 folder = _unseen_bundle_folder(target, bundle, seen, log)
                 if folder is not None:
                     items += _bundle_items(target, bundle, folder, place, log)
-        return log.result(items, Message.of("no Applications folder on this device"))
+        return log.result(items, Message.of("no Applications folder"))
 
 
 def _bundles_in(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:

@@ -85,7 +85,7 @@ class LaunchdJobs(InventorySource):
                 item = _job_item(target, path, place.details, log)
                 if item is not None:
                     items.append(item)
-        return log.result(items, Message.of("no launchd job folders on this device"))
+        return log.result(items, Message.of("no launchd job folders"))
 
 
 def _job_files(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:

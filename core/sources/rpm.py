@@ -89,7 +89,7 @@ class RpmPackages(InventorySource):
         log = CoverageLog(self.spec.name, target)
         database = _database_folder(target, log)
         if database is None:
-            return log.result([], Message.of("no RPM database on this device"))
+            return log.result([], Message.of("no RPM database"))
         tool = shutil.which("rpm")
         if tool is None:
             log.problem(f"/{database}", Message.of("the rpm tool is not installed, so the RPM database cannot be read"))

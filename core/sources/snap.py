@@ -142,7 +142,7 @@ class SnapPackages(InventorySource):
         # Mounted snaps first: their folder is the best location to show.
         found = _mounted_snaps(target, log, request) + _state_snaps(target, log) + _snap_files(target, log)
         items = [_snap_item(facts) for facts in merge_facts(found).values()]
-        return log.result(items, Message.of("snapd is not installed on this device"))
+        return log.result(items, Message.of("snapd is not installed"))
 
 
 def _mounted_snaps(target: ScanTarget, log: CoverageLog, request: ReadRequest) -> list[SnapFacts]:

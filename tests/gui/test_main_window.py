@@ -236,8 +236,8 @@ def test_settings_change_the_language_now(qtbot, disk):
 def test_header_names_each_directive_of_the_packs(qtbot, disk):
     view, controller = open_window(qtbot, "--root", str(disk))
     assert view.packs_label.toolTip().splitlines() == [
-        "Statement by Minister Fortier announcing a ban on the use of TikTok on government mobile devices (2023-02-28)",
-        "Minister Anand announces a ban on the use of WeChat and Kaspersky suite of applications on government mobile devices (2023-10-30)",
+        "Statement by Minister Fortier announcing a ban on the use of TikTok on government mobile devices (February 28, 2023)",
+        "Minister Anand announces a ban on the use of WeChat and Kaspersky suite of applications on government mobile devices (October 30, 2023)",
     ]
 
 

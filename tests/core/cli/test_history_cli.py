@@ -202,7 +202,7 @@ def test_history_finds_a_check_by_its_code_however_it_is_typed(tmp_path):
         lines = done.stdout.splitlines()
         assert lines[0] == (f"{record.id:>5}  {record.scanned_at}  {code}  desk-12  linux  {disk.resolve()}  mounted disk"
                             "  nothing found")
-        assert lines[2].startswith("AppWarden ") and "check of desk-12 (linux, disk mounted at" in lines[2]
+        assert lines[2].startswith("AppWarden ") and "check of desk-12 (Linux, disk mounted at" in lines[2]
         assert lines[3] == f"Reference code: {code}"
     french = appwarden(tmp_path, "history", "--code", code, "--lang", "fr")
     assert french.stdout.splitlines()[3] == f"Code de référence : {code}"

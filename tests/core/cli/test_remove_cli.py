@@ -71,13 +71,13 @@ def test_a_dry_run_lists_the_plan_once_without_the_restart_no_uninstaller_asked_
         "\n[1/3] Quit the app\n"
         "  2 of its programs are running (FakeApp.exe). AppWarden asks them to close, waits 5 seconds, then stops any that"
         " are still running. Save your work in the app first.\n"
-        "    terminate 4242 4243; kill after 5 s\n"
+        "    ask programs 4242 4243 to close, and stop those still running after 5 seconds\n"
         "\n[2/3] Uninstall Fake App with its own uninstaller\n"
         "  AppWarden starts the uninstaller that Fake App registered with Windows. Follow its windows until it says it is done.\n"
         "  Needs administrator rights.\n"
         "    $ 'C:\\Program Files\\FakeApp\\unins000.exe' /SILENT\n"
         "\n[3/3] Check that the app is gone\n"
-        "  AppWarden reads the places where it found the app again: processes, windows_uninstall.\n"
+        "  AppWarden reads the places where it found the app again: Running programs, Windows installed programs.\n"
         + DRY_RUN_END
     )
     assert code == 0
@@ -100,7 +100,7 @@ def test_administrator_rights_are_said_once_when_the_explanation_already_says_so
         " your password.\n"
         "    $ pkexec apt-get remove -y -o APT::Get::AutomaticRemove=false fakeapp\n"
         "\n[2/2] Check that the app is gone\n"
-        "  AppWarden reads the places where it found the app again: dpkg.\n"
+        "  AppWarden reads the places where it found the app again: Debian packages.\n"
         + DRY_RUN_END
     )
     assert code == 0
@@ -156,5 +156,5 @@ def test_remove_dry_run_on_a_windows_disk_lists_one_tiktok_uninstall_and_no_verd
         "[6/6] Check that the app is gone",
     ]
     assert out.startswith("Removal plan for TikTok: 6 steps.\n")
-    assert out.endswith("  AppWarden reads the places where it found the app again: leftovers, windows_store.\n" + DRY_RUN_END)
+    assert out.endswith("  AppWarden reads the places where it found the app again: Leftover files, Microsoft Store apps.\n" + DRY_RUN_END)
     assert "Result:" not in out and "still" not in out

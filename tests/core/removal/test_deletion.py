@@ -164,7 +164,7 @@ def test_a_tree_too_deep_to_delete_is_a_sentence_and_the_plan_goes_on_to_verific
     text = out.getvalue()
     assert "it holds folders nested more than 256 levels deep; AppWarden deleted what it could reach" in text
     assert "Check that the app is gone" in text  # the verification still ran
-    assert "still there: /home/ana/.xwechat (leftovers)" in text
+    assert "still there: /home/ana/.xwechat (Leftover files)" in text
     assert code == 0  # the app itself is gone; its leftover is listed as still there
     assert (root / "home/ana/.xwechat").is_dir()
 

@@ -22,7 +22,8 @@ from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the
 from tests.core.sources.windows.windows_disk import TIKTOK_FAMILY, TIKTOK_FULL, BuiltHives, layout_windows_disk
 
 REMOVE_TIKTOK = ("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", TIKTOK_FULL)
-SETTINGS = (
+SETTINGS = (  # these plans are of a mounted disk: the person does it on that computer
+    "Do this on the computer this disk belongs to. "
     "Open Settings > Apps > Installed apps (ms-settings:appsfeatures), find TikTok and choose Uninstall. If Uninstall is "
     "greyed out, ask your help desk; IT staff can use the command shown."
 )

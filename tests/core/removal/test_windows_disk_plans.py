@@ -63,6 +63,7 @@ def test_an_entry_that_claims_system32_gets_a_refused_person_step_with_the_reaso
     refused = steps[WEIXIN_STEP]
     assert (refused.actor, refused.commands, refused.refused) == (Actor.PERSON, (), reason)
     assert refused.explanation.render() == (
+        "Do this on the computer this disk belongs to. "
         "AppWarden will not run this app's uninstall command: the entry says the app is installed in C:\\Windows\\System32, "
         "which is a Windows folder or a folder inside it, not an app's own folder, so its uninstaller cannot be checked. "
         "Open Settings > Apps > Installed apps, find Weixin and choose Uninstall, or ask your help desk."

@@ -114,7 +114,7 @@ def test_text_report_reads_aloud_in_english_and_french(result):
     english = render_report(result, "text", Translator("en"))
     assert "1. Fake App (Fake Corp) [fakeapp]" in english
     assert "Removal recommended: the directive covers Mobile devices" in english
-    assert "installed: fakeapp 2.1, /var/lib/dpkg/status (fakeapp) [dpkg]" in english
+    assert "installed: fakeapp 2.1, /var/lib/dpkg/status (fakeapp) [Debian packages]" in english
     french = render_report(result, "text", Translator("fr"))
     assert "Parce que." in french and "Fausse appli" in french
     assert "1 application interdite trouvée." in french
@@ -199,5 +199,5 @@ def test_a_directive_not_yet_in_effect_is_recommended_with_its_date(tmp_path):
     enforcement, extensions = policies.enforcement(directive, "desktop", dt.date(2023, 1, 1))
     assert enforcement == Enforcement.RECOMMENDED
     assert scope_sentence(directive, enforcement, extensions, Translator("en")) == (
-        "Removal recommended: the directive covers government-issued mobile devices, but it takes effect only on 2023-02-28."
+        "Removal recommended: the directive covers government-issued mobile devices, but it takes effect only on February 28, 2023."
     )

@@ -47,11 +47,11 @@ def test_the_text_report_shows_what_the_disk_wrote_escaped(steering_disk, capsys
     assert main(["scan", "--root", str(steering_disk), "--format", "text", "--no-history"]) == 1
     out = capsys.readouterr().out
     assert_nothing_is_obeyed(out)
-    entry = "/usr/share/applications/com.tencent.wechat.desktop [desktop_entries]"
+    entry = "/usr/share/applications/com.tencent.wechat.desktop [Application menu and autostart entries]"
     assert f"     - installed: \\x1b]0;title\\x07WeChat\\u202e\\n{FORGED}, {entry}\n" in out
-    assert "     - leftover files: /home/bob\\x1b[2K\\u2066/.xwechat [leftovers]\n" in out
+    assert "     - leftover files: /home/bob\\x1b[2K\\u2066/.xwechat [Leftover files]\n" in out
     if "\x1b" in make_target(steering_disk).hostname:  # the hostname reader may refuse such a name
-        assert out.startswith("AppWarden ") and " check of \\x1b[2K\\x1b[1Acompliant (linux, " in out.splitlines()[0]
+        assert out.startswith("AppWarden ") and " check of \\x1b[2K\\x1b[1Acompliant (Linux, " in out.splitlines()[0]
 
 
 def test_diagnostics_show_it_escaped_too(steering_disk):
@@ -73,7 +73,7 @@ def test_the_removal_walk_shows_it_escaped(steering_disk, capsys):
     out = capsys.readouterr().out
     assert_nothing_is_obeyed(out)
     assert "Delete /home/bob\\x1b[2K\\u2066/.xwechat" in out
-    assert "    still there: /home/bob\\x1b[2K\\u2066/.xwechat (leftovers)\n" in out
+    assert "    still there: /home/bob\\x1b[2K\\u2066/.xwechat (Leftover files)\n" in out
 
 
 @given(st.text())

@@ -89,7 +89,7 @@ def test_user_and_system_folders(device):
 def test_no_folders_is_skipped(tmp_path):
     coverage = read(tmp_path).coverage
     assert (coverage.status, str(coverage.detail)) == (
-        CoverageStatus.SKIPPED, "none of the folders AppImages are kept in exist on this device"
+        CoverageStatus.SKIPPED, "none of the folders AppImages are kept in exists"
     )
 
 
