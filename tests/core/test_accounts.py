@@ -212,3 +212,18 @@ def test_an_open_home_with_private_folders_is_an_account_not_checked(tmp_path, d
     )
     assert [a.name for a in result.scope.checked] == ["alice"]
     assert result.complete_for_its_scope and not result.complete
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to list /root")
+def test_what_the_running_account_cannot_read_of_its_own_home_stays_a_coverage_problem(monkeypatch):
+    from core.sources.base import Coverage, CoverageStatus
+
+    refused = ReadProblem("/root/Downloads", Message.of("permission denied"), True)
+    coverage = (Coverage("appimage", CoverageStatus.PARTIAL, Message.of("permission denied"), (refused,)),)
+    monkeypatch.setenv("HOME", "/root")
+    own = account_scope(make_target(), coverage)
+    assert ("root", "/root") in [(a.name, a.home) for a in own.checked] and not own.explains(refused)
+    monkeypatch.setenv("HOME", "/nonexistent")  # another account's check, meeting root's private folder
+    other = account_scope(make_target(), coverage)
+    assert Account("root", "/root", Message.of("permission denied for some of its folders"), True) in other.not_checked
+    assert other.explains(refused)
