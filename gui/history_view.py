@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
 from core.i18n import Translator
+from core.sources.base import OS_NAMES
 
 WHEN, DEVICE, WHERE, RESULT, REFERENCE = range(5)
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -85,7 +86,7 @@ class HistoryModel(QAbstractTableModel):
         if column == WHEN:
             return readable_local_time(record.scanned_at, t.lang)
         if column == DEVICE:
-            return f"{record.hostname or t('unknown name')} ({record.os})"
+            return f"{record.hostname or t('unknown name')} ({OS_NAMES.get(record.os, record.os)})"
         if column == WHERE:
             return t("this device") if record.of_this_device else t("disk mounted at {root}", root=record.root)
         if column == REFERENCE:

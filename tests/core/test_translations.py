@@ -224,3 +224,15 @@ def test_dates_are_written_as_prose_writes_them():
         "October 30, 2023", "March 1, 2023", "December 1, 2026, 09:05"]
     assert [Translator("fr").date(day), Translator("fr").date(first), Translator("fr").moment(moment)] == [
         "30 octobre 2023", "1er mars 2023", "1er décembre 2026 à 9 h 05"]
+
+
+def _french_texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [text for key, value in node.items() for text in ([value] if key == "fr" and isinstance(value, str) else _french_texts(value))]
+    return [text for value in node for text in _french_texts(value)] if isinstance(node, list) else []
+
+
+@pytest.mark.parametrize("pack", sorted(Path(PROJECT, "assets/policies").rglob("*.toml")), ids=lambda path: path.name)
+def test_the_french_of_shipped_packs_uses_typographic_apostrophes(pack):
+    straight = [text for text in _french_texts(tomllib.loads(pack.read_text(encoding="utf-8"))) if "'" in text]
+    assert straight == [], f"write ’ instead of ' in the French texts of {pack.name}"

@@ -28,7 +28,7 @@ def packs_shown_for_a_readable_disk(qtbot, tmp_path, lang: str) -> str:
 @pytest.mark.parametrize("lang, pack, title, reason", [
     ("en", "Policy packs: Test pack (test-minimal 1, ", "This folder cannot be checked.",
      "{missing} is not a folder. Give --root the folder where the other disk is mounted."),
-    ("fr", "Paquets de politiques : Paquet d'essai (test-minimal 1, ", "Ce dossier ne peut pas être vérifié.",
+    ("fr", "Paquets de politiques : Paquet d’essai (test-minimal 1, ", "Ce dossier ne peut pas être vérifié.",
      "{missing} n’est pas un dossier. Donnez à --root le dossier où l’autre disque est monté."),
 ])
 def test_a_missing_folder_shows_the_packs_why_and_what_to_do(qtbot, tmp_path, lang, pack, title, reason):

@@ -43,9 +43,9 @@ def test_rows_read_as_sentences(qtbot):
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
     assert headers == ["When", "Device", "Where", "Result", "Reference code"]
     assert texts(model) == [
-        ["March 1, 2026, 10:04", "desk-12 (linux)", "disk mounted at /mnt/disk", "found: WeChat (Weixin), kesl", "AW-7R4K-92XC"],
-        ["February 27, 2026, 04:30", "laptop-7 (linux)", "this device", "nothing found", "AW-3K9M-TT4A"],
-        ["February 26, 2026, 18:15", "unknown name (macos)", "this device", "nothing found (incomplete)", "-"],
+        ["March 1, 2026, 10:04", "desk-12 (Linux)", "disk mounted at /mnt/disk", "found: WeChat (Weixin), kesl", "AW-7R4K-92XC"],
+        ["February 27, 2026, 04:30", "laptop-7 (Linux)", "this device", "nothing found", "AW-3K9M-TT4A"],
+        ["February 26, 2026, 18:15", "unknown name (macOS)", "this device", "nothing found (incomplete)", "-"],
     ]
     assert model.index(0, 0).data(RECORD_ROLE) == FOUND
     assert model.rowCount(model.index(0, 0)) == 0 and model.index(0, 0).parent() == QModelIndex()
@@ -57,7 +57,7 @@ def test_rows_speak_french(qtbot):
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)] == [
         "Quand", "Appareil", "Où", "Résultat", "Code de référence"]
     assert texts(model)[0] == [
-        "1er mars 2026 à 10 h 04", "desk-12 (linux)", "disque monté dans /mnt/disk", "trouvé : wechat, kesl", "AW-7R4K-92XC"]
+        "1er mars 2026 à 10 h 04", "desk-12 (Linux)", "disque monté dans /mnt/disk", "trouvé : wechat, kesl", "AW-7R4K-92XC"]
     assert texts(model)[1][3] == "rien trouvé (incomplet)"
 
 

@@ -166,7 +166,7 @@ def test_kaspersky_removal_mentions_the_vendor_tool_and_the_help_desk():
     windows = POLICIES.rule("kaspersky").removal["windows"]
     assert "kavremover" in windows.get("en") and "kavremover" in windows.get("fr")
     assert "help desk" in windows.get("en")
-    assert "service d'assistance" in windows.get("fr")
+    assert "service d’assistance" in windows.get("fr")
 
 
 def test_linux_removal_gives_package_manager_commands():
