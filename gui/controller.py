@@ -267,7 +267,7 @@ class MainController(QObject):
     # Showing a result.
     def show_idle(self) -> None:
         self.view.show_banner("idle", self.t("Not checked yet."), "")
-        self.view.detail.setHtml(empty_detail_html(None, self.t, self.view.check_button.text()))
+        self.view.detail.setHtml(empty_detail_html(None, self.t, self.view.check_button.text(), live=self.options.root is None))
         self.view.show_findings(False)
         self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
 

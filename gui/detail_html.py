@@ -11,6 +11,7 @@ from html import escape
 from core.findings import Finding, ScanResult
 from core.i18n import Translator
 from core.reports import wording
+from core.sources import source_title
 
 
 def finding_html(finding: Finding, os_name: str, t: Translator, helpdesk: bool) -> str:
@@ -67,21 +68,27 @@ def _evidence_table(finding: Finding, t: Translator) -> str:
         facts += [(t("Version"), e.version)] if e.version else []
         facts += [(key, value) for key, value in e.details]
         lines = "".join(f"<tr><td>{escape(label)}</td>{identifier_cell(value)}</tr>" for label, value in facts)
-        blocks.append(f"<p><b>{escape(t(_title(e.source)))}</b> (<code>{escape(e.source)}</code>)</p><table cellpadding='2'>{lines}</table>")
+        blocks.append(f"<p><b>{escape(t(source_title(e.source)))}</b> (<code>{escape(e.source)}</code>)</p><table cellpadding='2'>{lines}</table>")
     return f"<h3>{escape(t('Technical evidence'))}</h3>" + "".join(blocks)
 
 
-def empty_detail_html(result: ScanResult | None, t: Translator, action: str) -> str:
-    """What the detail pane says when no finding is selected: what to do, or what was checked."""
-    if result is None:
+def empty_detail_html(result: ScanResult | None, t: Translator, action: str, live: bool = True) -> str:
+    """What the detail pane says when no finding is selected: what to do (for this device, or for the
+    disk given with --root when `live` is False), or what was checked."""
+    if result is None and live:
         return (
             f"<h3>{escape(t('Is this device free of prohibited applications?'))}</h3>"
             f"<p>{escape(t('Press “{action}” to look for applications that government directives prohibit. It takes a few seconds and changes nothing on the device.', action=action))}</p>"
         )
+    if result is None:
+        return (
+            f"<h3>{escape(t('Is this disk free of prohibited applications?'))}</h3>"
+            f"<p>{escape(t('Press “{action}” to look for applications that government directives prohibit. It takes a few seconds and changes nothing on the disk.', action=action))}</p>"
+        )
     if result.findings:
         return f"<p>{escape(t('Select an application in the list to see why it is prohibited and how to remove it.'))}</p>"
     checked = "".join(
-        "<li>" + escape(t("{status}: {detail}", status=wording.status_label(result, c, t), detail=t(_title(c.source)))) + "</li>"
+        "<li>" + escape(t("{status}: {detail}", status=wording.status_label(result, c, t), detail=t(source_title(c.source)))) + "</li>"
         for c in result.coverage
     )
     return (
@@ -89,8 +96,3 @@ def empty_detail_html(result: ScanResult | None, t: Translator, action: str) -> 
         f"<h3>{escape(t('What was checked'))}</h3><ul>{checked}</ul>"
     )
 
-
-def _title(source: str) -> str:
-    from core.sources import ALL_SOURCES
-
-    return next((s.spec.title for s in ALL_SOURCES if s.spec.name == source), source)
