@@ -77,10 +77,10 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def toml_line(message: str) -> str:
+def toml_line(message: str, plural: bool = False) -> str:
     """The line to add to fr.toml for `message`, French to be written in place of the dots."""
     english = message.replace("\\", "\\\\").replace('"', '\\"')
-    if message in PLURALS:
+    if plural or message in PLURALS:
         return f'"{english}" = {{ one = "…", other = "…" }}'
     return f'"{english}" = "…"'
 
@@ -134,7 +134,7 @@ def test_no_number_is_put_before_a_noun_without_a_plural(message, lang):
                     f"{text!r} puts {{{name}}} before {word!r}, which must agree with it. Write it as a plural: "
                     f't.plural("<singular>", "<plural>", count=...) or Message.plural(...), the number named {{count}} '
                     f"(a second number gets a plural of its own, passed as a value), and in assets/translations/fr.toml:\n"
-                    f"{toml_line(message)}"
+                    f"{toml_line(message, plural=True)}"
                 )
     if lang == "en":
         assert not re.search(r"(^|[.;:,] )1 [a-z]", message), (
@@ -170,7 +170,9 @@ def test_every_message_agrees_with_0_1_and_2(message, lang):
     for number in (0, 1, 2):
         shown = render(message, lang, number)
         if message in PLURALS:
-            forms = {"one": PLURALS[message], "other": message} if lang == "en" else CATALOG[message]
+            forms = {"one": PLURALS[message], "other": message} if lang == "en" else CATALOG.get(message)
+            if not isinstance(forms, dict):
+                pytest.fail(f"{message!r} counts: add to the [messages] table of assets/translations/fr.toml:\n{toml_line(message)}")
             expected = EXPECTED_FORM[lang][number]
             filled = {name: (number if name in numbers_in(message) else f"<{name}>") for name in placeholders(message)}
             assert shown == forms[expected].format(**filled), f"{lang} says {number} with its {expected!r} form"
