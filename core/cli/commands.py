@@ -14,6 +14,7 @@ from core.messages import Message
 from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
 from core.policy.model import THIS_DEVICE_CLASS, Enforcement, PolicyPack, PolicySet, Rule
 from core.reports.terminal import escape_controls, print_to_terminal
+from core.sources.base import OS_NAMES
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -117,7 +118,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 
     here = host_os()  # this computer's platform first: it is the one the person is on
     for platform, guidance in sorted(rule.removal.items(), key=lambda item: item[0] != here):
-        lines.append(f"  [{platform}]")
+        lines.append(f"  [{OS_NAMES.get(platform, platform)}]")
         lines += ["    " + line for line in t.text(guidance).splitlines()]
     return "\n".join(lines)
 
@@ -198,7 +199,7 @@ def policy_list(args: argparse.Namespace, t: Translator) -> int:
             continue
         print_to_terminal(f"{pack.id}  {pack.version}  {t.text(pack.name)}  [{mark}]  {path}")
         for directive in pack.directives:
-            print_to_terminal(f"    {directive.id}: {t.text(directive.title)} ({directive.effective})")
+            print_to_terminal(f"    {directive.id}: {t.text(directive.title)} ({t.date(directive.effective)})")
         print_to_terminal("    " + t("rules: {rules}", rules=", ".join(r.id for r in pack.rules)))
     return EXIT_COMPLIANT
 

@@ -160,11 +160,11 @@ def test_explain_shows_this_computers_platform_first(monkeypatch):
     from core.policy.loader import load_policies
 
     policies = load_policies()
-    for here in ("windows", "macos", "linux"):
+    for here, name in (("windows", "Windows"), ("macos", "macOS"), ("linux", "Linux")):
         monkeypatch.setattr("core.target.host_os", lambda here=here: here)
         text = explanation(policies.rule("wechat"), policies, Translator("en"))
-        headings = [line.strip() for line in text.splitlines() if line.strip() in ("[linux]", "[windows]", "[macos]")]
-        assert headings[0] == f"[{here}]" and sorted(headings) == ["[linux]", "[macos]", "[windows]"]
+        headings = [line.strip() for line in text.splitlines() if line.strip() in ("[Linux]", "[Windows]", "[macOS]")]
+        assert headings[0] == f"[{name}]" and sorted(headings) == ["[Linux]", "[Windows]", "[macOS]"]
 
 
 def test_explain_gives_appwardens_scope_sentence_with_the_pack_that_extends_the_directive(tmp_path):
