@@ -317,6 +317,8 @@ def _verification_next(plan: RemovalPlan, verification: Verification) -> Message
     disk = plan.target if plan.target is not None and not plan.target.live else None
     if disk is not None and verification.status == VerificationStatus.RESOLVED:
         return Message.of("{app} is gone from the disk mounted at {root}.", app=app, root=disk.root)
+    if disk is not None and verification.status == VerificationStatus.LEFTOVERS_REMAIN:
+        return Message.of("{app} is gone from the disk mounted at {root}; the files listed are still there.", app=app, root=disk.root)
     if disk is not None and verification.status == VerificationStatus.STILL_PRESENT:
         return Message.of(
             "{app} is still on the disk mounted at {root} (see what remains). Take the remaining steps on that computer, or ask your help desk: tell them that {app} is still found after the removal steps.",

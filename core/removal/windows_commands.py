@@ -330,7 +330,7 @@ def windows_path(text: str) -> WindowsPath | Message:
     if path.startswith("\\\\"):
         if path[2:3] in ("?", "."):
             return Message.of("the path {path} starts with a Windows device or namespace prefix, which AppWarden cannot check", path=text)
-        return Message.of("the path {path} is on a network share, not on this computer's own disk", path=text)
+        return Message.of("the path {path} is on a network share, not on a disk of the computer itself", path=text)
     if not FULL_PATH.match(path):
         raise ValueError(f"not a full path from a drive letter: {text!r}")
     problem = _name_problem(path[3:], text)

@@ -153,3 +153,16 @@ def test_once_the_app_is_gone_the_check_says_it_of_that_disk(disk, tmp_path, lan
     (disk / "opt/wechat").rmdir()
     outcome = run_step(plan, plan.steps[-1], lambda step: True)
     assert outcome.next.render(Translator(lang)) == sentence.format(root=disk)
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "WeChat (Weixin) is gone from the disk mounted at {root}; the files listed are still there."),
+    ("fr", "WeChat (Weixin) a disparu du disque monté dans {root}; les fichiers énumérés sont toujours là."),
+])
+def test_what_the_app_left_on_the_disk_is_said_to_be_still_there(disk, tmp_path, lang, sentence):
+    target, policies = make_target(str(disk)), load_policies([])
+    finding = next(f for f in run_scan(target, policies).findings if f.rule.id == "wechat")
+    plan = build_plan(finding, target, policies, Host(False, lambda name: False, tmp_path / "home"))
+    (disk / "var/lib/dpkg/status").write_text("")  # uninstalled on that computer; /opt/wechat stays
+    outcome = run_step(plan, plan.steps[-1], lambda step: True)
+    assert outcome.next.render(Translator(lang)) == sentence.format(root=disk)

@@ -213,7 +213,7 @@ def test_programs_that_run_other_commands_are_refused_in_any_folder(program):
         (r"\\?\C:\Program Files (x86)\Tencent\WeChat\Uninstall.exe", "the path {path} starts with a Windows device or namespace prefix, which AppWarden cannot check"),
         (r"\\.\C:\Program Files (x86)\Tencent\WeChat\Uninstall.exe", "the path {path} starts with a Windows device or namespace prefix, which AppWarden cannot check"),
         ("//?/C:/Program Files (x86)/Tencent/WeChat/Uninstall.exe", "the path {path} starts with a Windows device or namespace prefix, which AppWarden cannot check"),
-        (r"\\fileserver\share\WeChat\Uninstall.exe", "the path {path} is on a network share, not on this computer's own disk"),
+        (r"\\fileserver\share\WeChat\Uninstall.exe", "the path {path} is on a network share, not on a disk of the computer itself"),
         (UNINSTALLER + ":hidden.exe", "the path {path} holds a colon after its drive letter, which names an alternate data stream"),
         (UNINSTALLER + "::$DATA", "the path {path} holds a colon after its drive letter, which names an alternate data stream"),
         (r"C:\PROGRA~2\Tencent\WeChat\Uninstall.exe", "the path {path} holds a short name with ~ (like PROGRA~1), which can stand for another folder"),
