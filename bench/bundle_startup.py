@@ -31,8 +31,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
-SOURCE_CONSOLE = "import sys; from gui.launcher import main; sys.exit(main())"
-SOURCE_WINDOW = "import sys; from gui.launcher import main_window; sys.exit(main_window())"
+SOURCE_CONSOLE = "import sys; from appwarden.gui.launcher import main; sys.exit(main())"
+SOURCE_WINDOW = "import sys; from appwarden.gui.launcher import main_window; sys.exit(main_window())"
 
 
 def commands(bundle: Path, disk: Path) -> dict[str, dict[str, list[str]]]:

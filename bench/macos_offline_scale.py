@@ -42,13 +42,13 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.policy.loader import load_policies  # noqa: E402
-from core.scan import run_scan  # noqa: E402
-from core.sources.base import ReadRequest, ScanTarget  # noqa: E402
-from core.sources.homebrew_casks import HomebrewCasks  # noqa: E402
-from core.sources.macos_apps import MacApplications  # noqa: E402
-from core.sources.macos_launchd import LaunchdJobs  # noqa: E402
-from core.target import make_target  # noqa: E402
+from appwarden.core.policy.loader import load_policies  # noqa: E402
+from appwarden.core.scan import run_scan  # noqa: E402
+from appwarden.core.sources.base import ReadRequest, ScanTarget  # noqa: E402
+from appwarden.core.sources.homebrew_casks import HomebrewCasks  # noqa: E402
+from appwarden.core.sources.macos_apps import MacApplications  # noqa: E402
+from appwarden.core.sources.macos_launchd import LaunchdJobs  # noqa: E402
+from appwarden.core.target import make_target  # noqa: E402
 
 SIZES = (250, 500, 1000, 2000)
 RUNS = 5

@@ -47,11 +47,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from packaging.specifiers import SpecifierSet  # noqa: E402
 
-from core.i18n import LocalText  # noqa: E402
-from core.matching.index import RuleIndex  # noqa: E402
-from core.matching.normalize import normalize  # noqa: E402
-from core.policy.model import Directive, DisplayNameMatch, PolicyPack, PolicySet, Rule, Scope  # noqa: E402
-from core.sources.base import EvidenceKind, InventoryItem  # noqa: E402
+from appwarden.core.i18n import LocalText  # noqa: E402
+from appwarden.core.matching.index import RuleIndex  # noqa: E402
+from appwarden.core.matching.normalize import normalize  # noqa: E402
+from appwarden.core.policy.model import Directive, DisplayNameMatch, PolicyPack, PolicySet, Rule, Scope  # noqa: E402
+from appwarden.core.sources.base import EvidenceKind, InventoryItem  # noqa: E402
 
 ITEM_COUNTS = (1_000, 10_000, 100_000)
 QUICK_ITEM_COUNTS = (1_000, 10_000)

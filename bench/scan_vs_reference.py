@@ -75,7 +75,7 @@ def appwarden_command(installed: bool, bytecode_cache: Path) -> Command:
         return Command("appwarden scan (installed)", (script, *SCAN_ARGS), APPWARDEN_OK_EXITS)
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), PYTHONPYCACHEPREFIX=str(bytecode_cache))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    argv = (sys.executable, "-m", "core", *SCAN_ARGS)
+    argv = (sys.executable, "-m", "appwarden.core", *SCAN_ARGS)
     return Command("appwarden scan", argv, APPWARDEN_OK_EXITS, str(PROJECT_ROOT), env)
 
 

@@ -210,9 +210,9 @@ def rss_mb() -> float:
 
 def child_direct(root: str) -> dict:
     gc_pauses = GcPauses()
-    from core.policy.loader import load_policies
-    from core.scan import run_scan
-    from core.target import make_target
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import make_target
 
     policies = load_policies([], include_default=True)
     target = make_target(root, None)
@@ -236,8 +236,8 @@ def child_window(root: str, interval_ms: int) -> dict:
     from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.app import make_window
-    from gui.launcher import window_arguments
+    from appwarden.gui.app import make_window
+    from appwarden.gui.launcher import window_arguments
 
     app = QApplication(sys.argv[:1])
     view, controller = make_window(window_arguments(["--root", root]), app)

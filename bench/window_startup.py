@@ -17,7 +17,7 @@ The references run in the same rounds, interleaved, the same way:
 - `hello window`: a minimal PySide6 window (QApplication + a QLabel shown), idle the same way.
   AppWarden/hello is the cost of AppWarden's own imports, widgets and start-up work above what
   any PySide6 window pays.
-- `python -m core --version`: AppWarden's command line, which starts Python, imports
+- `python -m appwarden.core --version`: AppWarden's command line, which starts Python, imports
   `core.cli.main`, prints the version and exits (no Qt).
 
 The first round is a warm-up (disk cache, bytecode) and is discarded. From the source tree the
@@ -83,8 +83,8 @@ marks = {}
 import json, sys
 from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-from gui.app import make_window
-from gui.launcher import window_arguments
+from appwarden.gui.app import make_window
+from appwarden.gui.launcher import window_arguments
 marks["imports"] = time.time()
 """ + IDLE_WAIT + r"""
 app = QApplication(sys.argv[:1])
@@ -127,7 +127,7 @@ sys.exit(code)
 
 APPWARDEN = "AppWarden window"
 HELLO = "hello window"
-CLI = "python -m core --version"
+CLI = "python -m appwarden.core --version"
 PHASES = ("imports", "QApplication", "window built", "shown + start()", "idle")
 
 
@@ -150,7 +150,7 @@ def commands(window_args: list[str]) -> list[Command]:
     return [
         Command(APPWARDEN, (sys.executable, "-c", APPWARDEN_SNIPPET, *window_args), True),
         Command(HELLO, (sys.executable, "-c", HELLO_SNIPPET), True),
-        Command(CLI, (sys.executable, "-m", "core", "--version"), False),
+        Command(CLI, (sys.executable, "-m", "appwarden.core", "--version"), False),
     ]
 
 

@@ -41,13 +41,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.policy.loader import load_policies  # noqa: E402
-from core.scan import run_scan  # noqa: E402
-from core.sources.base import ReadRequest  # noqa: E402
-from core.sources.windows_services import WindowsServices  # noqa: E402
-from core.sources.windows_store import WindowsStorePackages  # noqa: E402
-from core.sources.windows_uninstall import WindowsUninstallEntries  # noqa: E402
-from core.target import make_target  # noqa: E402
+from appwarden.core.policy.loader import load_policies  # noqa: E402
+from appwarden.core.scan import run_scan  # noqa: E402
+from appwarden.core.sources.base import ReadRequest  # noqa: E402
+from appwarden.core.sources.windows_services import WindowsServices  # noqa: E402
+from appwarden.core.sources.windows_store import WindowsStorePackages  # noqa: E402
+from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries  # noqa: E402
+from appwarden.core.target import make_target  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 HIVES = PROJECT.parent / "shared" / "fixtures" / "windows-hives"

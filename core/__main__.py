@@ -1,5 +1,5 @@
 import sys
 
-from core.cli.main import main
+from appwarden.core.cli.main import main
 
 sys.exit(main())

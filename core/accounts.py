@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Iterable
 
-from core.messages import Message
-from core.sources.base import WINDOWS, Coverage, CoverageLog, ReadProblem, ScanTarget, display_path
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import WINDOWS, Coverage, CoverageLog, ReadProblem, ScanTarget, display_path
 
 USERS_FOLDERS = frozenset({"home", "users"})  # the folders that hold homes, compared without case
 

@@ -1,7 +1,7 @@
 """The one lookup for shipped data (policy packs, translations, icons).
 
 Works from a source checkout, from an installed wheel (where assets/ ships as the
-`appwarden_assets` package) and from a PyInstaller bundle (sys._MEIPASS/assets).
+`appwarden.assets` package, beside `appwarden.core`) and from a PyInstaller bundle (sys._MEIPASS/assets).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def assets_dir() -> Path:
     beside_source = Path(__file__).resolve().parent.parent / "assets"
     if (beside_source / "policies").is_dir():
         return beside_source
-    spec = importlib.util.find_spec("appwarden_assets")
+    spec = importlib.util.find_spec("appwarden.assets")
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
     return beside_source

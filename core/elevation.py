@@ -21,13 +21,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import core
-from core.errors import AppWardenError, UsageError
-from core.files import KIND_REASONS
-from core.findings import ScanResult
-from core.messages import Message
-from core.policy.model import PolicySet
-from core.sources.base import LINUX, MACOS, WINDOWS
+from appwarden import core
+from appwarden.core.errors import AppWardenError, UsageError
+from appwarden.core.files import KIND_REASONS
+from appwarden.core.findings import ScanResult
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import PolicySet
+from appwarden.core.sources.base import LINUX, MACOS, WINDOWS
 
 PKEXEC_REFUSED = frozenset({126, 127})  # pkexec: the person dismissed the prompt, or was not authorised
 ERROR_CANCELLED = 1223  # Windows: the person answered No to the UAC prompt
@@ -232,7 +232,7 @@ def run_elevated_check(elevation: Elevation, arguments: list[str], report: Prepa
 def elevated_result(report: dict, policies: PolicySet) -> ScanResult:
     """The elevated check's result, shown and recorded as a check of this device: with this
     computer's own packs (the elevated check used the same), so its findings can be removed."""
-    from core.reports.json_reader import received_from_history, with_packs_of_this_computer
+    from appwarden.core.reports.json_reader import received_from_history, with_packs_of_this_computer
 
     try:
         received = with_packs_of_this_computer(received_from_history(report), policies)

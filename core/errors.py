@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from core.messages import Message
+from appwarden.core.messages import Message
 
 if TYPE_CHECKING:
-    from core.i18n import Translator
+    from appwarden.core.i18n import Translator
 
 
 class AppWardenError(Exception):

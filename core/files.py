@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from core.messages import Message
+from appwarden.core.messages import Message
 
 KIND_REASONS = {
     stat.S_IFLNK: Message.of("it is a symbolic link, and AppWarden does not write through links; give the path of the file itself"),

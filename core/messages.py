@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from core.i18n import Translator
+    from appwarden.core.i18n import Translator
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Message:
 
     def render(self, translate: "Translator | None" = None) -> str:
         if translate is None:
-            from core.i18n import Translator
+            from appwarden.core.i18n import Translator
 
             translate = Translator()
         values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.values}

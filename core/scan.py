@@ -9,13 +9,13 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
-from core.accounts import account_scope
-from core.findings import Evidence, Finding, ScanResult
-from core.matching.index import Match, RuleIndex, leftover_locations
-from core.messages import Message
-from core.policy.model import THIS_DEVICE_CLASS, PolicySet
-from core.sources import ALL_SOURCES
-from core.sources.base import (
+from appwarden.core.accounts import account_scope
+from appwarden.core.findings import Evidence, Finding, ScanResult
+from appwarden.core.matching.index import Match, RuleIndex, leftover_locations
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import THIS_DEVICE_CLASS, PolicySet
+from appwarden.core.sources import ALL_SOURCES
+from appwarden.core.sources.base import (
     OS_NAMES,
     Coverage,
     CoverageStatus,
@@ -89,9 +89,9 @@ def run_scan(
 
 def with_reference(result: ScanResult) -> ScanResult:
     """The result with its reference code: a hash of its English JSON report."""
-    from core.i18n import Translator
-    from core.reports.json_report import report_dict
-    from core.reports.reference import reference_code
+    from appwarden.core.i18n import Translator
+    from appwarden.core.reports.json_report import report_dict
+    from appwarden.core.reports.reference import reference_code
 
     return replace(result, reference=reference_code(report_dict(result, Translator("en"))))
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from core.errors import HOME_FOLDER_UNKNOWN, AppWardenError
-from core.files import write_text_atomically
-from core.i18n import SUPPORTED_LANGUAGES
-from core.messages import Message
+from appwarden.core.errors import HOME_FOLDER_UNKNOWN, AppWardenError
+from appwarden.core.files import write_text_atomically
+from appwarden.core.i18n import SUPPORTED_LANGUAGES
+from appwarden.core.messages import Message
 
 SETTINGS_FILE = "settings.toml"
 FOLLOW_THE_SYSTEM = ""

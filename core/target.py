@@ -11,9 +11,9 @@ import socket
 import sys
 from pathlib import Path
 
-from core.errors import TargetError
-from core.messages import Message
-from core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
+from appwarden.core.errors import TargetError
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
 
 HOSTNAME_FILE_LIMIT = 4096
 # Longer than any system allows (Linux 64, Windows 15, a Mac's ComputerName about 63): a longer
@@ -118,7 +118,7 @@ def computer_name(raw: str) -> str:
     line breaks and tabs become spaces, other control, bidi and invisible characters are removed (a
     name has no use for them), runs of spaces become one, and it is cut to COMPUTER_NAME_LIMIT
     characters. Every output still escapes it by its own rules (HTML, terminal, Qt plain text)."""
-    from core.reports.terminal import DEVICE_VALUE_CONTROLS
+    from appwarden.core.reports.terminal import DEVICE_VALUE_CONTROLS
 
     cleaned = " ".join(DEVICE_VALUE_CONTROLS.sub("", re.sub(r"[\t\n\r\v\f]", " ", raw)).split())
     if len(cleaned) <= COMPUTER_NAME_LIMIT:
@@ -129,15 +129,15 @@ def computer_name(raw: str) -> str:
 def _linux_hostname(target: ScanTarget) -> str:
     """etc/hostname of the disk, read as every file of a disk is: a link resolves inside the disk,
     and a FIFO, a device or an oversized file is not read."""
-    from core.sources.base import CoverageLog
-    from core.sources.files_common import read_text
+    from appwarden.core.sources.base import CoverageLog
+    from appwarden.core.sources.files_common import read_text
 
     text = read_text(target, target.path("etc/hostname"), HOSTNAME_FILE_LIMIT, CoverageLog("hostname", target))
     return (text or "").strip()
 
 
 def _windows_hostname(target: ScanTarget) -> str:
-    from core.sources.windows_common import SYSTEM_HIVE, RegistryReadError, offline_machine_hive
+    from appwarden.core.sources.windows_common import SYSTEM_HIVE, RegistryReadError, offline_machine_hive
 
     hive = offline_machine_hive(target, SYSTEM_HIVE, "HKLM\\SYSTEM")
     if hive is None:
@@ -151,8 +151,8 @@ def _windows_hostname(target: ScanTarget) -> str:
 
 
 def _macos_hostname(target: ScanTarget) -> str:
-    from core.sources.base import CoverageLog
-    from core.sources.macos_common import plist_text, read_plist
+    from appwarden.core.sources.base import CoverageLog
+    from appwarden.core.sources.macos_common import plist_text, read_plist
 
     preferences = read_plist(target, target.path(MACOS_PREFERENCES), CoverageLog("hostname", target)) or {}
     system = _table(preferences, "System")

@@ -10,11 +10,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.assets import asset_path
-from core.settings import SettingsStore
-from gui.controller import MainController
-from gui.main_window import MainWindowView
-from gui.translation import install_qt_translations, translator_for
+from appwarden.core.assets import asset_path
+from appwarden.core.settings import SettingsStore
+from appwarden.gui.controller import MainController
+from appwarden.gui.main_window import MainWindowView
+from appwarden.gui.translation import install_qt_translations, translator_for
 
 SELF_CHECK_SECONDS = 120
 

@@ -15,8 +15,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 
-from core.errors import AppWardenError
-from core.messages import Message
+from appwarden.core.errors import AppWardenError
+from appwarden.core.messages import Message
 
 
 class InternalError(AppWardenError):

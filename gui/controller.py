@@ -12,14 +12,14 @@ from PySide6.QtCore import QItemSelection, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from core.errors import AppWardenError, HistoryError, TargetError
-from core.findings import ScanResult
-from core.history import HistoryListing, HistoryStore
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.policy.model import PolicySet
-from core.reports import wording
-from core.elevation import (
+from appwarden.core.errors import AppWardenError, HistoryError, TargetError
+from appwarden.core.findings import ScanResult
+from appwarden.core.history import HistoryListing, HistoryStore
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import PolicySet
+from appwarden.core.reports import wording
+from appwarden.core.elevation import (
     elevated_result,
     elevated_scan_arguments,
     elevation_for,
@@ -27,19 +27,19 @@ from core.elevation import (
     prepare_report_file,
     run_elevated_check,
 )
-from core.reports.diagnostics import diagnostics_text
-from core.reports.json_reader import ReceivedReport
-from core.reports.reference import spoken, unbroken
-from core.scan import Progress, run_scan
-from core.sources.base import ScanTarget
-from core.target import make_target
-from core.version import __version__
-from gui.background import BackgroundWork, Task
-from gui.detail_html import empty_detail_html, finding_html
-from gui.history_view import readable_local_time
-from gui.main_window import MainWindowView
-from gui.models import FINDING_ROLE, CoverageModel, FindingsModel
-from gui.translation import install_qt_translations, translator_for
+from appwarden.core.reports.diagnostics import diagnostics_text
+from appwarden.core.reports.json_reader import ReceivedReport
+from appwarden.core.reports.reference import spoken, unbroken
+from appwarden.core.scan import Progress, run_scan
+from appwarden.core.sources.base import ScanTarget
+from appwarden.core.target import make_target
+from appwarden.core.version import __version__
+from appwarden.gui.background import BackgroundWork, Task
+from appwarden.gui.detail_html import empty_detail_html, finding_html
+from appwarden.gui.history_view import readable_local_time
+from appwarden.gui.main_window import MainWindowView
+from appwarden.gui.models import FINDING_ROLE, CoverageModel, FindingsModel
+from appwarden.gui.translation import install_qt_translations, translator_for
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ class MainController(QObject):
         return text if self.received is None else f"{self._received_sentence()}\n\n{text}"
 
     def save_diagnostics(self) -> None:
-        from gui.export import export_folder
+        from appwarden.gui.export import export_folder
 
         if self.result is None:
             return
@@ -350,9 +350,9 @@ class MainController(QObject):
 
     def save_diagnostics_to(self, path: Path) -> None:
         """The same text as Copy diagnostics, written all or nothing over nothing but a file of the person's own."""
-        from core.errors import UsageError
-        from core.files import write_text_atomically
-        from core.messages import Message
+        from appwarden.core.errors import UsageError
+        from appwarden.core.files import write_text_atomically
+        from appwarden.core.messages import Message
 
         try:
             write_text_atomically(path, self.diagnostics())
@@ -365,7 +365,7 @@ class MainController(QObject):
 
     # A report someone sent: shown as they saw it, read-only.
     def open_report(self) -> None:
-        from gui.export import export_folder
+        from appwarden.gui.export import export_folder
 
         typed, _ = QFileDialog.getOpenFileName(
             self.view, self.t("Open report"), str(export_folder.current()), self.t("AppWarden JSON report (*.json)")
@@ -374,7 +374,7 @@ class MainController(QObject):
             self.open_report_file(Path(typed))
 
     def open_report_file(self, path: Path) -> None:
-        from core.reports.json_reader import read_report_file, with_packs_of_this_computer
+        from appwarden.core.reports.json_reader import read_report_file, with_packs_of_this_computer
 
         policies = self.startup.policies if self.startup is not None else None
 
@@ -499,7 +499,7 @@ class MainController(QObject):
         finding = self.selected_finding()
         if finding is None or self.startup is None or self.received is not None:
             return
-        from core.removal.builder import build_plan
+        from appwarden.core.removal.builder import build_plan
 
         startup = self.startup
         self.background.run(
@@ -508,8 +508,8 @@ class MainController(QObject):
         )
 
     def _open_removal(self, plan) -> None:
-        from gui.removal_controller import RemovalController
-        from gui.removal_view import RemovalDialog
+        from appwarden.gui.removal_controller import RemovalController
+        from appwarden.gui.removal_view import RemovalDialog
 
         dialog = RemovalDialog(self.view)
         self.removal = RemovalController(dialog, plan, self.t, self.history, on_finished=self.check)
@@ -517,7 +517,7 @@ class MainController(QObject):
 
     # Reports, history, settings.
     def export(self) -> None:
-        from gui.export import DEFAULT_REPORT_NAME, export_destination, export_folder
+        from appwarden.gui.export import DEFAULT_REPORT_NAME, export_destination, export_folder
 
         if self.result is None:
             self.view.statusBar().showMessage(self.t("Check the device first; then its report can be exported."), 5000)
@@ -538,7 +538,7 @@ class MainController(QObject):
         self.export_to(path, format)
 
     def export_to(self, path: Path, format: str) -> None:
-        from gui.export import export_report
+        from appwarden.gui.export import export_report
 
         try:
             export_report(self.result, format, path, self.t)
@@ -550,7 +550,7 @@ class MainController(QObject):
     def print_report(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        from gui.export import print_report
+        from appwarden.gui.export import print_report
 
         if self.result is None:
             return
@@ -559,7 +559,7 @@ class MainController(QObject):
             print_report(self.result, printer, self.t)
 
     def show_history(self) -> None:
-        from gui.history_view import HistoryDialog
+        from appwarden.gui.history_view import HistoryDialog
 
         def read(report, cancelled) -> tuple[HistoryListing, list[str]]:
             try:
@@ -580,8 +580,8 @@ class MainController(QObject):
         self.background.run(read, show, self.show_error)
 
     def show_settings(self) -> None:
-        from core.settings import SettingsStore
-        from gui.settings_view import SettingsDialog
+        from appwarden.core.settings import SettingsStore
+        from appwarden.gui.settings_view import SettingsDialog
 
         store = SettingsStore()
         settings, problem = store.load()

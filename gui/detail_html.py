@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
-from core.findings import Finding, ScanResult
-from core.i18n import Translator
-from core.reports import wording
-from core.sources import source_title
+from appwarden.core.findings import Finding, ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.reports import wording
+from appwarden.core.sources import source_title
 
 
 def finding_html(finding: Finding, os_name: str, t: Translator, helpdesk: bool) -> str:

@@ -8,12 +8,12 @@ from PySide6.QtCore import QLocale, QMarginsF, QStandardPaths
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from core.errors import UsageError
-from core.files import replacing_atomically, write_text_atomically
-from core.findings import ScanResult
-from core.i18n import Translator
-from core.messages import Message
-from core.reports import render_report
+from appwarden.core.errors import UsageError
+from appwarden.core.files import replacing_atomically, write_text_atomically
+from appwarden.core.findings import ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.reports import render_report
 
 EXPORT_FORMATS = ("html", "json", "pdf")
 FORMAT_OF_EXTENSION = {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}

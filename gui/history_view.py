@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
-from core.i18n import Translator
-from core.sources.base import OS_NAMES
+from appwarden.core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
+from appwarden.core.i18n import Translator
+from appwarden.core.sources.base import OS_NAMES
 
 WHEN, DEVICE, WHERE, RESULT, REFERENCE = range(5)
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -9,8 +9,8 @@ import ctypes
 import os
 import sys
 
-from core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
-from core.version import __version__
+from appwarden.core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
+from appwarden.core.version import __version__
 
 EXIT_NO_DISPLAY = 2
 COMMAND_LINE_OPTIONS = ("-h", "--help", "--version")  # answered by the command line, with or without a command
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     window_argv = window_request(argv)
     if window_argv is not None:
         return open_window(window_argv)
-    from core.cli.main import main as command_line
+    from appwarden.core.cli.main import main as command_line
 
     return command_line(argv)
 
@@ -163,6 +163,6 @@ def open_window(argv: list[str]) -> int:
     if missing:
         print(missing_libraries_sentence(missing, t), file=sys.stderr)
         return EXIT_NO_DISPLAY
-    from gui.app import run_self_check, run_window
+    from appwarden.gui.app import run_self_check, run_window
 
     return run_self_check(args) if args.self_check else run_window(args)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.i18n import Translator
+from appwarden.core.i18n import Translator
 
 # Colours come from the system's palette and sizes from its font (scaled in `_scale_fonts`), so a
 # larger system font and a dark or high-contrast theme are followed. Only the banner's meaning

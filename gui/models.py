@@ -8,12 +8,12 @@ from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.findings import Finding
-from core.i18n import Translator
-from core.policy.model import Enforcement
-from core.reports import wording
-from core.sources import source_title
-from core.sources.base import Coverage, CoverageStatus, EvidenceKind
+from appwarden.core.findings import Finding
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.reports import wording
+from appwarden.core.sources import source_title
+from appwarden.core.sources.base import Coverage, CoverageStatus, EvidenceKind
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 

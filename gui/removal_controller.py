@@ -7,15 +7,15 @@ from typing import Callable
 
 from PySide6.QtCore import QObject
 
-from core.errors import AppWardenError
-from core.history import HistoryStore
-from core.i18n import Translator
-from core.messages import Message
-from core.removal.executor import OutcomeStatus, StepOutcome, record_already_done, record_person_answer, run_step, step_actions
-from core.removal.recheck import already_done
-from core.removal.model import Actor, RemovalPlan, RemovalStep, StepKind, shown
-from gui.background import BackgroundWork
-from gui.removal_view import RemovalDialog
+from appwarden.core.errors import AppWardenError
+from appwarden.core.history import HistoryStore
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.removal.executor import OutcomeStatus, StepOutcome, record_already_done, record_person_answer, run_step, step_actions
+from appwarden.core.removal.recheck import already_done
+from appwarden.core.removal.model import Actor, RemovalPlan, RemovalStep, StepKind, shown
+from appwarden.gui.background import BackgroundWork
+from appwarden.gui.removal_view import RemovalDialog
 
 GOOD = {OutcomeStatus.DONE, OutcomeStatus.SKIPPED}
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.i18n import Translator
+from appwarden.core.i18n import Translator
 
 # Colours from the system palette and sizes from the system font, as in the main window; the
 # outcome's meaning colours are borders beside its words.

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.i18n import Translator
-from core.settings import FOLLOW_THE_SYSTEM, Settings
+from appwarden.core.i18n import Translator
+from appwarden.core.settings import FOLLOW_THE_SYSTEM, Settings
 
 # Each language is named in itself, so a person can find theirs whatever the window speaks now.
 LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"))

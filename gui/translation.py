@@ -9,8 +9,8 @@ from typing import Mapping
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from core.assets import asset_path
-from core.i18n import Translator, detect_language
+from appwarden.core.assets import asset_path
+from appwarden.core.i18n import Translator, detect_language
 
 
 def translator_for(language: str | None) -> Translator:

@@ -31,7 +31,7 @@ def isolated_environment(tmp_path_factory, monkeypatch):
 
 
 def cli_environment(tmp_path: Path) -> dict[str, str]:
-    """Environment for running `python -m core` in a subprocess with its own history folder."""
+    """Environment for running `python -m appwarden.core` in a subprocess with its own history folder."""
     env = dict(os.environ)
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
     env["XDG_STATE_HOME"] = str(tmp_path / "state")

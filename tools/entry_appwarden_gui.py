@@ -2,7 +2,7 @@
 
 import sys
 
-from gui.launcher import main_window
+from appwarden.gui.launcher import main_window
 
 if __name__ == "__main__":
     sys.exit(main_window())

@@ -23,8 +23,8 @@ sys.path.insert(0, str(PROJECT))
 from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.app import make_window  # noqa: E402
-from gui.launcher import window_arguments  # noqa: E402
+from appwarden.gui.app import make_window  # noqa: E402
+from appwarden.gui.launcher import window_arguments  # noqa: E402
 from tests.gui.window_fixtures import linux_disk  # noqa: E402
 
 CLEAN = "Package: vim\nStatus: install ok installed\nVersion: 2:9.0\nArchitecture: amd64\n\n"
@@ -93,7 +93,7 @@ def save_export_dialog(app: QApplication, controller, folder: Path, file_name: s
 
 def record_interrupted_step() -> None:
     """A removal step that started and never finished, as after a crash: History shows it."""
-    from core.history import ActionRecord, HistoryStore
+    from appwarden.core.history import ActionRecord, HistoryStore
 
     HistoryStore().record_action(
         ActionRecord("wechat", "uninstall:dpkg:wechat", "uninstall", "started", ("apt-get", "remove", "-y", "wechat"))

@@ -7,14 +7,14 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from core.errors import AppWardenError, PolicyError, UsageError
-from core.files import write_text_atomically
-from core.i18n import Translator
-from core.messages import Message
-from core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
-from core.policy.model import THIS_DEVICE_CLASS, Enforcement, PolicyPack, PolicySet, Rule
-from core.reports.terminal import escape_controls, print_to_terminal
-from core.sources.base import OS_NAMES
+from appwarden.core.errors import AppWardenError, PolicyError, UsageError
+from appwarden.core.files import write_text_atomically
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
+from appwarden.core.policy.model import THIS_DEVICE_CLASS, Enforcement, PolicyPack, PolicySet, Rule
+from appwarden.core.reports.terminal import escape_controls, print_to_terminal
+from appwarden.core.sources.base import OS_NAMES
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace, t: Translator) -> int:
     if args.command == "history":
         return history(args, t)
     if args.command == "remove":
-        from core.cli.removal import remove
+        from appwarden.core.cli.removal import remove
 
         return remove(args, t)
     return {"list": policy_list, "show": policy_show, "check": policy_check}[args.policy_command](args, t)
@@ -38,10 +38,10 @@ def _policies(args: argparse.Namespace) -> PolicySet:
 
 
 def scan(args: argparse.Namespace, t: Translator) -> int:
-    from core.history import HistoryStore
-    from core.reports import render_report
-    from core.scan import run_scan
-    from core.target import make_target
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.reports import render_report
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import make_target
 
     if args.write_into and (args.output or args.root):
         raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
@@ -51,7 +51,7 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     result = run_scan(target, policies)
     report = render_report(result, args.format, t)
     if args.write_into:
-        from core.elevation import write_into_prepared_file
+        from appwarden.core.elevation import write_into_prepared_file
 
         write_into_prepared_file(Path(args.write_into), report)
     elif args.output:
@@ -66,7 +66,7 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     if args.output:
         print(t("Report written to {path}.", path=args.output), file=sys.stderr)
     if result.target.live and result.scope.need_rights:
-        from core.elevation import how_an_administrator_checks
+        from appwarden.core.elevation import how_an_administrator_checks
 
         print(how_an_administrator_checks(result.target.os).render(t), file=sys.stderr)
     failing = result.findings_at_least(Enforcement(args.fail_on))
@@ -94,7 +94,7 @@ def explain(args: argparse.Namespace, t: Translator) -> int:
 
 
 def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
-    from core.reports.wording import scope_sentence
+    from appwarden.core.reports.wording import scope_sentence
 
     d = policies.directive(rule.directive_id)
     enforcement, extensions = policies.enforcement(d, THIS_DEVICE_CLASS, dt.datetime.now(dt.timezone.utc).date())
@@ -114,7 +114,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
         "  " + t("Reference: {url}", url=t.text(d.url)),
     ]
     lines += ["", t("How to remove it:")]
-    from core.target import host_os
+    from appwarden.core.target import host_os
 
     here = host_os()  # this computer's platform first: it is the one the person is on
     for platform, guidance in sorted(rule.removal.items(), key=lambda item: item[0] != here):
@@ -124,7 +124,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 
 
 def history(args: argparse.Namespace, t: Translator) -> int:
-    from core.history import INTERRUPTED, HistoryStore
+    from appwarden.core.history import INTERRUPTED, HistoryStore
 
     if args.code is not None:
         return history_of_code(args.code, t)
@@ -161,10 +161,10 @@ def _check_line(record, t: Translator) -> str:
 
 def history_of_code(typed: str, t: Translator) -> int:
     """The recorded check with this reference code, and its report as the text report says it."""
-    from core.history import HistoryStore
-    from core.reports.json_reader import ReportFileError, received_from_history, with_packs_of_this_computer
-    from core.reports.reference import normalised_code
-    from core.reports.text_report import render_text
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.reports.json_reader import ReportFileError, received_from_history, with_packs_of_this_computer
+    from appwarden.core.reports.reference import normalised_code
+    from appwarden.core.reports.text_report import render_text
 
     code = normalised_code(typed)
     if code is None:

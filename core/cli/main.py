@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from core.errors import AppWardenError
-from core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
-from core.reports import FORMATS
-from core.reports.terminal import terminal_output
-from core.version import __version__
+from appwarden.core.errors import AppWardenError
+from appwarden.core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
+from appwarden.core.reports import FORMATS
+from appwarden.core.reports.terminal import terminal_output
+from appwarden.core.version import __version__
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 # How argparse begins the one refusal it still words itself (argparse asks gettext, as we do here).
@@ -171,7 +171,7 @@ def build_parser(t: Translator) -> CommandLineParser:
     explain.add_argument("rule", metavar="RULE", help=t("rule id, such as tiktok, wechat or kaspersky"))
     _policy_options(explain, t)
 
-    from core.cli.removal import add_parser as add_remove_parser
+    from appwarden.core.cli.removal import add_parser as add_remove_parser
 
     _policy_options(add_remove_parser(commands, t), t)
 
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_COMPLIANT
-    from core.cli import commands
+    from appwarden.core.cli import commands
 
     try:
         return commands.run(args, t)

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from core.errors import UsageError
-from core.i18n import Translator
-from core.messages import Message
-from core.policy.loader import load_policies
-from core.removal.model import RemovalPlan, RemovalStep, StepKind, Text, shown
-from core.reports.terminal import escape_controls, for_terminal, print_to_terminal
-from core.sources import source_title
+from appwarden.core.errors import UsageError
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind, Text, shown
+from appwarden.core.reports.terminal import escape_controls, for_terminal, print_to_terminal
+from appwarden.core.sources import source_title
 
 EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
 NO_TERMINAL = Message.of(
@@ -33,10 +33,10 @@ def add_parser(commands: argparse._SubParsersAction, t: Translator) -> argparse.
 
 
 def remove(args: argparse.Namespace, t: Translator) -> int:
-    from core.history import HistoryStore
-    from core.removal.builder import build_plan
-    from core.scan import run_scan
-    from core.target import make_target
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.removal.builder import build_plan
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import make_target
 
     policies = load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
     rule = policies.rule(args.rule)
@@ -89,8 +89,8 @@ class PlanWalk:
         print_to_terminal(t.plural("Removal plan for {app}: {count} step.", "Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.steps)))
         if self.dry_run:
             return self._list()
-        from core.removal.executor import record_already_done, resume_point
-        from core.removal.recheck import already_done
+        from appwarden.core.removal.executor import record_already_done, resume_point
+        from appwarden.core.removal.recheck import already_done
 
         done = resume_point(self.plan, self.history).done if self.history is not None else frozenset()
         exit_code = EXIT_ERROR
@@ -123,7 +123,7 @@ class PlanWalk:
         return {"number": number, "count": len(self.steps), "title": shown(step.title, self.t)}
 
     def _show(self, number: int, step: RemovalStep) -> None:
-        from core.removal.executor import step_actions
+        from appwarden.core.removal.executor import step_actions
 
         t = self.t
         print_to_terminal("\n" + t("[{number}/{count}] {title}", **self._place(number, step)))
@@ -134,7 +134,7 @@ class PlanWalk:
             print_to_terminal("    $ " + line if step.commands else "    " + line)
 
     def _take(self, number: int, step: RemovalStep) -> None:
-        from core.removal.executor import OutcomeStatus, record_person_answer, run_step
+        from appwarden.core.removal.executor import OutcomeStatus, record_person_answer, run_step
 
         t = self.t
         self._show(number, step)
@@ -153,8 +153,8 @@ class PlanWalk:
             self.stopped = True
 
     def _verify(self, number: int, step: RemovalStep) -> int:
-        from core.removal.executor import run_step
-        from core.removal.verification import VerificationStatus
+        from appwarden.core.removal.executor import run_step
+        from appwarden.core.removal.verification import VerificationStatus
 
         t = self.t
         self._show(number, step)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.accounts import AccountScope
-from core.policy.model import Directive, Enforcement, PolicyPack, Rule, ScopeExtension
-from core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
+from appwarden.core.accounts import AccountScope
+from appwarden.core.policy.model import Directive, Enforcement, PolicyPack, Rule, ScopeExtension
+from appwarden.core.sources.base import Coverage, CoverageStatus, EvidenceKind, ScanTarget
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from functools import cached_property
 from pathlib import Path, PurePath
 from typing import Callable, Iterable, TypeVar
 
-from core.errors import HOME_FOLDER_UNKNOWN, HistoryError
-from core.findings import ScanResult
-from core.i18n import Translator
-from core.messages import Message
-from core.reports.json_report import report_dict
-from core.sources.base import ScanTarget
+from appwarden.core.errors import HOME_FOLDER_UNKNOWN, HistoryError
+from appwarden.core.findings import ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.reports.json_report import report_dict
+from appwarden.core.sources.base import ScanTarget
 
 HISTORY_FILE = "history.sqlite3"
 BUSY_WAIT_S = 30.0  # as long as sqlite's own wait for a lock

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from core.matching.normalize import normalize
-from core.policy.model import PolicySet, Rule
-from core.policy.versions import version_allowed
-from core.sources.base import InventoryItem, LeftoverLocation
+from appwarden.core.matching.normalize import normalize
+from appwarden.core.policy.model import PolicySet, Rule
+from appwarden.core.policy.versions import version_allowed
+from appwarden.core.sources.base import InventoryItem, LeftoverLocation
 
 
 @dataclass(frozen=True)

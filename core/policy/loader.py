@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from core.assets import asset_path
-from core.errors import PolicyError
-from core.i18n import SUPPORTED_LANGUAGES, LocalText
-from core.messages import Message
-from core.policy.model import (
+from appwarden.core.assets import asset_path
+from appwarden.core.errors import PolicyError
+from appwarden.core.i18n import SUPPORTED_LANGUAGES, LocalText
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import (
     DEVICE_CLASSES,
     Directive,
     DisplayNameMatch,
@@ -28,9 +28,9 @@ from core.policy.model import (
     StepTiming,
     VendorStep,
 )
-from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
-from core.sources.leftovers import template_problem
-from core.sources.rooted_common import NotARegularFile, open_regular_file
+from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
+from appwarden.core.sources.leftovers import template_problem
+from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SCHEMA_VERSIONS = (1, 2)
 LATEST_SCHEMA = SCHEMA_VERSIONS[-1]

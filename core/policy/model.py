@@ -11,7 +11,7 @@ from typing import Mapping
 
 from packaging.specifiers import SpecifierSet
 
-from core.i18n import LocalText
+from appwarden.core.i18n import LocalText
 
 #: The class of device AppWarden runs on; directives name the classes they cover.
 DEVICE_CLASSES = ("mobile", "desktop")

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from core.findings import Evidence, Finding
-from core.messages import Message
-from core.policy.model import PolicyPack, PolicySet, Rule, StepTiming
-from core.removal.deletion import DeletionRefused, Protected, inspect, person_home, protected_places, refuse_protected
-from core.removal.model import (
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import PolicyPack, PolicySet, Rule, StepTiming
+from appwarden.core.removal.deletion import DeletionRefused, Protected, inspect, person_home, protected_places, refuse_protected
+from appwarden.core.removal.model import (
     Actor,
     Command,
     FileAction,
@@ -27,7 +27,7 @@ from core.removal.model import (
     RemovalStep,
     StepKind,
 )
-from core.removal.windows_commands import (
+from appwarden.core.removal.windows_commands import (
     DEFAULT_WINDOWS_FOLDER,
     GUID,
     Refusal,
@@ -35,9 +35,9 @@ from core.removal.windows_commands import (
     uninstall_argv,
     windows_installer_removal,
 )
-from core.sources import source_titles
-from core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, byte_count, display_path, within_root_or_as_is
-from core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
+from appwarden.core.sources import source_titles
+from appwarden.core.sources.base import WINDOWS, CoverageLog, EvidenceKind, ScanTarget, byte_count, display_path, within_root_or_as_is
+from appwarden.core.sources.leftovers import ExistingLeftover, existing_leftovers, known_base_paths
 
 QUIT_TIMEOUT_S = 5.0
 PACKAGE_MANAGER_TIMEOUT_S = 900.0

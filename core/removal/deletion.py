@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from core.messages import Message
-from core.sources import rooted_common
-from core.sources.base import CoverageLog, ScanTarget
-from core.sources.leftovers import known_base_paths
+from appwarden.core.messages import Message
+from appwarden.core.sources import rooted_common
+from appwarden.core.sources.base import CoverageLog, ScanTarget
+from appwarden.core.sources.leftovers import known_base_paths
 
 MAX_DEPTH = 256  # folders inside folders; each level holds one descriptor while it is emptied
 MAX_SIZE_ENTRIES = 100_000  # a size is a lower bound past this many entries

@@ -15,16 +15,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Callable
 
-from core.errors import HOME_FOLDER_UNKNOWN
-from core.history import ActionRecord, HistoryStore
-from core.i18n import Translator
-from core.messages import Message
-from core.removal import deletion
-from core.removal.builder import QUIT_TIMEOUT_S, apt_removals, run_simulation
-from core.removal.model import Actor, Command, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
-from core.removal.verification import Verification, VerificationStatus, verify_removal
-from core.sources import source_titles
-from core.sources.base import ScanTarget, display_path
+from appwarden.core.errors import HOME_FOLDER_UNKNOWN
+from appwarden.core.history import ActionRecord, HistoryStore
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.removal import deletion
+from appwarden.core.removal.builder import QUIT_TIMEOUT_S, apt_removals, run_simulation
+from appwarden.core.removal.model import Actor, Command, FileAction, LeftoverPath, RemovalPlan, RemovalStep, StepKind
+from appwarden.core.removal.verification import Verification, VerificationStatus, verify_removal
+from appwarden.core.sources import source_titles
+from appwarden.core.sources.base import ScanTarget, display_path
 
 RESTART_EXIT_CODES = frozenset({3010, 1641})  # Windows Installer: success, restart required / started
 USER_CANCELLED_EXIT_CODE = 1602  # Windows Installer: the person cancelled the uninstaller

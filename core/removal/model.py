@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from core.i18n import LocalText, Translator
-from core.messages import Message
-from core.policy.model import PolicySet
-from core.removal.deletion import Identity, Protected
-from core.sources.base import ScanTarget
+from appwarden.core.i18n import LocalText, Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import PolicySet
+from appwarden.core.removal.deletion import Identity, Protected
+from appwarden.core.sources.base import ScanTarget
 
 DEFAULT_TIMEOUT_S = 1800.0  # an uninstaller may show dialogs and wait for the person
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from core.findings import Evidence, Finding
-from core.i18n import Translator
-from core.messages import Message
-from core.policy.model import StepTiming
-from core.sources.base import EvidenceKind
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import StepTiming
+from appwarden.core.sources.base import EvidenceKind
 
 
 def removal_outline(finding: Finding, platform: str, t: Translator) -> tuple[str, ...]:

@@ -6,8 +6,8 @@ Only reads. A step it cannot judge (a vendor step, a command with nothing to loo
 
 from __future__ import annotations
 
-from core.messages import Message
-from core.removal.model import RemovalPlan, RemovalStep, StepKind
+from appwarden.core.messages import Message
+from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind
 
 PACKAGE_SOURCES = frozenset({"dpkg", "rpm", "flatpak", "snap", "windows_uninstall", "windows_store"})
 
@@ -64,9 +64,9 @@ def _leftovers_remain(plan: RemovalPlan, step_ids: tuple[str, ...]) -> bool:
 
 
 def _scan(plan: RemovalPlan, source_names: set[str]):
-    from core.scan import run_scan
-    from core.sources import source_named
-    from core.sources.base import CoverageStatus
+    from appwarden.core.scan import run_scan
+    from appwarden.core.sources import source_named
+    from appwarden.core.sources.base import CoverageStatus
 
     result = run_scan(plan.target, plan.policies, [source_named(name) for name in sorted(source_names)])
     if result.cancelled or any(c.status in (CoverageStatus.FAILED, CoverageStatus.PARTIAL) for c in result.coverage):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.findings import Evidence
-from core.removal.model import RemovalPlan, RemovalStep
-from core.scan import run_scan
-from core.sources import source_named
-from core.sources.base import CoverageStatus, EvidenceKind
+from appwarden.core.findings import Evidence
+from appwarden.core.removal.model import RemovalPlan, RemovalStep
+from appwarden.core.scan import run_scan
+from appwarden.core.sources import source_named
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind
 
 
 class VerificationStatus(StrEnum):

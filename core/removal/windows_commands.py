@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from core.messages import Message
+from appwarden.core.messages import Message
 
 SHELL_OPERATORS = frozenset("&|<>^")
 VARIABLE = re.compile(r"%[^%\s\"]+%")  # cmd.exe's %NAME% expansion

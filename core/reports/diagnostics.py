@@ -5,10 +5,10 @@ from __future__ import annotations
 import platform
 import sys
 
-from core.findings import ScanResult
-from core.i18n import Translator
-from core.reports.terminal import escape_controls as shown, for_terminal, terminal_output
-from core.reports.text_report import render_text
+from appwarden.core.findings import ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.reports.terminal import escape_controls as shown, for_terminal, terminal_output
+from appwarden.core.reports.text_report import render_text
 
 
 def diagnostics_text(result: ScanResult, t: Translator) -> str:

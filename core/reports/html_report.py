@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from core.findings import Finding, ScanResult
-from core.i18n import Translator
-from core.reports import wording
-from core.sources import source_title
-from core.sources.base import CoverageStatus
+from appwarden.core.findings import Finding, ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.reports import wording
+from appwarden.core.sources import source_title
+from appwarden.core.sources.base import CoverageStatus
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.5}

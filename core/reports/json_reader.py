@@ -15,19 +15,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from core.accounts import AccountScope, scope_from_report
-from core.errors import ReportFileError
-from core.findings import Evidence, Finding, ScanResult
-from core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, LocalText, Translator
-from core.messages import Message
-from core.policy.model import (
+from appwarden.core.accounts import AccountScope, scope_from_report
+from appwarden.core.errors import ReportFileError
+from appwarden.core.findings import Evidence, Finding, ScanResult
+from appwarden.core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, LocalText, Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.model import (
     DisplayNameMatch, Directive, Enforcement, PolicyPack, PolicySet, Rule, Scope, ScopeExtension,
 )
-from core.reports.json_report import SCHEMA
-from core.reports.reference import normalised_code
-from core.scan import OTHER_PLATFORM
-from core.sources.base import LINUX, MACOS, OS_NAMES, WINDOWS, Coverage, CoverageStatus, EvidenceKind, ReadProblem, ScanTarget
-from core.target import computer_name
+from appwarden.core.reports.json_report import SCHEMA
+from appwarden.core.reports.reference import normalised_code
+from appwarden.core.scan import OTHER_PLATFORM
+from appwarden.core.sources.base import LINUX, MACOS, OS_NAMES, WINDOWS, Coverage, CoverageStatus, EvidenceKind, ReadProblem, ScanTarget
+from appwarden.core.target import computer_name
 
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 MAX_TEXT = 64 * 1024  # characters of one text value

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 
-from core.findings import Evidence, Finding, ScanResult
-from core.i18n import Translator
-from core.reports import wording
-from core.version import __version__
+from appwarden.core.findings import Evidence, Finding, ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.reports import wording
+from appwarden.core.version import __version__
 
 SCHEMA = 1
 

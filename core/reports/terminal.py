@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, TextIO
 
-from core.i18n import Translator
+from appwarden.core.i18n import Translator
 
 # DEL, C1, the bidi embeddings, overrides and isolates, and the Unicode line and paragraph separators.
 # Also the invisible marks that make one name look like another: zero-width spaces and joiners,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from core.findings import ScanResult
-from core.i18n import Translator
-from core.reports import wording
-from core.reports.terminal import for_terminal, terminal_output
-from core.scan import OTHER_PLATFORM
-from core.sources import source_title
-from core.sources.base import OS_NAMES, CoverageStatus
+from appwarden.core.findings import ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.reports import wording
+from appwarden.core.reports.terminal import for_terminal, terminal_output
+from appwarden.core.scan import OTHER_PLATFORM
+from appwarden.core.sources import source_title
+from appwarden.core.sources.base import OS_NAMES, CoverageStatus
 
 
 def render_text(result: ScanResult, t: Translator) -> str:

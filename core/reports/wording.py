@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.findings import Evidence, Finding, ScanResult
-from core.i18n import Translator
-from core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
-from core.sources.base import OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
-from core.version import __version__
+from appwarden.core.findings import Evidence, Finding, ScanResult
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
+from appwarden.core.sources.base import OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
+from appwarden.core.version import __version__
 
 KIND_LABELS = {
     EvidenceKind.INSTALLED: "installed",
@@ -138,14 +138,14 @@ def evidence_sentence(evidence: Evidence, t: Translator) -> str:
 
 
 def _title(source: str, t: Translator) -> str:
-    from core.sources import source_title  # the registry imports every source; reports load it when used
+    from appwarden.core.sources import source_title  # the registry imports every source; reports load it when used
 
     return t(source_title(source))
 
 
 def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
     """The steps for this finding's own evidence on this platform, numbered, one per line."""
-    from core.removal.outline import removal_outline
+    from appwarden.core.removal.outline import removal_outline
 
     lines = removal_outline(finding, os_name, t)
     if not lines:
@@ -167,7 +167,7 @@ def coverage_note(result: ScanResult, t: Translator) -> str:
 
 def not_checked_sentence(result: ScanResult, t: Translator) -> str:
     """What could not be checked, by source title, or "" when everything that applies was read."""
-    from core.sources import source_title
+    from appwarden.core.sources import source_title
 
     missing = [
         t(source_title(c.source))

@@ -7,22 +7,22 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from core.messages import Message
-from core.sources.appimage import AppImageFiles
-from core.sources.base import InventorySource
-from core.sources.desktop_entries import DesktopEntries
-from core.sources.dpkg import DpkgPackages
-from core.sources.flatpak import FlatpakApps
-from core.sources.homebrew_casks import HomebrewCasks
-from core.sources.leftovers import RuleLeftovers
-from core.sources.macos_apps import MacApplications
-from core.sources.macos_launchd import LaunchdJobs
-from core.sources.processes import RunningProcesses
-from core.sources.rpm import RpmPackages
-from core.sources.snap import SnapPackages
-from core.sources.windows_services import WindowsServices
-from core.sources.windows_store import WindowsStorePackages
-from core.sources.windows_uninstall import WindowsUninstallEntries
+from appwarden.core.messages import Message
+from appwarden.core.sources.appimage import AppImageFiles
+from appwarden.core.sources.base import InventorySource
+from appwarden.core.sources.desktop_entries import DesktopEntries
+from appwarden.core.sources.dpkg import DpkgPackages
+from appwarden.core.sources.flatpak import FlatpakApps
+from appwarden.core.sources.homebrew_casks import HomebrewCasks
+from appwarden.core.sources.leftovers import RuleLeftovers
+from appwarden.core.sources.macos_apps import MacApplications
+from appwarden.core.sources.macos_launchd import LaunchdJobs
+from appwarden.core.sources.processes import RunningProcesses
+from appwarden.core.sources.rpm import RpmPackages
+from appwarden.core.sources.snap import SnapPackages
+from appwarden.core.sources.windows_services import WindowsServices
+from appwarden.core.sources.windows_store import WindowsStorePackages
+from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries
 
 ALL_SOURCES: tuple[InventorySource, ...] = (
     DpkgPackages(),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,
@@ -20,7 +20,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import FoundFile, files_in_places, system_and_user_places
+from appwarden.core.sources.files_common import FoundFile, files_in_places, system_and_user_places
 
 USER_FOLDERS = ("Applications", "AppImages", ".local/bin", "Downloads", "Desktop", "bin")
 SYSTEM_FOLDERS = ("opt", "usr/local/bin")

@@ -16,9 +16,9 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Callable, ClassVar
 
-from core.messages import Message
-from core.sources import rooted_common
-from core.sources.rooted_common import MAX_LINKS, NotARegularFile
+from appwarden.core.messages import Message
+from appwarden.core.sources import rooted_common
+from appwarden.core.sources.rooted_common import MAX_LINKS, NotARegularFile
 
 LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
 OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS"}  # as people write them

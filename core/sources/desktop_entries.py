@@ -11,8 +11,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,
@@ -24,7 +24,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import (
+from appwarden.core.sources.files_common import (
     FoundFile,
     Place,
     files_in_places,

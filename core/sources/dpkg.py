@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,
@@ -23,7 +23,7 @@ from core.sources.base import (
     display_path,
     larger_than,
 )
-from core.sources.rooted_common import NotARegularFile
+from appwarden.core.sources.rooted_common import NotARegularFile
 
 STATUS_FILE = "var/lib/dpkg/status"
 # dpkg states in which the package's files are (at least partly) on disk.

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,
@@ -21,7 +21,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import (
+from appwarden.core.sources.files_common import (
     Place,
     is_folder,
     parse_keyfile,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     MACOS,
     CoverageLog,
     EvidenceKind,
@@ -21,7 +21,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import subfolders
+from appwarden.core.sources.files_common import subfolders
 
 CASKROOMS = ("opt/homebrew/Caskroom", "usr/local/Caskroom")
 NUMBERS = re.compile(r"\d+")

@@ -13,8 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     ALL_PLATFORMS,
     LINUX,
     MACOS,

@@ -9,8 +9,8 @@ import stat
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     MACOS,
     CoverageLog,
     EvidenceKind,
@@ -22,8 +22,8 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, within_root_logged
-from core.sources.macos_common import (
+from appwarden.core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, within_root_logged
+from appwarden.core.sources.macos_common import (
     Details,
     Place,
     applications_folders,

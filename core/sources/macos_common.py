@@ -8,9 +8,9 @@ import plistlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, printable
-from core.sources.files_common import read_file_bytes
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import CoverageLog, ScanTarget, printable
+from appwarden.core.sources.files_common import read_file_bytes
 
 #: Info.plist files are a few kilobytes, launchd jobs less; a megabyte leaves a wide margin.
 PLIST_LIMIT = 1 << 20

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     MACOS,
     CoverageLog,
     EvidenceKind,
@@ -19,8 +19,8 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import has_utf8_name, list_folder
-from core.sources.macos_common import Details, Place, plist_text, read_plist, user_places
+from appwarden.core.sources.files_common import has_utf8_name, list_folder
+from appwarden.core.sources.macos_common import Details, Place, plist_text, read_plist, user_places
 
 JOB_SUFFIX = ".plist"
 DAEMON, AGENT = "daemon", "agent"

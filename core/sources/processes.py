@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     ALL_PLATFORMS,
     CoverageLog,
     CoverageStatus,

@@ -14,8 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     EvidenceKind,
@@ -25,7 +25,7 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import (
+from appwarden.core.sources.files_common import (
     has_utf8_name,
     list_folder,
     printable,

@@ -14,9 +14,9 @@ from itertools import islice
 from typing import Iterator
 from pathlib import Path
 
-from core.messages import Message
-from core.sources.base import CoverageLog, ScanTarget, byte_count, find_any_case, larger_than, within_root_or_as_is
-from core.sources.rooted_common import NotARegularFile, open_regular_file
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import CoverageLog, ScanTarget, byte_count, find_any_case, larger_than, within_root_or_as_is
+from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SOFTWARE_HIVE = "Windows/System32/config/SOFTWARE"
 SYSTEM_HIVE = "Windows/System32/config/SYSTEM"

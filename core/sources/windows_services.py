@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     WINDOWS,
     CoverageLog,
     EvidenceKind,
@@ -18,7 +18,7 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
 )
-from core.sources.windows_common import (
+from appwarden.core.sources.windows_common import (
     SYSTEM_HIVE,
     Hive,
     KeyValues,

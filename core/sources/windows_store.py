@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     WINDOWS,
     CoverageLog,
     EvidenceKind,
@@ -22,8 +22,8 @@ from core.sources.base import (
     SourceSpec,
     display_path,
 )
-from core.sources.files_common import read_file_bytes, subfolders
-from core.sources.windows_common import (
+from appwarden.core.sources.files_common import read_file_bytes, subfolders
+from appwarden.core.sources.windows_common import (
     USER_CLASSES_HIVE,
     Hive,
     LiveRegistryReader,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.messages import Message
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import (
     WINDOWS,
     CoverageLog,
     EvidenceKind,
@@ -19,7 +19,7 @@ from core.sources.base import (
     SourceResult,
     SourceSpec,
 )
-from core.sources.windows_common import (
+from appwarden.core.sources.windows_common import (
     SOFTWARE_HIVE,
     USER_HIVE,
     Hive,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.version import __version__
+from appwarden.core.version import __version__
 from tests.conftest import PROJECT, cli_environment
 from tests.gui.window_fixtures import linux_disk
 

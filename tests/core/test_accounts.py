@@ -9,16 +9,16 @@ import os
 import pytest
 from hypothesis import given, strategies as st
 
-from core.accounts import Account, AccountScope, account_scope, scope_from_report
-from core.i18n import Translator
-from core.messages import Message
-from core.policy.loader import load_policies
-from core.reports import render_report, wording
-from core.reports.json_report import report_dict
-from core.scan import run_scan
-from core.sources import ALL_SOURCES
-from core.sources.base import ReadProblem, ScanTarget
-from core.target import make_target
+from appwarden.core.accounts import Account, AccountScope, account_scope, scope_from_report
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports import render_report, wording
+from appwarden.core.reports.json_report import report_dict
+from appwarden.core.scan import run_scan
+from appwarden.core.sources import ALL_SOURCES
+from appwarden.core.sources.base import ReadProblem, ScanTarget
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES
 from tests.core.history.other_account import run_as, second_account
 from tests.core.sources.conftest import deny_reading  # noqa: F401  (a fixture: reads as an ordinary account)
@@ -189,7 +189,7 @@ def test_a_report_read_back_keeps_its_scope(tmp_path, deny_reading):
     accounts as the check that wrote it."""
     from pathlib import Path
 
-    from core.reports.json_reader import parse_report
+    from appwarden.core.reports.json_reader import parse_report
 
     root = disk_with_two_accounts(tmp_path)
     deny_reading(root / "home/bob")
@@ -216,7 +216,7 @@ def test_an_open_home_with_private_folders_is_an_account_not_checked(tmp_path, d
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to list /root")
 def test_what_the_running_account_cannot_read_of_its_own_home_stays_a_coverage_problem(monkeypatch):
-    from core.sources.base import Coverage, CoverageStatus
+    from appwarden.core.sources.base import Coverage, CoverageStatus
 
     refused = ReadProblem("/root/Downloads", Message.of("permission denied"), True)
     coverage = (Coverage("appimage", CoverageStatus.PARTIAL, Message.of("permission denied"), (refused,)),)

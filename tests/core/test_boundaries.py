@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-import core.sources
-from core.sources import ALL_SOURCES
-from core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES, INTERNAL_NAMESPACES, EvidenceKind, InventorySource
+import appwarden.core.sources
+from appwarden.core.sources import ALL_SOURCES
+from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES, INTERNAL_NAMESPACES, EvidenceKind, InventorySource
 from tests.conftest import PROJECT, cli_environment
 
 
@@ -30,7 +30,7 @@ def is_source_module(name: str) -> bool:
 
 
 def test_every_source_module_is_listed_once():
-    modules = {m.name for m in pkgutil.iter_modules(core.sources.__path__) if is_source_module(m.name)}
+    modules = {m.name for m in pkgutil.iter_modules(appwarden.core.sources.__path__) if is_source_module(m.name)}
     listed = {type(s).__module__.rsplit(".", 1)[1] for s in ALL_SOURCES}
     assert modules == listed
     names = [s.spec.name for s in ALL_SOURCES]
@@ -53,13 +53,13 @@ def test_core_imports_and_scans_without_pyside6(tmp_path):
         import sys
         class BlockQt:
             def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("PySide6", "shiboken6", "gui"):
+                if name.split(".")[0] in ("PySide6", "shiboken6") or name.startswith("appwarden.gui"):
                     raise ImportError("blocked for this test: " + name)
         sys.meta_path.insert(0, BlockQt())
         sys.path.insert(0, {str(PROJECT)!r})
-        from core.cli.main import main
+        from appwarden.core.cli.main import main
         code = main(["scan", "--no-history", "--format", "json"])
-        assert not [m for m in sys.modules if m.startswith(("PySide6", "gui"))]
+        assert not [m for m in sys.modules if m.startswith(("PySide6", "appwarden.gui"))]
         print("exit", code)
         """
     )
@@ -68,10 +68,10 @@ def test_core_imports_and_scans_without_pyside6(tmp_path):
 
 
 def test_no_core_module_imports_qt():
-    for module in pkgutil.walk_packages(importlib.import_module("core").__path__, "core."):
+    for module in pkgutil.walk_packages(importlib.import_module("appwarden.core").__path__, "appwarden.core."):
         source = importlib.util.find_spec(module.name).origin
         text = open(source, encoding="utf-8").read()
-        assert "PySide6" not in text and "import gui" not in text and "from gui" not in text, module.name
+        assert "PySide6" not in text and "appwarden.gui" not in text and "from appwarden import gui" not in text, module.name
 
 
 # --- a child Python that notes what really happens --------------------------------------------------
@@ -91,7 +91,7 @@ class Terminal(io.StringIO):  # a person at a terminal who answers yes to every 
 sys.stdin = Terminal("y\\n" * 200)
 {hook}
 sys.addaudithook(watch)
-from core.cli.main import main
+from appwarden.core.cli.main import main
 exit_codes = {{}}
 for name, argv in json.loads(sys.argv[2]):
     phase[0] = name

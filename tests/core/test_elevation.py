@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from core.elevation import (
+from appwarden.core.elevation import (
     ElevatedCheckError,
     Pkexec,
     appwarden_command,
@@ -27,7 +27,7 @@ from core.elevation import (
     run_elevated_check,
     write_into_prepared_file,
 )
-from core.errors import UsageError
+from appwarden.core.errors import UsageError
 
 STAND_IN_PKEXEC = '#!/bin/sh\n# pkexec stand-in: no polkit here; this test already runs as root.\nPKEXEC_UID=$(id -u) exec "$@"\n'
 
@@ -70,7 +70,7 @@ def test_the_elevated_check_is_the_same_check_in_english_without_history(prepare
         "scan", "--format", "json", "--no-history", "--lang", "en", "--write-into", str(prepared.file),
         "--policy", str(pack), "--no-default-policy",
     ]
-    assert appwarden_command() == [sys.executable, "-m", "core"]
+    assert appwarden_command() == [sys.executable, "-m", "appwarden.core"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the stand-in pkexec gives the child this test's rights, which must be root's")
@@ -154,7 +154,7 @@ def test_an_empty_file_of_another_account_is_not_written(prepared, monkeypatch):
 
 
 def test_the_command_line_refuses_write_into_with_output(tmp_path, capsys):
-    from core.cli.main import main
+    from appwarden.core.cli.main import main
 
     assert main(["scan", "--write-into", str(tmp_path / "r"), "--output", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err == (

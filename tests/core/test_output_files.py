@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
-from core.files import NotReplaceable, replacing_atomically
+from appwarden.core.cli.main import main
+from appwarden.core.files import NotReplaceable, replacing_atomically
 from tests.core.sources.test_desktop_entries import write
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="making a device node and giving a file away need root")

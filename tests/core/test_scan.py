@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from core.messages import Message
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.scan import Progress, run_scan
-from core.sources import ALL_SOURCES
-from core.sources.base import (
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.scan import Progress, run_scan
+from appwarden.core.sources import ALL_SOURCES
+from appwarden.core.sources.base import (
     LINUX,
     CoverageLog,
     CoverageStatus,
@@ -46,7 +46,7 @@ class Broken(InventorySource):
 
 
 def linux_disk(tmp_path: Path):
-    from core.target import make_target
+    from appwarden.core.target import make_target
 
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc/os-release").write_text("ID=debian\n")
@@ -106,7 +106,7 @@ def test_progress_and_cancel(tmp_path):
 
 
 def test_version_constraints_use_lenient_versions(tmp_path):
-    from core.policy.versions import lenient_version, version_allowed
+    from appwarden.core.policy.versions import lenient_version, version_allowed
     from packaging.specifiers import SpecifierSet
 
     assert str(lenient_version("3.9.8.25")) == "3.9.8.25"

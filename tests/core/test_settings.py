@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.i18n import Translator
-from core.settings import Settings, SettingsError, SettingsStore, default_settings_path, settings_to_toml, toml_string
+from appwarden.core.i18n import Translator
+from appwarden.core.settings import Settings, SettingsError, SettingsStore, default_settings_path, settings_to_toml, toml_string
 
 
 def test_missing_file_gives_the_defaults_and_no_message(tmp_path):

@@ -8,9 +8,9 @@ import socket
 import pytest
 from hypothesis import given, strategies as st
 
-from core.errors import TargetError
-from core.reports.terminal import DEVICE_VALUE_CONTROLS
-from core.target import COMPUTER_NAME_LIMIT, computer_name, detect_os, make_target
+from appwarden.core.errors import TargetError
+from appwarden.core.reports.terminal import DEVICE_VALUE_CONTROLS
+from appwarden.core.target import COMPUTER_NAME_LIMIT, computer_name, detect_os, make_target
 
 
 def test_layouts(tmp_path):

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from core.i18n import Translator, detect_language
-from core.reports import wording
-from core.scan import OTHER_PLATFORM
-from core.sources import ALL_SOURCES
+from appwarden.core.i18n import Translator, detect_language
+from appwarden.core.reports import wording
+from appwarden.core.scan import OTHER_PLATFORM
+from appwarden.core.sources import ALL_SOURCES
 from tests.conftest import PROJECT
 
 CATALOG = tomllib.loads((PROJECT / "assets/translations/fr.toml").read_text(encoding="utf-8"))["messages"]

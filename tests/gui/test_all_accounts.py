@@ -23,7 +23,7 @@ pytest.importorskip("PySide6", reason="the window needs PySide6-Essentials (pip 
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from core.history import HistoryStore  # noqa: E402
+from appwarden.core.history import HistoryStore  # noqa: E402
 
 ONE_OTHER_ACCOUNT = (
     "Your account and the system were checked; 1 other account on this computer was not (it needs administrator rights)."

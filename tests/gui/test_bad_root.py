@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from core.target import host_os
+from appwarden.core.target import host_os
 from tests.conftest import FIXTURES
 from tests.gui.window_fixtures import linux_disk, open_window
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from gui.detail_html import empty_detail_html, finding_html
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.gui.detail_html import empty_detail_html, finding_html
 from tests.conftest import FIXTURES, PROJECT
 from tests.core.reports.test_reports import REQUIRED_FR, scan_of_debian_disk
 

@@ -9,18 +9,18 @@ import subprocess
 
 import pytest
 
-from core.errors import UsageError
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.errors import UsageError
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.core.test_output_files import SPECIAL, leftovers_of_writing, node_state
 from tests.gui.window_fixtures import linux_disk
 
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402  (after the offscreen platform is chosen)
 
-import gui.export as export  # noqa: E402
-from gui.export import EXPORT_FORMATS, export_report, print_report  # noqa: E402
+import appwarden.gui.export as export  # noqa: E402
+from appwarden.gui.export import EXPORT_FORMATS, export_report, print_report  # noqa: E402
 
 WECHAT_ONLY = "Package: wechat\nStatus: install ok installed\nVersion: 4.0.1.11\nArchitecture: amd64\n\n"
 needs_pdftotext = pytest.mark.skipif(

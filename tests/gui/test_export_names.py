@@ -14,8 +14,8 @@ pytest.importorskip("PySide6", reason="the window needs PySide6-Essentials (pip 
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
-import gui.export as export  # noqa: E402
-from gui.export import ExportFolder, export_destination  # noqa: E402
+import appwarden.gui.export as export  # noqa: E402
+from appwarden.gui.export import ExportFolder, export_destination  # noqa: E402
 
 HTML_FILTER = "Web page (*.html)"
 PDF_FILTER = "PDF document (*.pdf)"

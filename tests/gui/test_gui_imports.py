@@ -16,12 +16,12 @@ def gui_imports(source: str, module: str) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = "gui" if node.level else (node.module or "")
+            base = "appwarden.gui" if node.level else (node.module or "")
             if node.level and node.module:
-                base = f"gui.{node.module}"
+                base = f"appwarden.gui.{node.module}"
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {name.split(".")[1] for name in names if name.startswith("gui.")} - {module}
+    return {name.split(".")[2] for name in names if name.startswith("appwarden.gui.")} - {module}
 
 
 def import_graph(folder: Path) -> dict[str, set[str]]:
@@ -57,9 +57,9 @@ def test_the_controller_does_not_import_the_start_up_module():
 
 
 def test_imports_inside_functions_and_every_spelling_count(tmp_path):
-    (tmp_path / "app.py").write_text("from gui.controller import MainController\n")
-    (tmp_path / "controller.py").write_text("def apply():\n    from gui.app import translator_for\n")
-    (tmp_path / "views.py").write_text("import gui.models\nfrom gui import background\n")
+    (tmp_path / "app.py").write_text("from appwarden.gui.controller import MainController\n")
+    (tmp_path / "controller.py").write_text("def apply():\n    from appwarden.gui.app import translator_for\n")
+    (tmp_path / "views.py").write_text("import appwarden.gui.models\nfrom appwarden.gui import background\n")
     (tmp_path / "models.py").write_text("def late():\n    from . import views\n")
     (tmp_path / "background.py").write_text("import os\n")
     assert cycles(import_graph(tmp_path)) == [["app", "controller", "app"], ["models", "views", "models"]]

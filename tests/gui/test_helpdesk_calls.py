@@ -9,10 +9,10 @@ import stat
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from core.i18n import Translator
-from core.reports.json_report import render_json
-from gui.detail_html import finding_html
-from gui.history_view import readable_local_time
+from appwarden.core.i18n import Translator
+from appwarden.core.reports.json_report import render_json
+from appwarden.gui.detail_html import finding_html
+from appwarden.gui.history_view import readable_local_time
 from tests.gui.window_fixtures import check_and_wait, linux_disk, open_window
 
 CLEAN = "Package: vim\nStatus: install ok installed\nVersion: 2:9.0\nArchitecture: amd64\n\n"
@@ -30,7 +30,7 @@ def test_the_header_names_this_device_by_its_name_and_system(qtbot):
     import socket
     import sys
 
-    from core.target import computer_name
+    from appwarden.core.target import computer_name
 
     view, _ = open_window(qtbot)
     system = {"linux": "Linux", "win32": "Windows", "darwin": "macOS"}[sys.platform]

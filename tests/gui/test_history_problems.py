@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from core.history import ActionRecord, HistoryStore
-from core.i18n import Translator
+from appwarden.core.history import ActionRecord, HistoryStore
+from appwarden.core.i18n import Translator
 from tests.conftest import FIXTURES
 from tests.core.history.other_account import run_as, second_account, shared_folder
 from tests.gui.window_fixtures import check_and_wait, linux_disk, open_window
@@ -23,9 +23,9 @@ NO_HOME = "this account's home folder is unknown (HOME is not set to a full path
 
 def window_with(qtbot, history: HistoryStore, *argv: str):
     """The real window and controller over `history`, started and ready to check."""
-    from gui.controller import MainController
-    from gui.launcher import window_arguments
-    from gui.main_window import MainWindowView
+    from appwarden.gui.controller import MainController
+    from appwarden.gui.launcher import window_arguments
+    from appwarden.gui.main_window import MainWindowView
 
     view = MainWindowView()
     controller = MainController(view, window_arguments(list(argv)), Translator("en"), history=history)
@@ -108,7 +108,7 @@ def test_the_self_check_passes_for_the_person_after_sudo_left_root_s_history(tmp
 
 
 def test_the_history_dialog_says_how_many_rows_it_skipped_and_shows_interrupted_steps(qtbot, tmp_path):
-    from gui.history_view import HistoryDialog
+    from appwarden.gui.history_view import HistoryDialog
 
     disk = linux_disk(tmp_path / "disk")
     store = HistoryStore(tmp_path / "history.sqlite3")
@@ -132,7 +132,7 @@ def test_the_history_dialog_says_how_many_rows_it_skipped_and_shows_interrupted_
 
 
 def test_the_history_dialog_says_why_it_cannot_show_the_history(qtbot, tmp_path):
-    from gui.history_view import HistoryDialog
+    from appwarden.gui.history_view import HistoryDialog
 
     damaged = tmp_path / "history.sqlite3"
     damaged.write_bytes(b"garbage" * 200)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.history import ActionRecord, HistoryStore
-from core.i18n import Translator
-from gui.history_view import ActionsModel, HistoryDialog
+from appwarden.core.history import ActionRecord, HistoryStore
+from appwarden.core.i18n import Translator
+from appwarden.gui.history_view import ActionsModel, HistoryDialog
 
 NAMES = {"wechat": "WeChat (Weixin)", "kaspersky": "Kaspersky", "tiktok": "TikTok"}
 APT = ("pkexec", "apt-get", "remove", "-y", "-o", "APT::Get::AutomaticRemove=false", "wechat")

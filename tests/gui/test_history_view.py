@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog
 
-from core.history import ScanRecord
-from core.i18n import Translator
-from gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel, readable_local_time
+from appwarden.core.history import ScanRecord
+from appwarden.core.i18n import Translator
+from appwarden.gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel, readable_local_time
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses POSIX roots and time.tzset to fix the time zone")
 
@@ -110,9 +110,9 @@ def test_every_control_has_an_accessible_name_and_close_closes(qtbot):
 
 
 def test_removal_actions_are_listed_newest_first_with_their_result(qtbot):
-    from core.history import ActionRecord
-    from core.i18n import Translator
-    from gui.history_view import HistoryDialog
+    from appwarden.core.history import ActionRecord
+    from appwarden.core.i18n import Translator
+    from appwarden.gui.history_view import HistoryDialog
 
     dialog = HistoryDialog(Translator("en"))
     qtbot.addWidget(dialog)
@@ -134,8 +134,8 @@ def test_removal_actions_are_listed_newest_first_with_their_result(qtbot):
 
 
 def test_a_step_that_started_and_never_finished_is_listed_as_interrupted(qtbot):
-    from core.history import ActionRecord
-    from gui.history_view import ActionsModel
+    from appwarden.core.history import ActionRecord
+    from appwarden.gui.history_view import ActionsModel
 
     apt = ("apt-get", "remove", "-y", "wechat")
     actions = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from core.settings import Settings, SettingsStore
+from appwarden.core.settings import Settings, SettingsStore
 from tests.core.policy.test_leftover_templates import pack_file
 from tests.gui.window_fixtures import open_window
 

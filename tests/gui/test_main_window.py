@@ -170,7 +170,7 @@ def test_french_window_and_qt_own_texts(qtbot, disk):
 def test_without_a_display_the_command_says_so_in_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(PYTHONPATH=str(PROJECT), APPWARDEN_LANG="en")
-    done = subprocess.run([sys.executable, "-c", "from gui.launcher import main; raise SystemExit(main([]))"],
+    done = subprocess.run([sys.executable, "-c", "from appwarden.gui.launcher import main; raise SystemExit(main([]))"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == (
@@ -181,7 +181,7 @@ def test_without_a_display_the_command_says_so_in_one_line(tmp_path):
 
 def test_command_line_commands_still_go_to_the_command_line(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(PROJECT))
-    done = subprocess.run([sys.executable, "-c", "from gui.launcher import main; raise SystemExit(main(['--version']))"],
+    done = subprocess.run([sys.executable, "-c", "from appwarden.gui.launcher import main; raise SystemExit(main(['--version']))"],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0 and done.stdout.startswith("appwarden ")
 
@@ -201,7 +201,7 @@ def test_the_qt_binding_keeps_none_alive():
 
 
 def test_history_lists_the_checks_of_this_window(qtbot, disk):
-    from gui.history_view import HistoryDialog
+    from appwarden.gui.history_view import HistoryDialog
 
     view, controller = open_window(qtbot, "--root", str(disk))
     check_and_wait(qtbot, controller)
@@ -216,8 +216,8 @@ def test_history_lists_the_checks_of_this_window(qtbot, disk):
 
 
 def test_settings_change_the_language_now(qtbot, disk):
-    from gui.settings_view import SettingsDialog
-    from core.settings import Settings, SettingsStore
+    from appwarden.gui.settings_view import SettingsDialog
+    from appwarden.core.settings import Settings, SettingsStore
 
     view, controller = open_window(qtbot, "--root", str(disk))
     controller.show_settings()
@@ -244,9 +244,9 @@ def test_header_names_each_directive_of_the_packs(qtbot, disk):
 def test_the_apps_own_icon_is_used_when_the_desktop_names_one(qtbot, tmp_path):
     from PySide6.QtGui import QIcon
 
-    from core.findings import Evidence, Finding
-    from core.sources.base import EvidenceKind
-    from gui.models import finding_icon
+    from appwarden.core.findings import Evidence, Finding
+    from appwarden.core.sources.base import EvidenceKind
+    from appwarden.gui.models import finding_icon
 
     themes = tmp_path / "icons/hicolor/48x48/apps"
     themes.mkdir(parents=True)
@@ -272,9 +272,9 @@ def test_an_icon_named_by_a_path_is_never_opened(qtbot, tmp_path):
     (and wait on it forever). Only plain theme names are looked up."""
     import threading
 
-    from core.findings import Evidence, Finding
-    from core.sources.base import EvidenceKind
-    from gui.models import finding_icon
+    from appwarden.core.findings import Evidence, Finding
+    from appwarden.core.sources.base import EvidenceKind
+    from appwarden.gui.models import finding_icon
 
     fifo = tmp_path / "hang.png"
     os.mkfifo(fifo)

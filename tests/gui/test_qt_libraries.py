@@ -24,7 +24,7 @@ HIDE_THEN_OPEN = """
 import subprocess, sys
 for path in {paths!r}:
     subprocess.run(["mount", "--bind", {empty!r}, path], check=True)
-from gui.launcher import main, main_window
+from appwarden.gui.launcher import main, main_window
 sys.exit({call})
 """
 
@@ -67,7 +67,7 @@ def window_environment(tmp_path: Path, display: str) -> dict[str, str]:
 
 
 def test_every_system_library_of_the_xcb_plugin_has_its_packages():
-    from gui.launcher import XCB_SYSTEM_LIBRARIES
+    from appwarden.gui.launcher import XCB_SYSTEM_LIBRARIES
 
     system = {name for name, where in plugin_libraries().items() if str(Path(PySide6.__file__).parent) not in where}
     assert system - GLIBC - set(XCB_SYSTEM_LIBRARIES) == set()
@@ -98,12 +98,12 @@ def test_a_missing_screen_library_is_named_with_its_package(tmp_path, x_display,
 
 
 def test_with_every_library_the_self_check_passes_on_xcb(tmp_path, x_display):
-    from gui.launcher import missing_xcb_libraries
+    from appwarden.gui.launcher import missing_xcb_libraries
 
     missing = missing_xcb_libraries()
     if missing:
         pytest.skip(f"this machine lacks {', '.join(missing)}: install the xcb packages of tests/debian-packages.txt")
-    done = subprocess.run([sys.executable, "-c", "import sys; from gui.launcher import main_window; sys.exit(main_window())",
+    done = subprocess.run([sys.executable, "-c", "import sys; from appwarden.gui.launcher import main_window; sys.exit(main_window())",
                            "--self-check", "--root", str(linux_disk(tmp_path / "disk"))],
                           env=window_environment(tmp_path, x_display), capture_output=True, text=True, timeout=150)
     assert (done.returncode, done.stdout) == (0, "Self-check passed: 1 prohibited application found.\n"), done.stderr
@@ -113,7 +113,7 @@ def test_lang_with_no_command_opens_the_window_in_french(tmp_path):
     """`appwarden --lang fr` (here with the window's --self-check): before, the command line took it
     and printed its usage in English."""
     env = dict(cli_environment(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, "-c", "import sys; from gui.launcher import main; sys.exit(main())",
+    done = subprocess.run([sys.executable, "-c", "import sys; from appwarden.gui.launcher import main; sys.exit(main())",
                            "--lang", "fr", "--self-check", "--root", str(linux_disk(tmp_path / "disk"))],
                           env=env, capture_output=True, text=True, timeout=150)
     assert (done.returncode, done.stdout) == (0, "Autovérification réussie : 1 application interdite trouvée.\n"), done.stderr
@@ -129,6 +129,6 @@ def test_lang_with_no_command_opens_the_window_in_french(tmp_path):
     (["--version"], None),
 ])
 def test_the_window_opens_when_no_command_is_named(argv, window):
-    from gui.launcher import window_request
+    from appwarden.gui.launcher import window_request
 
     assert window_request(argv) == window

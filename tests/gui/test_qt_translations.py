@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QPushButton
 
-from gui.translation import install_qt_translations
+from appwarden.gui.translation import install_qt_translations
 
 
 class UnansweredTexts(QTranslator):

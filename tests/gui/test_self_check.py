@@ -8,7 +8,7 @@ import sys
 from tests.conftest import cli_environment
 from tests.gui.window_fixtures import linux_disk
 
-OPEN_WINDOW = "import sys; from gui.launcher import main_window; sys.exit(main_window())"
+OPEN_WINDOW = "import sys; from appwarden.gui.launcher import main_window; sys.exit(main_window())"
 
 
 def self_check(tmp_path, *argv: str) -> subprocess.CompletedProcess:
@@ -41,8 +41,8 @@ def test_fails_with_the_reason_the_window_shows(tmp_path):
 
 
 def test_fails_when_no_result_comes_in_time(tmp_path, qtbot, capsys):
-    from gui.app import run_self_check
-    from gui.launcher import window_arguments
+    from appwarden.gui.app import run_self_check
+    from appwarden.gui.launcher import window_arguments
 
     options = window_arguments(["--self-check", "--root", str(linux_disk(tmp_path / "disk"))])
     assert run_self_check(options, seconds=0) == 1

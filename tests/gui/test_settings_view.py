@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
-from core.i18n import Translator
-from core.settings import Settings
-from gui.settings_view import SettingsDialog
+from appwarden.core.i18n import Translator
+from appwarden.core.settings import Settings
+from appwarden.gui.settings_view import SettingsDialog
 
 SAVED = Settings(extra_policies=("/srv/packs/ours.toml", "/srv/packs/région.toml"), language="fr", show_helpdesk_details=True)
 

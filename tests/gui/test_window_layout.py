@@ -85,12 +85,12 @@ def test_identifiers_are_never_broken_in_two():
     of breaking "com.tencent.wechat.desktop" as Qt breaks a word that does not fit."""
     from PySide6.QtGui import QTextDocument
 
-    from core.findings import Evidence, Finding
-    from core.i18n import Translator
-    from core.policy.loader import load_policies
-    from core.policy.model import Enforcement
-    from core.sources.base import EvidenceKind
-    from gui.detail_html import finding_html, identifier_cell
+    from appwarden.core.findings import Evidence, Finding
+    from appwarden.core.i18n import Translator
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.policy.model import Enforcement
+    from appwarden.core.sources.base import EvidenceKind
+    from appwarden.gui.detail_html import finding_html, identifier_cell
 
     assert identifier_cell("<b>") == "<td style='white-space:nowrap'><code>&lt;b&gt;</code></td>"
     policies = load_policies()
@@ -113,7 +113,7 @@ def test_identifiers_are_never_broken_in_two():
 
 
 def view_wrap_mode():
-    from gui.main_window import MainWindowView
+    from appwarden.gui.main_window import MainWindowView
 
     view = MainWindowView()
     mode = view.detail.wordWrapMode()
@@ -133,6 +133,6 @@ def test_the_coverage_table_shows_the_sources_that_apply_unless_asked(qtbot, tmp
 
 
 def test_the_detail_pane_shows_a_focus_indicator():
-    from gui.main_window import STYLE
+    from appwarden.gui.main_window import STYLE
 
     assert "QTextBrowser:focus" in STYLE and "QListView:focus" in STYLE

@@ -35,8 +35,8 @@ def open_window(qtbot, *argv: str):
     """The real window and controller for `appwarden gui ARGV`, started and ready to check."""
     from PySide6.QtWidgets import QApplication
 
-    from gui.app import make_window
-    from gui.launcher import window_arguments
+    from appwarden.gui.app import make_window
+    from appwarden.gui.launcher import window_arguments
 
     view, controller = make_window(window_arguments(list(argv)), QApplication.instance())
     qtbot.addWidget(view)
@@ -73,9 +73,9 @@ def as_ordinary_account() -> Iterator[None]:
 
 def check_as_ordinary_account(check: Callable[[], None]) -> None:
     """`check` as an ordinary account, after a check as root has loaded every module a check needs."""
-    from core.policy.loader import load_policies
-    from core.scan import run_scan
-    from core.target import make_target
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import make_target
 
     run_scan(make_target(), load_policies())
     with as_ordinary_account():
@@ -84,7 +84,7 @@ def check_as_ordinary_account(check: Callable[[], None]) -> None:
 
 def history_of_ordinary_account(data_home: Path) -> None:
     """The ordinary account's own history in `data_home` (its XDG_DATA_HOME from now on), made by it."""
-    from core.history import HistoryStore
+    from appwarden.core.history import HistoryStore
 
     os.environ["XDG_DATA_HOME"] = str(data_home)
     with as_ordinary_account():

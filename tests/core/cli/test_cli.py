@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.version import __version__
+from appwarden.core.version import __version__
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
@@ -17,7 +17,7 @@ MINIMAL = FIXTURES / "policies" / "minimal.toml"
 
 def appwarden(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
+        [sys.executable, "-m", "appwarden.core", *args], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
     )
 
 
@@ -139,7 +139,7 @@ def test_running_program_named_like_wechat_is_found_by_a_live_scan(tmp_path):
 
 
 def test_the_crash_log_is_never_written_through_a_link(tmp_path, monkeypatch):
-    from core.cli.main import _write_crash_log
+    from appwarden.core.cli.main import _write_crash_log
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     folder = tmp_path / "state/appwarden/log"
@@ -155,13 +155,13 @@ def test_the_crash_log_is_never_written_through_a_link(tmp_path, monkeypatch):
 
 
 def test_explain_shows_this_computers_platform_first(monkeypatch):
-    from core.cli.commands import explanation
-    from core.i18n import Translator
-    from core.policy.loader import load_policies
+    from appwarden.core.cli.commands import explanation
+    from appwarden.core.i18n import Translator
+    from appwarden.core.policy.loader import load_policies
 
     policies = load_policies()
     for here, name in (("windows", "Windows"), ("macos", "macOS"), ("linux", "Linux")):
-        monkeypatch.setattr("core.target.host_os", lambda here=here: here)
+        monkeypatch.setattr("appwarden.core.target.host_os", lambda here=here: here)
         text = explanation(policies.rule("wechat"), policies, Translator("en"))
         headings = [line.strip() for line in text.splitlines() if line.strip() in ("[Linux]", "[Windows]", "[macOS]")]
         assert headings[0] == f"[{name}]" and sorted(headings) == ["[Linux]", "[Windows]", "[macOS]"]
@@ -190,7 +190,7 @@ def test_a_reader_that_stops_reading_is_not_an_internal_error(tmp_path):
     from tests.conftest import PROJECT, cli_environment
 
     env = cli_environment(tmp_path)
-    child = subprocess.Popen([sys.executable, "-m", "core", "explain", "wechat"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-m", "appwarden.core", "explain", "wechat"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              cwd=PROJECT, env=env, bufsize=0)
     child.stdout.close()  # as head does once it has its lines: every write from now on meets a closed pipe
     stderr = child.stderr.read().decode()

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 # Loaded now: a test below runs as `nobody`, who cannot read the interpreter's own files.
-import core.cli.commands  # noqa: F401
-import core.cli.removal  # noqa: F401
-import core.history  # noqa: F401
-import core.reports.text_report  # noqa: F401
-import core.scan  # noqa: F401
-import core.target  # noqa: F401
-from core.cli.main import main
+import appwarden.core.cli.commands  # noqa: F401
+import appwarden.core.cli.removal  # noqa: F401
+import appwarden.core.history  # noqa: F401
+import appwarden.core.reports.text_report  # noqa: F401
+import appwarden.core.scan  # noqa: F401
+import appwarden.core.target  # noqa: F401
+from appwarden.core.cli.main import main
 from tests.conftest import FIXTURES
 # Fixtures: a Linux disk with fakeapp installed, and a folder whose read access is taken away.
 from tests.core.cli.test_cli import disk  # noqa: F401

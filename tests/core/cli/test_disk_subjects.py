@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.removal.builder import Host, build_plan
-from core.removal.executor import run_step
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.cli.main import main
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.removal.builder import Host, build_plan
+from appwarden.core.removal.executor import run_step
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 
 WECHAT = "Package: wechat\nStatus: install ok installed\nVersion: 4.0.1.11\nArchitecture: amd64\n\n"
 

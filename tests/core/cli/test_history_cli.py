@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from core.history import ActionRecord, HistoryStore
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.history import ActionRecord, HistoryStore
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 from tests.core.history.other_account import Account, run_as, second_account, shared_folder, unused_uid
 
@@ -30,7 +30,7 @@ NO_HOME = "No history is kept, because this account's home folder is unknown (HO
 
 def appwarden(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
+        [sys.executable, "-m", "appwarden.core", *args], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
     )
 
 
@@ -178,7 +178,7 @@ def test_without_a_home_folder_the_check_goes_on_without_history(shared):
 def test_the_crash_log_without_a_home_folder_is_a_sentence_not_a_second_crash(monkeypatch):
     import pwd
 
-    from core.cli.main import _write_crash_log
+    from appwarden.core.cli.main import _write_crash_log
 
     def no_entry(uid):
         raise KeyError(uid)

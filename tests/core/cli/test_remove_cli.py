@@ -7,16 +7,16 @@ import io
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from core.cli.main import main
-from core.cli.removal import PlanWalk
-from core.findings import Evidence, Finding
-from core.i18n import Translator
-from core.messages import Message
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.builder import Host, build_plan, verify_step
-from core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
-from core.sources.base import LINUX, WINDOWS, EvidenceKind, ScanTarget
+from appwarden.core.cli.main import main
+from appwarden.core.cli.removal import PlanWalk
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.builder import Host, build_plan, verify_step
+from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
+from appwarden.core.sources.base import LINUX, WINDOWS, EvidenceKind, ScanTarget
 from tests.conftest import FIXTURES
 from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
 from tests.core.sources.windows.windows_disk import layout_windows_disk

@@ -72,13 +72,16 @@ def shared_folder() -> Iterator[Path]:
 
 
 def run_as(uid: int, gid: int, args: list[str], home: Path | None, **extra_env: str) -> subprocess.CompletedProcess:
-    """`python -m core ARGS` (or the window's launcher when ARGS starts with `gui`) as that account, with
+    """`python -m appwarden.core ARGS` (or the window's launcher when ARGS starts with `gui`) as that account, with
     only the environment a login would give: HOME (unset when None), PATH and the language."""
     python = _python_for(uid, gid)
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": _import_path(), "APPWARDEN_LANG": "en", "LANG": "C.UTF-8", **extra_env}
     if home is not None:
         env["HOME"] = str(home)
-    launcher = "import sys; from gui.launcher import main; sys.exit(main())"
+    # A path in PYTHONPATH is not a site folder: its .pth files (the editable install's finder, which
+    # maps appwarden.core to core/) are read only when the launcher adds it as one.
+    site_folders = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    launcher = f"import site, sys; [site.addsitedir(f) for f in {site_folders!r}]; from appwarden.gui.launcher import main; sys.exit(main())"
     return subprocess.run(
         [python, "-c", launcher, *args], capture_output=True, text=True, cwd=PROJECT, env=env,
         user=uid, group=gid, extra_groups=[], timeout=180,

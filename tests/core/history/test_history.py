@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from core.errors import HistoryError
-from core.history import HistoryStore, default_history_path
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.errors import HistoryError
+from appwarden.core.history import HistoryStore, default_history_path
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
@@ -26,10 +26,10 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     sys.path.insert(0, {project!r})
-    from core.history import HistoryStore
-    from core.policy.loader import load_policies
-    from core.scan import run_scan
-    from core.target import make_target
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import make_target
     root = Path(sys.argv[2]); count = int(sys.argv[3])
     result = run_scan(make_target(root), load_policies([Path({minimal!r})], include_default=False))
     store = HistoryStore(Path(sys.argv[1]))
@@ -103,7 +103,7 @@ def test_damaged_file_gets_a_sentence_and_is_left_alone(tmp_path, disk):
 
 def test_cli_no_history_writes_nothing_and_history_lists_scans(tmp_path, disk):
     env = cli_environment(tmp_path)
-    base = [sys.executable, "-m", "core"]
+    base = [sys.executable, "-m", "appwarden.core"]
     scan = base + ["scan", "--root", str(disk), "--no-default-policy", "--policy", str(MINIMAL)]
     subprocess.run(scan + ["--no-history"], cwd=PROJECT, env=env, check=True, capture_output=True)
     assert not (tmp_path / "data/appwarden").exists()
@@ -120,7 +120,7 @@ def test_cli_damaged_history_still_prints_the_report(tmp_path, disk):
     (tmp_path / "data/appwarden").mkdir(parents=True)
     (tmp_path / "data/appwarden/history.sqlite3").write_bytes(b"garbage" * 200)
     done = subprocess.run(
-        [sys.executable, "-m", "core", "scan", "--root", str(disk), "--no-default-policy", "--policy", str(MINIMAL)],
+        [sys.executable, "-m", "appwarden.core", "scan", "--root", str(disk), "--no-default-policy", "--policy", str(MINIMAL)],
         cwd=PROJECT, env=env, capture_output=True, text=True,
     )
     assert done.returncode == 0

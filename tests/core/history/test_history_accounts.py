@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from core.history import HistoryStore
-from core.i18n import Translator
+from appwarden.core.history import HistoryStore
+from appwarden.core.i18n import Translator
 from tests.conftest import FIXTURES
 from tests.core.history.other_account import run_as, second_account, shared_folder
 from tests.core.history.test_history_targets import history_of_schema_2

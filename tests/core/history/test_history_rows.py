@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.errors import HistoryError
-from core.history import ActionRecord, HistoryListing, HistoryStore, removal_log
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.errors import HistoryError
+from appwarden.core.history import ActionRecord, HistoryListing, HistoryStore, removal_log
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from core.history import MIGRATIONS, HistoryStore
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.history import MIGRATIONS, HistoryStore
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"

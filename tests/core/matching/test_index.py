@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.matching.index import RuleIndex
-from core.matching.normalize import normalize
-from core.policy.loader import load_policies
-from core.sources.base import EvidenceKind, InventoryItem
+from appwarden.core.matching.index import RuleIndex
+from appwarden.core.matching.normalize import normalize
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.sources.base import EvidenceKind, InventoryItem
 
 POLICIES = load_policies()
 INDEX = RuleIndex(POLICIES)
@@ -54,7 +54,7 @@ def test_any_item_matches_only_rules_whose_identifier_it_carries(value, name, na
 
 
 def test_prefixes_match_whole_words_only():
-    from core.policy.model import PolicySet
+    from appwarden.core.policy.model import PolicySet
     from tests.conftest import FIXTURES
     import dataclasses
 

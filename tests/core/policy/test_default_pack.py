@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from core.i18n import SUPPORTED_LANGUAGES, LocalText
-from core.matching.index import RuleIndex
-from core.policy.loader import default_pack_path, load_pack, load_policies
-from core.sources.base import ALL_PLATFORMS, EvidenceKind, InventoryItem
+from appwarden.core.i18n import SUPPORTED_LANGUAGES, LocalText
+from appwarden.core.matching.index import RuleIndex
+from appwarden.core.policy.loader import default_pack_path, load_pack, load_policies
+from appwarden.core.sources.base import ALL_PLATFORMS, EvidenceKind, InventoryItem
 
 POLICIES = load_policies()
 INDEX = RuleIndex(POLICIES)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.cli.main import main
-from core.policy.loader import load_pack, shipped_pack_paths
-from core.sources.base import ALL_PLATFORMS, LINUX, MACOS, WINDOWS
-from core.sources.leftovers import LEFTOVER_BASES, template_parts, template_problem
+from appwarden.core.cli.main import main
+from appwarden.core.policy.loader import load_pack, shipped_pack_paths
+from appwarden.core.sources.base import ALL_PLATFORMS, LINUX, MACOS, WINDOWS
+from appwarden.core.sources.leftovers import LEFTOVER_BASES, template_parts, template_problem
 from tests.conftest import FIXTURES, PROJECT
 
 MINIMAL_PACK = (FIXTURES / "policies/minimal.toml").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_a_fifo_given_as_a_pack_is_refused_without_waiting(tmp_path):
     os.mkfifo(fifo)
     # In a child with a time limit: on a FIFO with no writer, a plain open() would wait forever.
     done = subprocess.run(
-        [sys.executable, "-m", "core", "policy", "check", "--no-default-policy", str(fifo)],
+        [sys.executable, "-m", "appwarden.core", "policy", "check", "--no-default-policy", str(fifo)],
         capture_output=True, text=True, timeout=60, cwd=PROJECT, env=dict(os.environ, PYTHONPATH=str(PROJECT)),
     )
     assert done.returncode == 2

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.errors import PolicyError
-from core.policy.loader import load_pack, load_policies
-from core.policy.model import Enforcement, PolicySet, StepTiming
+from appwarden.core.errors import PolicyError
+from appwarden.core.policy.loader import load_pack, load_policies
+from appwarden.core.policy.model import Enforcement, PolicySet, StepTiming
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
@@ -170,7 +170,7 @@ TOML_VALUES = st.recursive(
 def test_any_toml_structure_gives_problems_never_an_exception(tmp_path_factory, data):
     import tomllib
 
-    from core.policy import loader
+    from appwarden.core.policy import loader
 
     checker = loader._Checker("fuzz.toml")
     loader._read_pack(checker, {k: v for k, v in data.items() if v is not None}, Path("fuzz.toml"), "0" * 64)
@@ -181,7 +181,7 @@ def test_any_toml_structure_gives_problems_never_an_exception(tmp_path_factory, 
 def test_cli_policy_check_reports_each_problem_and_exits_2(tmp_path):
     path = write(tmp_path, minimal_with('vendor = "Fake Corp"', 'vendor = "Fake Corp"\ncolour = "red"'))
     done = subprocess.run(
-        [sys.executable, "-m", "core", "policy", "check", "--no-default-policy", str(path)],
+        [sys.executable, "-m", "appwarden.core", "policy", "check", "--no-default-policy", str(path)],
         capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path),
     )
     assert done.returncode == 2
@@ -191,7 +191,7 @@ def test_cli_policy_check_reports_each_problem_and_exits_2(tmp_path):
 
 def test_cli_policy_check_accepts_a_valid_pack(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "core", "policy", "check", "--no-default-policy", str(MINIMAL)],
+        [sys.executable, "-m", "appwarden.core", "policy", "check", "--no-default-policy", str(MINIMAL)],
         capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path),
     )
     assert done.returncode == 0, done.stderr
@@ -287,7 +287,7 @@ URLS = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(schema=st.sampled_from([1, 2]), url=URLS, when=st.none() | st.text(max_size=20) | st.integers())
 def test_any_url_or_step_timing_gives_a_value_or_a_problem_never_an_exception(schema, url, when):
-    from core.policy import loader
+    from appwarden.core.policy import loader
 
     checker = loader._Checker("fuzz.toml")
     checker.schema = schema
@@ -320,7 +320,7 @@ def pack_with_chat_step(tmp_path, about: str, schema: int = 2) -> Path:
 
 
 def test_a_vendor_step_names_the_leftovers_it_is_about(tmp_path):
-    from core.policy.loader import load_pack
+    from appwarden.core.policy.loader import load_pack
 
     pack, problems = load_pack(pack_with_chat_step(tmp_path, '["{home}/Library/Containers/com.example.fakeapp"]'))
     assert problems == []

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
 from tests.conftest import PROJECT
 
 SHIPPED = sorted((PROJECT / "assets/policies").rglob("*.toml"))

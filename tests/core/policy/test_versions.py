@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from core.policy.versions import lenient_version, version_allowed
+from appwarden.core.policy.versions import lenient_version, version_allowed
 
 
 @given(st.text(max_size=60))

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from core.findings import Evidence, Finding
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.builder import Host, build_plan
-from core.removal.deletion import DeletionRefused, Identity, inspect, protected_places
-from core.removal.executor import OutcomeStatus, delete_path, run_step
-from core.removal.model import Actor, FileAction, LeftoverPath, StepKind
-from core.sources.base import LINUX, EvidenceKind, ScanTarget
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.builder import Host, build_plan
+from appwarden.core.removal.deletion import DeletionRefused, Identity, inspect, protected_places
+from appwarden.core.removal.executor import OutcomeStatus, delete_path, run_step
+from appwarden.core.removal.model import Actor, FileAction, LeftoverPath, StepKind
+from appwarden.core.sources.base import LINUX, EvidenceKind, ScanTarget
 from tests.conftest import FIXTURES
 from tests.sandbox import run_in_sandbox
 
@@ -94,11 +94,11 @@ def test_a_leftover_reached_through_a_link_on_the_running_system_is_refused_at_p
         Path("/home/alice/Documents/xwechat_files/chat.db").write_text("alice's chats")
         os.makedirs("/home/mallory/.xwechat")
         os.symlink("/home/alice/Documents", "/home/mallory/Documents")
-        from core.policy.loader import load_policies
-        from core.removal.builder import build_plan
-        from core.removal.executor import run_step
-        from core.scan import run_scan
-        from core.target import make_target
+        from appwarden.core.policy.loader import load_policies
+        from appwarden.core.removal.builder import build_plan
+        from appwarden.core.removal.executor import run_step
+        from appwarden.core.scan import run_scan
+        from appwarden.core.target import make_target
         target = make_target(None)
         policies = load_policies()
         finding = next(f for f in run_scan(target, policies).findings if f.rule.id == "wechat")
@@ -149,7 +149,7 @@ def _unnest(folder: Path) -> None:
 
 
 def test_a_tree_too_deep_to_delete_is_a_sentence_and_the_plan_goes_on_to_verification(tmp_path):
-    from core.cli.removal import PlanWalk
+    from appwarden.core.cli.removal import PlanWalk
 
     root = tmp_path / "disk"
     (root / "home/ana/.xwechat").mkdir(parents=True)
@@ -230,7 +230,7 @@ def test_a_hostile_pack_cannot_make_remove_yes_delete_homes(leftovers):
             os.makedirs(f"/home/{{user}}/Documents")
             Path(f"/home/{{user}}/Documents/thesis.txt").write_text("years of work")
         Path("/home/hostile.toml").write_text({pack!r})
-        from core.cli.main import main
+        from appwarden.core.cli.main import main
         code = main(["remove", "fakeapp", "--yes", "--policy", "/home/hostile.toml"])
         print("exit", code, "alice", os.path.exists("/home/alice/Documents/thesis.txt"),
               "mallory", os.path.exists("/home/mallory/Documents/thesis.txt"))
@@ -248,7 +248,7 @@ def test_yes_does_not_cover_leftovers_from_a_pack_appwarden_does_not_ship():
         os.makedirs("/home/ana/.fakeapp")
         Path("/home/ana/.fakeapp/data").write_text("data")
         Path("/home/pack.toml").write_text({HOSTILE!r})
-        from core.cli.main import main
+        from appwarden.core.cli.main import main
         code = main(["remove", "fakeapp", "--yes", "--policy", "/home/pack.toml"])
         print("exit", code, "kept", os.path.exists("/home/ana/.fakeapp/data"))
         """
@@ -269,9 +269,9 @@ def test_a_bind_mount_inside_a_leftover_is_never_entered():
         os.makedirs("/home/keep")
         Path("/home/keep/precious").write_text("keep me")
         subprocess.run(["mount", "--bind", "/home/keep", "/home/ana/.xwechat/linked"], check=True)
-        from core.removal.deletion import DeletionRefused, inspect
-        from core.removal.executor import delete_path
-        from core.removal.model import LeftoverPath
+        from appwarden.core.removal.deletion import DeletionRefused, inspect
+        from appwarden.core.removal.executor import delete_path
+        from appwarden.core.removal.model import LeftoverPath
         base, real = Path("/home/ana"), Path("/home/ana/.xwechat")
         path = LeftoverPath("/home/ana/.xwechat", real, 0, base=base, identity=inspect(base, real).identity)
         try:

@@ -11,11 +11,11 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.removal.builder import Places, file_path
-from core.removal.deletion import protected_places
-from core.removal.executor import delete_path
-from core.sources.base import LINUX, CoverageLog, ScanTarget, display_path
-from core.sources.leftovers import existing_leftovers, longest_base, template_parts, template_problem
+from appwarden.core.removal.builder import Places, file_path
+from appwarden.core.removal.deletion import protected_places
+from appwarden.core.removal.executor import delete_path
+from appwarden.core.sources.base import LINUX, CoverageLog, ScanTarget, display_path
+from appwarden.core.sources.leftovers import existing_leftovers, longest_base, template_parts, template_problem
 
 FOLDERS = (
     "home/ana/.xwechat/cache", "home/ana/Documents/xwechat_files", "home/ana/.config/wechat", "home/bob/.xwechat",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from core.findings import Evidence, Finding
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.outline import removal_outline
-from core.sources.base import LINUX, WINDOWS, EvidenceKind
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.outline import removal_outline
+from appwarden.core.sources.base import LINUX, WINDOWS, EvidenceKind
 
 POLICIES = load_policies()
 EN, FR = Translator("en"), Translator("fr")

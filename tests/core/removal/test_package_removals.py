@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.findings import Evidence, Finding
-from core.messages import Message
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.builder import APT_OPTIONS, Host, apt_removals, build_plan
-from core.removal.executor import OutcomeStatus, run_step
-from core.sources.base import LINUX, EvidenceKind, ScanTarget
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.messages import Message
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.builder import APT_OPTIONS, Host, apt_removals, build_plan
+from appwarden.core.removal.executor import OutcomeStatus, run_step
+from appwarden.core.sources.base import LINUX, EvidenceKind, ScanTarget
 from tests.conftest import FIXTURES
 
 BASE, NEEDS_BASE = "appwarden-test-base", "appwarden-test-needs-base"

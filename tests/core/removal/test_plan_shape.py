@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from core.policy.loader import load_policies
-from core.removal.builder import Host, build_plan
-from core.removal.model import Actor, RemovalPlan, StepKind
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.removal.builder import Host, build_plan
+from appwarden.core.removal.model import Actor, RemovalPlan, StepKind
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
 from tests.core.sources.windows.windows_disk import TIKTOK_FAMILY, TIKTOK_FULL, BuiltHives, layout_windows_disk
 

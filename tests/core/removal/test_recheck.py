@@ -8,16 +8,16 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 
-from core.cli.removal import PlanWalk
-from core.findings import Evidence, Finding
-from core.history import HistoryStore
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.builder import Host, build_plan
-from core.removal.recheck import already_done
-from core.removal.model import StepKind
-from core.sources.base import LINUX, EvidenceKind, ScanTarget
+from appwarden.core.cli.removal import PlanWalk
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.history import HistoryStore
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.builder import Host, build_plan
+from appwarden.core.removal.recheck import already_done
+from appwarden.core.removal.model import StepKind
+from appwarden.core.sources.base import LINUX, EvidenceKind, ScanTarget
 
 POLICIES = load_policies()
 INSTALLED = "Package: wechat\nStatus: install ok installed\nVersion: 4.0.1.11\nArchitecture: amd64\n\n"

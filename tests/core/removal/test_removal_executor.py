@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from core.history import HistoryStore
-from core.policy.loader import load_pack, load_policies
-from core.removal.builder import build_plan
-from core.removal.executor import OutcomeStatus, resume_point, run_step
-from core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
-from core.i18n import LocalText
-from core.messages import Message
-from core.scan import run_scan
-from core.sources.base import LINUX, ScanTarget
-from core.sources.processes import RunningProcesses
+from appwarden.core.history import HistoryStore
+from appwarden.core.policy.loader import load_pack, load_policies
+from appwarden.core.removal.builder import build_plan
+from appwarden.core.removal.executor import OutcomeStatus, resume_point, run_step
+from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
+from appwarden.core.i18n import LocalText
+from appwarden.core.messages import Message
+from appwarden.core.scan import run_scan
+from appwarden.core.sources.base import LINUX, ScanTarget
+from appwarden.core.sources.processes import RunningProcesses
 from tests.conftest import PROJECT, cli_environment
 from tests.core.sources.test_dpkg import build_deb
 
@@ -46,7 +46,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
     deb = build_deb(tmp_path, "wechat", "4.0.0.99-appwarden")
     subprocess.run(["dpkg", "-i", str(deb)], check=True, capture_output=True)
     env = cli_environment(tmp_path)
-    remove = [sys.executable, "-m", "core", "remove", "wechat"]
+    remove = [sys.executable, "-m", "appwarden.core", "remove", "wechat"]
     try:
         dry = subprocess.run(remove + ["--dry-run"], capture_output=True, text=True, cwd=PROJECT, env=env, stdin=subprocess.DEVNULL)
         still_there = subprocess.run(["dpkg-query", "-W", "wechat"], capture_output=True)
@@ -68,7 +68,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
         ("uninstall:dpkg:wechat", "finished", argv, "done", 0),
     ]
     assert rows[-2:] == [("verify", "started", "[]", "", None), ("verify", "finished", "[]", "done", 0)]
-    listing = subprocess.run([sys.executable, "-m", "core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
+    listing = subprocess.run([sys.executable, "-m", "appwarden.core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
     assert "Removal actions:" in listing.stdout
     assert any(
         "  wechat  uninstall:dpkg:wechat  done exit 0 " in line and line.endswith(" ".join(json.loads(argv)))
@@ -78,7 +78,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
 
 def test_without_a_terminal_and_without_yes_nothing_is_done(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "core", "remove", "wechat"], capture_output=True, text=True, cwd=PROJECT,
+        [sys.executable, "-m", "appwarden.core", "remove", "wechat"], capture_output=True, text=True, cwd=PROJECT,
         env=cli_environment(tmp_path), stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2
@@ -150,8 +150,8 @@ CRASHING_RUN = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, {project!r})
     from tests.core.removal.test_removal_executor import command_plan
-    from core.history import HistoryStore
-    from core.removal.executor import run_step
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.removal.executor import run_step
     plan = command_plan(("sleep", "30"))
     run_step(plan, plan.steps[0], confirm=lambda step: True, history=HistoryStore(Path({database!r})))
     """
@@ -195,7 +195,7 @@ def test_a_pack_cannot_give_a_command(tmp_path):
 def test_command_output_reaches_the_caller_line_by_line_as_it_comes():
     import sys as _sys
 
-    from core.removal.executor import OutcomeStatus, run_command
+    from appwarden.core.removal.executor import OutcomeStatus, run_command
 
     seen = []
     result = run_command((_sys.executable, "-c", "print('one', flush=True); print('two')"), 30, seen.append)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from core.findings import Evidence, Finding
-from core.policy.loader import load_policies
-from core.policy.model import Enforcement
-from core.removal.builder import APT_OPTIONS, Host, build_plan
-from core.i18n import Translator
-from core.messages import Message
-from core.removal.model import Actor, FileAction, StepKind, shown as shown_text
-from core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.policy.model import Enforcement
+from appwarden.core.removal.builder import APT_OPTIONS, Host, build_plan
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.removal.model import Actor, FileAction, StepKind, shown as shown_text
+from appwarden.core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind, ScanTarget
 
 POLICIES = load_policies()
 TRANSLATOR = Translator("en")
@@ -231,7 +231,7 @@ def test_a_step_about_the_chat_data_is_offered_only_while_a_chat_folder_is_there
     (tmp_path / "home/ana/.xwechat").mkdir(parents=True)
     plan = build_plan(finding("wechat", evidence), target, POLICIES, host(tmp_path))
     assert [s.id for s in plan.steps] == ["uninstall:snap:wechat", "vendor:1", "leftover:/home/ana/.xwechat", "leftover:/opt/wechat", "verify"]
-    from core.removal.recheck import already_done
+    from appwarden.core.removal.recheck import already_done
 
     assert already_done(plan, plan.steps[1]) is None
     (tmp_path / "home/ana/.xwechat").rmdir()  # the person deleted the chats before the step came up
@@ -323,7 +323,7 @@ def test_running_processes_give_a_quit_step_first(tmp_path):
     ],
 )
 def test_sizes_are_shown_as_people_read_them(size, english, french):
-    from core.i18n import Translator
-    from core.removal.builder import size_words
+    from appwarden.core.i18n import Translator
+    from appwarden.core.removal.builder import size_words
 
     assert (size_words(size).render(Translator("en")), size_words(size).render(Translator("fr"))) == (english, french)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.messages import Message
-from core.removal.windows_commands import INTERPRETERS, Refusal, split_arguments, uninstall_argv
+from appwarden.core.messages import Message
+from appwarden.core.removal.windows_commands import INTERPRETERS, Refusal, split_arguments, uninstall_argv
 from tests.conftest import PROJECT
 
 FOLDER = r"C:\Program Files (x86)\Tencent\WeChat"

@@ -10,20 +10,20 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from core.errors import ReportFileError
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.reports.json_reader import (
+from appwarden.core.errors import ReportFileError
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports.json_reader import (
     MAX_REPORT_BYTES,
     parse_report,
     read_report_file,
     received_from_history,
     with_packs_of_this_computer,
 )
-from core.reports.json_report import render_json, report_dict
-from core.reports.text_report import render_text
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.reports.json_report import render_json, report_dict
+from appwarden.core.reports.text_report import render_text
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.gui.window_fixtures import linux_disk
 
 

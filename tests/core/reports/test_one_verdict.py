@@ -24,7 +24,7 @@ def disk(root, status: str):
 
 def appwarden(tmp_path, *argv: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "core", *argv], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
+        [sys.executable, "-m", "appwarden.core", *argv], capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path)
     )
 
 

@@ -8,12 +8,12 @@ import re
 
 from hypothesis import given, strategies as st
 
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.reports.json_report import render_json
-from core.reports.reference import ALPHABET, normalised_code, reference_code, spoken, unbroken
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports.json_report import render_json
+from appwarden.core.reports.reference import ALPHABET, normalised_code, reference_code, spoken, unbroken
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.gui.window_fixtures import linux_disk
 
 CODE = re.compile(rf"AW-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
@@ -83,8 +83,8 @@ def test_any_text_is_a_code_or_none(typed):
 
 
 def test_every_report_gives_the_code(tmp_path):
-    from core.reports import render_report
-    from core.reports.diagnostics import diagnostics_text
+    from appwarden.core.reports import render_report
+    from appwarden.core.reports.diagnostics import diagnostics_text
 
     result = run_scan(make_target(linux_disk(tmp_path / "disk")), load_policies([], include_default=True))
     line = f"Reference code: {result.reference}"

@@ -8,12 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.reports import render_report
-from core.scan import run_scan
-from core.sources import source_named
-from core.target import make_target
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports import render_report
+from appwarden.core.scan import run_scan
+from appwarden.core.sources import source_named
+from appwarden.core.target import make_target
 from tests.conftest import FIXTURES, PROJECT
 
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
@@ -101,9 +101,9 @@ def test_html_is_self_contained_and_escaped(result, tmp_path):
 
 
 def test_html_escapes_what_the_device_says(tmp_path):
-    from core.findings import Evidence
-    from core.reports.wording import evidence_sentence
-    from core.sources.base import EvidenceKind
+    from appwarden.core.findings import Evidence
+    from appwarden.core.reports.wording import evidence_sentence
+    from appwarden.core.sources.base import EvidenceKind
     from html import escape
 
     evidence = Evidence("dpkg", EvidenceKind.INSTALLED, "deb", "x", "<script>alert(1)</script>")
@@ -191,8 +191,8 @@ def test_without_the_extension_the_finding_is_recommended_in_appwardens_words(tm
 def test_a_directive_not_yet_in_effect_is_recommended_with_its_date(tmp_path):
     import datetime as dt
 
-    from core.policy.model import Enforcement
-    from core.reports.wording import scope_sentence
+    from appwarden.core.policy.model import Enforcement
+    from appwarden.core.reports.wording import scope_sentence
 
     policies = load_policies([EXAMPLE])
     directive = policies.directive("ca-tbs-2023-tiktok")

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.cli.main import main
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.reports.diagnostics import diagnostics_text
-from core.reports.terminal import escape_controls, terminal_output
-from core.scan import run_scan
-from core.target import make_target
+from appwarden.core.cli.main import main
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports.diagnostics import diagnostics_text
+from appwarden.core.reports.terminal import escape_controls, terminal_output
+from appwarden.core.scan import run_scan
+from appwarden.core.target import make_target
 from tests.core.sources.test_desktop_entries import write
 
 HOSTNAME = "\x1b[2K\x1b[1Acompliant"
@@ -108,9 +108,9 @@ def test_the_history_listing_shows_a_disks_hostname_escaped(tmp_path):
     (disk / "etc/os-release").write_text("ID=debian\n")
     (disk / "etc/hostname").write_text("desk\x1b[2K\x1b[1Aclean\n")
     env = cli_environment(tmp_path)
-    scan = subprocess.run([sys.executable, "-m", "core", "scan", "--root", str(disk)], capture_output=True, text=True, cwd=PROJECT, env=env)
+    scan = subprocess.run([sys.executable, "-m", "appwarden.core", "scan", "--root", str(disk)], capture_output=True, text=True, cwd=PROJECT, env=env)
     assert scan.returncode in (0, 1), scan.stderr
-    listing = subprocess.run([sys.executable, "-m", "core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
+    listing = subprocess.run([sys.executable, "-m", "appwarden.core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
     assert "\x1b" not in listing.stdout
     # The computer name is read with its control characters removed (core.target.computer_name).
     assert "  desk[2K[1Aclean  linux  " in listing.stdout

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.messages import Message
-from core.sources.base import CoverageLog, CoverageStatus, ScanTarget, read_bounded, within_root
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import CoverageLog, CoverageStatus, ScanTarget, read_bounded, within_root
 
 
 def test_absolute_links_on_a_mounted_disk_point_into_that_disk(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
-from core.sources.dpkg import DpkgPackages, parse_status
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
+from appwarden.core.sources.dpkg import DpkgPackages, parse_status
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 
@@ -108,7 +108,7 @@ def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
     if already.returncode == 0:
         pytest.skip("a real 'wechat' package is installed here; the test will not touch it")
     deb = build_deb(tmp_path, "wechat", "4.0.0.99-appwarden")
-    scan = [sys.executable, "-m", "core", "scan", "--format", "json", "--no-history"]
+    scan = [sys.executable, "-m", "appwarden.core", "scan", "--format", "json", "--no-history"]
     env = cli_environment(tmp_path)
     subprocess.run(["dpkg", "-i", str(deb)], check=True, capture_output=True)
     try:
@@ -137,7 +137,7 @@ def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
 def test_lines_in_blocks_are_the_files_lines_whatever_the_block_size(data, block):
     import io
 
-    from core.sources.dpkg import lines_in_blocks
+    from appwarden.core.sources.dpkg import lines_in_blocks
 
     expected = data.decode("utf-8", errors="replace").split("\n") if data else []
     if expected and expected[-1] == "":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 
-from core.sources.base import CoverageLog, CoverageStatus, EvidenceKind, LeftoverLocation, ReadRequest, ScanTarget
-from core.sources.leftovers import RuleLeftovers, expand_template
+from appwarden.core.sources.base import CoverageLog, CoverageStatus, EvidenceKind, LeftoverLocation, ReadRequest, ScanTarget
+from appwarden.core.sources.leftovers import RuleLeftovers, expand_template
 
 
 def expanded(target: ScanTarget, template: str) -> list:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.sources.base import EvidenceKind, ReadRequest, ScanTarget
-from core.sources.processes import RunningProcesses, _process_item
+from appwarden.core.sources.base import EvidenceKind, ReadRequest, ScanTarget
+from appwarden.core.sources.processes import RunningProcesses, _process_item
 
 LIVE = ReadRequest(ScanTarget(Path("/"), "linux", live=True))
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sources.base import CoverageLog, CoverageStatus, ReadRequest, ScanTarget, read_bounded
-from core.sources.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
-from core.sources.files_common import read_text
+from appwarden.core.sources.base import CoverageLog, CoverageStatus, ReadRequest, ScanTarget, read_bounded
+from appwarden.core.sources.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
+from appwarden.core.sources.files_common import read_text
 from tests.conftest import PROJECT, cli_environment
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="making device nodes with mknod needs root")
@@ -34,7 +34,7 @@ def scan_json(disk: Path, tmp_path: Path, timeout: float = 60) -> subprocess.Com
     """`appwarden scan --root DISK --format json` in a child with a time limit: a FIFO opened the
     plain way would wait forever, and the test must fail, not hang."""
     return subprocess.run(
-        [sys.executable, "-m", "core", "scan", "--root", str(disk), "--format", "json"],
+        [sys.executable, "-m", "appwarden.core", "scan", "--root", str(disk), "--format", "json"],
         capture_output=True, text=True, timeout=timeout, cwd=PROJECT, env=cli_environment(tmp_path),
         stdin=subprocess.DEVNULL,
     )
@@ -194,7 +194,7 @@ def test_no_open_through_the_target_reaches_outside_the_disk(tmp_path_factory, l
 def test_a_special_file_is_looked_at_not_opened(tmp_path, live):
     """Opening a device can act (a watchdog starts its countdown when opened). A FIFO tells whether
     it was opened: a writer waiting on it goes on only when someone opens it for reading."""
-    from core.sources.rooted_common import NotARegularFile, open_regular_file
+    from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
     disk = linux_disk(tmp_path / "disk")
     fifo = disk / "etc/hostname"
@@ -230,7 +230,7 @@ def test_a_link_text_of_many_names_is_refused_quickly(tmp_path):
 
 
 def test_a_huge_sparse_status_file_is_not_read(tmp_path):
-    from core.sources.dpkg import MAX_STATUS_BYTES
+    from appwarden.core.sources.dpkg import MAX_STATUS_BYTES
 
     disk = linux_disk(tmp_path / "disk")
     (disk / "var/lib/dpkg").mkdir(parents=True)

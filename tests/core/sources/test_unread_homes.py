@@ -3,9 +3,9 @@ coverage problem, whichever source meets it."""
 
 from __future__ import annotations
 
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.sources.base import ScanTarget
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.sources.base import ScanTarget
 
 PER_USER_SOURCES = ("flatpak", "desktop_entries", "appimage", "leftovers")
 

@@ -8,8 +8,8 @@ import plistlib
 import struct
 from pathlib import Path
 
-from core.sources.base import ScanTarget
-from core.target import make_target
+from appwarden.core.sources.base import ScanTarget
+from appwarden.core.target import make_target
 
 BINARY, XML = plistlib.FMT_BINARY, plistlib.FMT_XML
 

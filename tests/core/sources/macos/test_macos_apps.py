@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.messages import Message
-from core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from core.sources.macos_apps import FoundBundle, MacApplications, application_item, info_plist_facts
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
+from appwarden.core.sources.macos_apps import FoundBundle, MacApplications, application_item, info_plist_facts
 from tests.core.sources.macos.macos_disk import (
     BINARY,
     TIKTOK_INFO,

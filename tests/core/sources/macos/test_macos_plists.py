@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.messages import Message
-from core.sources.macos_common import holds_itself, parse_plist, plist_text
+from appwarden.core.messages import Message
+from appwarden.core.sources.macos_common import holds_itself, parse_plist, plist_text
 from tests.core.sources.macos.macos_disk import (
     BINARY,
     WECHAT_INFO,

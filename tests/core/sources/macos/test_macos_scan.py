@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from core.findings import Evidence
-from core.i18n import Translator
-from core.policy.loader import load_policies
-from core.reports import render_report
-from core.scan import run_scan
-from core.sources.base import CoverageStatus, EvidenceKind
-from core.target import make_target
+from appwarden.core.findings import Evidence
+from appwarden.core.i18n import Translator
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.reports import render_report
+from appwarden.core.scan import run_scan
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind
+from appwarden.core.target import make_target
 from tests.core.sources.macos.macos_disk import example_mac
 
 KAV = "/Library/Application Support/Kaspersky Lab/KAV/Binaries"

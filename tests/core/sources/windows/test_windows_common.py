@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sources.base import CoverageLog, CoverageStatus, ScanTarget
-from core.sources.windows_common import (
+from appwarden.core.sources.base import CoverageLog, CoverageStatus, ScanTarget
+from appwarden.core.sources.windows_common import (
     KEY_WOW64_64KEY,
     HiveFileReader,
     KeyValues,

@@ -3,11 +3,11 @@ Kaspersky, each with its evidence, and nothing for WeCom, TickTick or CapCut."""
 
 from __future__ import annotations
 
-from core.findings import Evidence
-from core.policy.loader import load_policies
-from core.scan import run_scan
-from core.sources.base import CoverageStatus, EvidenceKind
-from core.target import make_target
+from appwarden.core.findings import Evidence
+from appwarden.core.policy.loader import load_policies
+from appwarden.core.scan import run_scan
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind
+from appwarden.core.target import make_target
 from tests.core.sources.windows.windows_disk import KES_CODE, TIKTOK_BUNDLE, TIKTOK_FAMILY, TIKTOK_FULL, TIKTOK_RESOURCES
 
 APP, SERVICE, LEFTOVER = EvidenceKind.INSTALLED, EvidenceKind.SERVICE, EvidenceKind.LEFTOVER

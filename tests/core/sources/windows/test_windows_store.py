@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.messages import Message
-from core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from core.sources.windows_store import (
+from appwarden.core.messages import Message
+from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
+from appwarden.core.sources.windows_store import (
     AppxManifest,
     PackageId,
     WindowsStorePackages,
