@@ -49,9 +49,10 @@ def verdict(result: ScanResult, t: Translator) -> str:
     if present:
         return t.plural("{count} prohibited application found.", "{count} prohibited applications found.", count=len(present))
     if gone:
-        return t(
-            "No prohibited application is installed, but files left behind after uninstalling {names} remain (see below).",
-            names=_names(gone, t),
+        return t.plural(
+            "No prohibited application is installed, but an app that was uninstalled left files behind (see below): {names}.",
+            "No prohibited application is installed, but apps that were uninstalled left files behind (see below): {names}.",
+            count=len(gone), names=_names(gone, t),
         )
     if not result.complete_for_its_scope:
         return t("No prohibited application found in what could be checked, but some places could not be read (see coverage).")
@@ -62,7 +63,12 @@ def leftovers_note(result: ScanResult, t: Translator) -> str:
     """Beside a verdict of apps found: the apps found only by what they left behind, or ""."""
     if not result.apps_present or not result.leftovers_only or result.cancelled:
         return ""
-    return t("Also found: files left behind after uninstalling {names}.", names=_names(result.leftovers_only, t))
+    gone = result.leftovers_only
+    return t.plural(
+        "Also found: files left behind by an app that was uninstalled: {names}.",
+        "Also found: files left behind by apps that were uninstalled: {names}.",
+        count=len(gone), names=_names(gone, t),
+    )
 
 
 def _names(findings: tuple[Finding, ...], t: Translator) -> str:

@@ -32,7 +32,7 @@ def test_settings_left_behind_are_not_an_installed_app(tmp_path):
     root = disk(tmp_path / "disk", SETTINGS_LEFT)
     scan = appwarden(tmp_path, "scan", "--root", str(root))
     assert scan.returncode == 0, scan.stdout + scan.stderr
-    assert "No prohibited application is installed, but files left behind after uninstalling WeChat (Weixin) remain (see below)." in scan.stdout
+    assert "No prohibited application is installed, but an app that was uninstalled left files behind (see below): WeChat (Weixin)." in scan.stdout
     assert "WeChat (Weixin) is no longer installed: only files it left behind were found." in scan.stdout
     assert "1. Remove the settings the wechat package left behind: sudo dpkg --purge wechat" in scan.stdout
     assert "apt remove" not in scan.stdout and "apt-get remove" not in scan.stdout and "Close WeChat" not in scan.stdout
