@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from appwarden.core.i18n import Translator
+    from appwarden.core.i18n import LocalText, Translator
 
 
 @dataclass(frozen=True)
 class Message:
     template: str  # the English text; for a plural, its plural ("other") form
-    values: tuple[tuple[str, "str | Message"], ...] = ()
+    values: tuple[tuple[str, "str | Message | LocalText"], ...] = ()
     one: str | None = None  # a plural's English singular; the form follows the value `count`
 
     @classmethod
@@ -40,7 +40,7 @@ class Message:
             from appwarden.core.i18n import Translator
 
             translate = Translator()
-        values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in self.values}
+        values = {k: _rendered(v, translate) for k, v in self.values}
         if self.one is not None:
             return translate.plural(self.one, self.template, **values)
         return translate(self.template, **values)
@@ -49,5 +49,17 @@ class Message:
         return self.render()
 
 
-def _values(values: dict[str, object]) -> tuple[tuple[str, "str | Message"], ...]:
-    return tuple((k, v if isinstance(v, Message) else str(v)) for k, v in values.items())
+def _values(values: dict[str, object]) -> tuple[tuple[str, "str | Message | LocalText"], ...]:
+    """Each value as it will be shown: a Message or a pack's own text (LocalText) is kept to be
+    shown in the person's language; anything else becomes its text now."""
+    from appwarden.core.i18n import LocalText
+
+    return tuple((k, v if isinstance(v, (Message, LocalText)) else str(v)) for k, v in values.items())
+
+
+def _rendered(value: "str | Message | LocalText", translate: "Translator") -> str:
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, str):
+        return value
+    return translate.text(value)

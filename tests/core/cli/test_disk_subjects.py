@@ -166,3 +166,28 @@ def test_what_the_app_left_on_the_disk_is_said_to_be_still_there(disk, tmp_path,
     (disk / "var/lib/dpkg/status").write_text("")  # uninstalled on that computer; /opt/wechat stays
     outcome = run_step(plan, plan.steps[-1], lambda step: True)
     assert outcome.next.render(Translator(lang)) == sentence.format(root=disk)
+
+
+def test_a_packs_own_step_reads_as_text_on_a_mounted_disk(tmp_path):
+    """A vendor step (the pack's own words) on a disk: said in the person's language, never as Python's repr."""
+    import io
+    from contextlib import redirect_stdout
+
+    from appwarden.core.cli.main import main
+
+    disk = tmp_path / "disk"
+    (disk / "etc").mkdir(parents=True)
+    (disk / "etc/os-release").write_text("ID=debian\n")
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    (disk / "var/lib/dpkg/status").write_text("Package: wechat\nStatus: install ok installed\nVersion: 4.0\n\n")
+    (disk / "root/.xwechat").mkdir(parents=True)
+    for lang, title, sentence in (
+        ("en", "Decide what happens to your WeChat chat data", "Do this on the computer this disk belongs to. Your WeChat chats stay"),
+        ("fr", "Décidez du sort de vos données de clavardage WeChat", "Vos conversations WeChat restent"),
+    ):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            main(["--lang", lang, "remove", "wechat", "--root", str(disk), "--dry-run"])
+        text = out.getvalue()
+        assert "LocalText" not in text and "mappingproxy" not in text
+        assert title in text and sentence in text
