@@ -70,6 +70,8 @@ def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECO
             return
         if controller.target_problem is not None:  # the window says why; nothing can be checked
             finish(1, t("Self-check failed: {reason}", reason=controller.target_problem.render(t)))
+        elif controller.startup_error is not None:  # no pack in force: the window says why
+            finish(1, t("Self-check failed: {reason}", reason=controller.startup_error.render(t)))
         elif view.banner_text.text() == t("Something went wrong."):
             finish(1, t("Self-check failed: {reason}", reason=view.banner_detail.text()))
         elif controller.task is not None and controller.task.done:

@@ -65,6 +65,7 @@ class MainController(QObject):
         self.findings = FindingsModel(translate)
         self.coverage = CoverageModel(translate)
         self.startup: Startup | None = None
+        self.startup_error: AppWardenError | None = None  # why no pack could be put in force
         self.result: ScanResult | None = None
         self.received: ReceivedReport | None = None  # set while a report someone sent is shown
         self.local_result: ScanResult | None = None  # this window's own result, while a report is shown
@@ -104,11 +105,14 @@ class MainController(QObject):
             self.view.show_received(self._received_sentence())
         self._show_packs()
         self._refresh()
+        if self.startup_error is not None:
+            self._show_startup_error()
 
     # Start-up: load the packs and the last check off the UI thread.
     def start(self) -> None:
+        self.startup_error = None
         self.view.check_button.setEnabled(False)
-        self.background.run(self._load_startup, self._started, self.show_error)
+        self.background.run(self._load_startup, self._started, self._start_failed)
 
     def _load_startup(self, report, cancelled) -> Startup:
         policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
@@ -131,6 +135,23 @@ class MainController(QObject):
             return
         self.view.check_button.setEnabled(True)
         self.view.check_button.setFocus()
+
+    def _start_failed(self, error: AppWardenError) -> None:
+        """No pack could be put in force (a broken pack named with --policy or in Settings): the
+        window says so where the packs are named and in the banner, and what to do; nothing to check."""
+        self.startup_error = error
+        self.show_error(error)  # the box, with Copy details for a help desk
+        self._show_packs()
+        self._show_startup_error()
+
+    def _show_startup_error(self) -> None:
+        t = self.t
+        self.view.check_button.setEnabled(False)
+        self.view.show_banner("incomplete", t("The policy packs could not be loaded, so nothing can be checked."), self.startup_error.render(t))
+        self.view.show_guidance(t("What to do"), t(
+            "Correct the policy file named above, or stop using it: remove it in View > Settings, or start "
+            "AppWarden again without --policy. Then check again."
+        ))
 
     def _show_target_problem(self, problem: TargetError) -> None:
         """Why the folder (or device) asked for cannot be checked, and what the person can do instead."""
@@ -165,7 +186,8 @@ class MainController(QObject):
     def _show_packs(self) -> None:
         t = self.t
         if self.startup is None:
-            self.view.packs_label.setText(t("Loading the policy packs…"))
+            failed = self.startup_error is not None
+            self.view.packs_label.setText(t("No policy pack is in force.") if failed else t("Loading the policy packs…"))
             self.view.last_checked_label.setText("")
             return
         # A received report's packs are those in force where it was made.

@@ -93,6 +93,21 @@ def test_broken_policy_pack_is_a_sentence_not_a_traceback(qtbot, tmp_path, disk)
     assert "Traceback" not in dialog.text() + dialog.detailedText()
     assert [b.text() for b in dialog.buttons() if b.text() == "Copy details"] == ["Copy details"]
     assert not view.check_button.isEnabled()  # nothing to check against
+    # The window itself says why and what to do, where a person looks: not "Loading…", not "Press Check".
+    assert view.packs_label.text() == "No policy pack is in force."
+    assert view.banner_text.text() == "The policy packs could not be loaded, so nothing can be checked."
+    assert view.banner_detail.text().startswith(f"{broken}: not valid TOML:")
+    assert view.detail.toPlainText().startswith("What to do\nCorrect the policy file named above")
+
+
+def test_broken_policy_pack_is_said_in_french(qtbot, tmp_path, disk):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("schema = 1\n[pack\n")
+    view, controller = open_window(qtbot, "--root", str(disk), "--policy", str(broken), "--lang", "fr")
+    qtbot.waitUntil(lambda: controller.startup_error is not None)
+    assert view.packs_label.text() == "Aucun paquet de politiques n’est en vigueur."
+    assert view.banner_text.text() == "Les paquets de politiques n’ont pas pu être chargés : rien ne peut donc être vérifié."
+    assert "Appuyez" not in view.detail.toPlainText()
 
 
 def test_cancel_stops_the_check_promptly(qtbot, tmp_path):

@@ -42,7 +42,11 @@ def open_window(qtbot, *argv: str):
     qtbot.addWidget(view)
     view.show()
     controller.start()
-    qtbot.waitUntil(lambda: controller.startup is not None or controller.view.banner_text.text() == "Something went wrong.", timeout=10000)
+    qtbot.waitUntil(
+        lambda: controller.startup is not None or controller.startup_error is not None
+        or controller.view.banner_text.text() == "Something went wrong.",
+        timeout=10000,
+    )
     return view, controller
 
 
