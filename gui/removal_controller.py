@@ -86,7 +86,7 @@ class RemovalController(QObject):
     def _who(self, step: RemovalStep) -> str:
         t = self.t
         who = t("You do this step; AppWarden explains how.") if self._person_acts(step) else t("AppWarden can do this step for you.")
-        if step.needs_admin:
+        if step.needs_admin and not step.explains_admin_rights:
             who += " " + t("It needs administrator rights: you may be asked for a password.")
         return who
 

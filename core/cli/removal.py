@@ -11,7 +11,7 @@ from appwarden.core.errors import UsageError
 from appwarden.core.i18n import Translator
 from appwarden.core.messages import Message
 from appwarden.core.policy.loader import load_policies
-from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind, Text, shown
+from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind, shown
 from appwarden.core.reports.terminal import escape_controls, for_terminal, print_to_terminal
 from appwarden.core.sources import source_title
 
@@ -128,7 +128,7 @@ class PlanWalk:
         t = self.t
         print_to_terminal("\n" + t("[{number}/{count}] {title}", **self._place(number, step)))
         print_to_terminal("  " + shown(step.explanation, t).replace("\n", "\n  "))
-        if step.needs_admin and not _mentions_administrator(step.explanation):
+        if step.needs_admin and not step.explains_admin_rights:
             print_to_terminal("  " + t("Needs administrator rights."))
         for line in map(escape_controls, step_actions(step, t)):
             print_to_terminal("    $ " + line if step.commands else "    " + line)
@@ -167,14 +167,6 @@ class PlanWalk:
         if verification.app_gone:
             return EXIT_GONE
         return EXIT_STILL_PRESENT if verification.status == VerificationStatus.STILL_PRESENT else EXIT_ERROR
-
-
-def _mentions_administrator(text: Text | str) -> bool:
-    """Whether a step's explanation already says that it needs an administrator (then the walk
-    does not say it again)."""
-    if not isinstance(text, Message):
-        return False
-    return "administrator" in text.template or any(_mentions_administrator(value) for _, value in text.values)
 
 
 # Keyed by the outcome and verification values (StrEnums), so the parser loads no scanning code.

@@ -93,8 +93,14 @@ class RemovalStep:
     @property
     def explains_refusal(self) -> bool:
         """Whether the explanation already gives the reason AppWarden will not act (then a front
-        end need not repeat it)."""
-        return isinstance(self.explanation, Message) and self.refused in dict(self.explanation.values).values()
+        end need not repeat it), however deep in it (a disk's steps wrap what they explain)."""
+        return self.refused is not None and any(part == self.refused for part in _parts(self.explanation))
+
+    @property
+    def explains_admin_rights(self) -> bool:
+        """Whether the explanation already says that the step needs an administrator (then a front
+        end does not say it again)."""
+        return any(isinstance(part, Message) and "administrator" in part.template for part in _parts(self.explanation))
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,14 @@ class RemovalPlan:
 
     def step(self, step_id: str) -> RemovalStep:
         return next(step for step in self.steps if step.id == step_id)
+
+
+def _parts(text: Text):
+    """A text and every Message inside it, outermost first."""
+    yield text
+    if isinstance(text, Message):
+        for _, value in text.values:
+            yield from _parts(value)
 
 
 def shown(text: Text, t: Translator) -> str:

@@ -79,3 +79,19 @@ def test_every_account_that_has_the_store_app_is_named_in_its_one_step(windows_h
         Actor.PERSON,
         [REMOVE_TIKTOK],
     )]
+
+
+def test_a_reason_or_the_need_for_an_administrator_said_deep_in_an_explanation_counts_as_said():
+    """A disk's step wraps the step's own explanation; front ends still do not repeat what it says."""
+    from appwarden.core.messages import Message
+    from appwarden.core.removal.model import Actor, RemovalStep, StepKind
+
+    reason = Message.of("{path} is reached through a link", path="/home/bob/Documents")
+    inner = Message.of("AppWarden will not delete it: {reason}.", reason=reason)
+    wrapped = Message.of("Do this on the computer this disk belongs to. {explanation}", explanation=inner)
+    step = RemovalStep("leftover:x", StepKind.LEFTOVERS, Message.of("Delete x"), wrapped, Actor.PERSON, Message.of("x is gone."), refused=reason)
+    assert step.explains_refusal and not step.explains_admin_rights
+    admin = Message.of("{explanation} It needs administrator rights; you may be asked for your password.", explanation="apt-get removes it.")
+    step = RemovalStep("uninstall:x", StepKind.UNINSTALL, Message.of("Uninstall"), Message.of("On that computer: {e}", e=admin),
+                       Actor.PERSON, Message.of("gone"), needs_admin=True)
+    assert step.explains_admin_rights and not step.explains_refusal
