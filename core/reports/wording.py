@@ -206,6 +206,12 @@ def accounts_sentence(result: ScanResult, t: Translator) -> str:
             "Your account and the system were checked; {count} other accounts on this computer were not (they need administrator rights).",
             count=missing,
         )
+    if not scope.checked:  # no account on the disk could be read: say so, not "the other accounts"
+        return t.plural(
+            "The system on this disk was checked, but not its {count} account (it needs administrator rights).",
+            "The system on this disk was checked, but not its {count} accounts (they need administrator rights).",
+            count=missing,
+        )
     return t.plural(
         "The system and the other accounts on this disk were checked; {count} account was not (it needs administrator rights).",
         "The system and the other accounts on this disk were checked; {count} accounts were not (they need administrator rights).",

@@ -227,3 +227,17 @@ def test_what_the_running_account_cannot_read_of_its_own_home_stays_a_coverage_p
     other = account_scope(make_target(), coverage)
     assert Account("root", "/root", Message.of("permission denied for some of its folders"), True) in other.not_checked
     assert other.explains(refused)
+
+
+def test_a_disk_none_of_whose_accounts_can_be_read_does_not_say_the_others_were(tmp_path, deny_reading):
+    root = disk_with_two_accounts(tmp_path)
+    (root / "home/bob").chmod(0)  # before deny_reading, which then acts as an account that is not root
+    deny_reading(root / "home/alice")
+    result = run_scan(ScanTarget(root, "linux", live=False), load_policies())
+    assert result.scope.checked == () and len(result.scope.need_rights) == 2
+    assert wording.accounts_sentence(result, Translator("en")) == (
+        "The system on this disk was checked, but not its 2 accounts (they need administrator rights)."
+    )
+    assert wording.accounts_sentence(result, Translator("fr")) == (
+        "Le système de ce disque a été vérifié, mais pas ses 2 comptes (il faut des droits d’administrateur)."
+    )
