@@ -85,16 +85,22 @@ def main_window() -> int:
 
 
 def window_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="appwarden gui", description="Open the AppWarden window.")
-    parser.add_argument("--root", metavar="DIR", help="check the disk mounted at DIR instead of this device")
-    parser.add_argument("--os", choices=("linux", "windows", "macos"), help="operating system on --root")
-    parser.add_argument("--policy", metavar="FILE", action="append", default=[], help="add a policy pack (repeatable)")
-    parser.add_argument("--no-default-policy", action="store_true", help="do not load the default pack")
-    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the window")
+    """The window's options, parsed as the command line parses its own: in the person's language,
+    and a mistake is one sentence and one usage line (exit 2)."""
+    from appwarden.core.cli.main import CommandLineParser, requested_language
+
+    t = Translator(detect_language(requested_language(argv)))
+    parser = CommandLineParser(t=t, prog="appwarden gui", description=t("Open the AppWarden window."))
+    parser.add_argument("--root", metavar="DIR", help=t("check the disk mounted at DIR instead of this device"))
+    parser.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
+    parser.add_argument("--policy", metavar="FILE", action="append", default=[], help=t("add a policy pack (repeatable)"))
+    parser.add_argument("--no-default-policy", action="store_true", help=t("do not load the default Government of Canada pack"))
     parser.add_argument("--self-check", action="store_true",
-                        help="open the window, check --root or this device, exit 0 once the window shows the result")
-    parser.add_argument("--version", action="version", version=f"appwarden {__version__}")
-    return parser.parse_args(argv)
+                        help=t("open the window, check --root or this device, and exit 0 once the window shows the result"))
+    parser.add_argument("--version", action="version", version=f"appwarden {__version__}", help=t("show the version and exit"))
+    options = parser.parse_args(argv)
+    options.lang = getattr(options, "lang", None)  # the parser leaves it unset when not given
+    return options
 
 
 def window_request(argv: list[str]) -> list[str] | None:

@@ -196,12 +196,15 @@ def _policy_options(parser: argparse.ArgumentParser, t: Translator) -> None:
     parser.add_argument("--no-default-policy", action="store_true", help=t("do not load the default Government of Canada pack"))
 
 
+MAX_LIMIT = 2**62  # within SQLite's integers, and more checks than any history can hold
+
+
 def _count(t: Translator):
-    """--limit's type: a whole number of at least 1."""
+    """--limit's type: a whole number of at least 1; more than any history holds lists them all."""
     def count(text: str) -> int:
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             raise RefusedValue(t("--limit must be a whole number of 1 or more, not '{value}'.", value=text))
-        return int(text)
+        return min(int(text), MAX_LIMIT)
 
     return count
 

@@ -306,3 +306,20 @@ def test_an_icon_named_by_a_path_is_never_opened(qtbot, tmp_path):
         finding_icon(Finding(rule=None, directive=None, enforcement=None, evidence=(evidence,)))
     assert not opened.wait(0.5)
     os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+
+
+def test_a_mistake_in_the_windows_options_is_one_sentence_in_the_persons_language(capsys):
+    from appwarden.gui.launcher import window_arguments
+
+    for argv, sentence in (
+        (["--bogus"], "appwarden gui does not take --bogus."),
+        (["--root"], "--root must be followed by DIR."),
+        (["--lang", "de"], "--lang must be one of en, fr, not 'de'."),
+        (["--lang", "fr", "--bogus"], "appwarden gui n’accepte pas --bogus."),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            window_arguments(argv)
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and err.splitlines()[0] == sentence and len(err.splitlines()) == 2
+    assert window_arguments(["--lang", "fr", "--root", "/mnt"]).lang == "fr"
+    assert window_arguments([]).lang is None

@@ -132,6 +132,7 @@ def usage(command: str) -> str:
         (("history", "--limit", "-3"), "--limit must be a whole number of 1 or more, not '-3'.", usage("appwarden history [options]")),
         (("history", "--limit", "0"), "--limit must be a whole number of 1 or more, not '0'.", usage("appwarden history [options]")),
         (("history", "--limit", "many"), "--limit must be a whole number of 1 or more, not 'many'.", usage("appwarden history [options]")),
+        (("history", "--limit", "²"), "--limit must be a whole number of 1 or more, not '²'.", usage("appwarden history [options]")),
         (("scan", "--root"), "--root must be followed by DIR.", usage("appwarden scan [options]")),
         (("scan", "--no-history=yes"), "--no-history takes no value.", usage("appwarden scan [options]")),
         (("scan", "--colour", "red"), "appwarden scan does not take --colour red.", usage("appwarden scan [options]")),

@@ -228,3 +228,12 @@ def test_a_check_found_by_its_code_reads_in_french_with_the_packs_own_french(tmp
     french = appwarden(tmp_path, "--lang", "fr", "history", "--code", code)
     assert french.returncode == 0, french.stderr
     assert "   Pourquoi : Depuis le 30 octobre 2023, le gouvernement du Canada retire WeChat" in french.stdout
+
+
+def test_a_limit_larger_than_any_history_lists_every_check(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "appwarden.core", "history", "--limit", "99999999999999999999"],
+        capture_output=True, text=True, cwd=PROJECT, env=cli_environment(tmp_path),
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "No check has been recorded yet.\n"
