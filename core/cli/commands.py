@@ -124,7 +124,7 @@ def explanation(rule: Rule, policies: PolicySet, t: Translator) -> str:
 
 
 def history(args: argparse.Namespace, t: Translator) -> int:
-    from appwarden.core.history import INTERRUPTED, HistoryStore
+    from appwarden.core.history import HistoryStore, step_result, step_title
 
     if args.code is not None:
         return history_of_code(args.code, t)
@@ -137,11 +137,9 @@ def history(args: argparse.Namespace, t: Translator) -> int:
     if steps:
         print()
         print(t("Removal actions:"))
-    for action in steps:
-        result = t("interrupted") if action.phase == INTERRUPTED else action.outcome
-        code = "" if action.exit_code is None else f" exit {action.exit_code}"
-        duration = "" if action.duration_s is None else f" {action.duration_s:g} s"
-        line = f"  {action.recorded_at}  {action.rule}  {action.step}  {result}{code}{duration}  {' '.join(action.argv)}"
+    for action in steps:  # in sentences, as the window's history says them; the database keeps the codes
+        done = t("{step}: {result}", step=step_title(action).render(t), result=step_result(action).render(t))
+        line = f"  {action.recorded_at}  {action.rule}  {done}  {' '.join(action.argv)}"
         print(escape_controls(line.rstrip()))
     for sentence in listing.skipped_sentences():
         print(sentence.render(t))

@@ -77,12 +77,12 @@ def test_history_lists_a_step_that_started_and_never_finished_as_interrupted(tmp
         "No check has been recorded yet.",
         "",
         "Removal actions:",
-        "  2026-11-29T00:59:01+00:00  wechat  verify  done exit 0",
-        "  2026-11-29T01:00:00+00:00  wechat  uninstall:dpkg:wechat  interrupted  apt-get remove -y wechat",
+        "  2026-11-29T00:59:01+00:00  wechat  Check that the app is gone: The app is gone",
+        "  2026-11-29T01:00:00+00:00  wechat  Uninstall the wechat package: Interrupted  apt-get remove -y wechat",
         "1 recorded removal step could not be read and was skipped.",
     ]
     french = appwarden(tmp_path, "--lang", "fr", "history").stdout.splitlines()
-    assert french[4] == "  2026-11-29T01:00:00+00:00  wechat  uninstall:dpkg:wechat  interrompue  apt-get remove -y wechat"
+    assert french[4] == "  2026-11-29T01:00:00+00:00  wechat  Désinstaller le paquet wechat : Interrompue  apt-get remove -y wechat"
     assert french[5] == "1 étape de retrait enregistrée n’a pas pu être lue et a été ignorée."
 
 

@@ -71,7 +71,7 @@ def test_real_deb_is_removed_by_appwarden_remove_and_every_step_is_recorded(tmp_
     listing = subprocess.run([sys.executable, "-m", "appwarden.core", "history"], capture_output=True, text=True, cwd=PROJECT, env=env)
     assert "Removal actions:" in listing.stdout
     assert any(
-        "  wechat  uninstall:dpkg:wechat  done exit 0 " in line and line.endswith(" ".join(json.loads(argv)))
+        "  wechat  Uninstall the wechat package: Done  " in line and line.endswith(" ".join(json.loads(argv)))
         for line in listing.stdout.splitlines()
     ), listing.stdout
 
