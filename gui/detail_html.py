@@ -11,6 +11,7 @@ from html import escape
 from appwarden.core.findings import Finding, ScanResult
 from appwarden.core.i18n import Translator
 from appwarden.core.reports import wording
+from appwarden.core.sources.base import CoverageStatus
 from appwarden.core.sources import source_title
 
 
@@ -87,12 +88,17 @@ def empty_detail_html(result: ScanResult | None, t: Translator, action: str, liv
         )
     if result.findings:
         return f"<p>{escape(t('Select an application in the list to see why it is prohibited and how to remove it.'))}</p>"
+    # The sources that apply to this device; those with nothing to read here are counted, not listed
+    # (the help-desk table lists them on request).
+    applies = [c for c in result.coverage if c.status != CoverageStatus.SKIPPED]
     checked = "".join(
         "<li>" + escape(t("{status}: {detail}", status=wording.status_label(result, c, t), detail=t(source_title(c.source)))) + "</li>"
-        for c in result.coverage
+        for c in applies
     )
+    others = len(result.coverage) - len(applies)
+    rest = f"<p>{escape(t.plural('{count} other source does not apply here.', '{count} other sources do not apply here.', count=others))}</p>" if others else ""
     return (
         f"<p>{escape(wording.coverage_note(result, t))}</p>"
-        f"<h3>{escape(t('What was checked'))}</h3><ul>{checked}</ul>"
+        f"<h3>{escape(t('What was checked'))}</h3><ul>{checked}</ul>{rest}"
     )
 

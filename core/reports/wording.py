@@ -32,10 +32,15 @@ def status_label(result: ScanResult, coverage: Coverage, t: Translator) -> str:
 
 def heading(result: ScanResult, t: Translator) -> str:
     where = t("this device") if result.target.live else t("disk mounted at {root}", root=result.target.root)
+    if not result.target.hostname:  # a disk that does not say its computer's name: named by its folder
+        values = dict(version=__version__, os=OS_NAMES.get(result.target.os, result.target.os), when=t.moment(result.started_at) + " UTC")
+        if result.target.live:
+            return t("AppWarden {version}: check of this device ({os}) on {when}", **values)
+        return t("AppWarden {version}: check of the disk mounted at {root} ({os}) on {when}", root=result.target.root, **values)
     return t(
         "AppWarden {version}: check of {host} ({os}, {where}) on {when}",
         version=__version__,
-        host=result.target.hostname or t("unknown name"),
+        host=result.target.hostname,
         os=OS_NAMES.get(result.target.os, result.target.os),
         where=where,
         when=t.moment(result.started_at) + " UTC",  # started_at is in UTC

@@ -136,3 +136,12 @@ def test_the_detail_pane_shows_a_focus_indicator():
     from appwarden.gui.main_window import STYLE
 
     assert "QTextBrowser:focus" in STYLE and "QListView:focus" in STYLE
+
+
+def test_a_clean_result_lists_the_sources_that_apply_and_counts_the_others(qtbot, tmp_path):
+    view, controller = open_window(qtbot, "--root", str(linux_disk(tmp_path / "disk", status=CLEAN)))
+    check_and_wait(qtbot, controller)
+    text = view.detail.toPlainText()
+    assert "read: Debian packages" in text and "RPM packages" not in text
+    skipped = sum(1 for c in controller.result.coverage if c.status.value == "skipped")
+    assert f"{skipped} other sources do not apply here." in text

@@ -66,3 +66,15 @@ def test_a_report_with_one_finding_fits_in_300_words(tmp_path):
     # Only this evidence's installer: a .deb gets apt, not the pack's other package formats.
     assert "sudo apt-get remove wechat" in scan.stdout
     assert not any(word in scan.stdout for word in ("dnf", "flatpak uninstall", "snap remove", "zypper"))
+
+
+def test_a_disk_that_does_not_name_its_computer_is_named_by_its_folder(tmp_path):
+    root = disk(tmp_path / "disk", INSTALLED)
+    (root / "etc/hostname").unlink()
+    for lang, start in (
+        ("en", f"AppWarden {__import__('appwarden.core.version', fromlist=['x']).__version__}: check of the disk mounted at {root} (Linux) on "),
+        ("fr", f"AppWarden {__import__('appwarden.core.version', fromlist=['x']).__version__} : vérification du disque monté dans {root} (Linux) le "),
+    ):
+        scan = appwarden(tmp_path, "--lang", lang, "scan", "--root", str(root), "--no-history")
+        assert scan.stdout.splitlines()[0].startswith(start), scan.stdout
+        assert "unknown name" not in scan.stdout and "nom inconnu" not in scan.stdout
