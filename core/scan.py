@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import traceback
+import uuid
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
@@ -75,6 +76,7 @@ def run_scan(
             _release_gradually(items)
     findings = build_findings(matches, policies, started.date())
     return with_reference(ScanResult(
+        check_id=uuid.uuid4().hex,
         target=target,
         started_at=started,
         finished_at=now(),

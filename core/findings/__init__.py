@@ -53,6 +53,9 @@ class ScanResult:
     cancelled: bool = False
     scope: AccountScope = AccountScope()  # the accounts read, and those that need administrator rights
     reference: str = ""  # the check's reference code (core.reports.reference); run_scan gives it
+    # Drawn at random for each check, so that two checks with the same report (one disk checked twice
+    # in the same second) still get two reference codes.
+    check_id: str = ""
 
     @property
     def apps_present(self) -> tuple[Finding, ...]:

@@ -150,6 +150,7 @@ def _report(document: object) -> ReceivedReport:
         cancelled=_get(report, "cancelled", bool),
         reference=_reference(report),
         scope=_scope(report),
+        check_id=_get(report, "check_id", str) if "check_id" in report else "",  # reports made before it had none
     )
     return ReceivedReport(result, language, _get(tool, "version", str))
 

@@ -23,6 +23,7 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
         "scanned_at": result.started_at.isoformat(timespec="seconds"),
         "finished_at": result.finished_at.isoformat(timespec="seconds"),
         "reference": result.reference,
+        "check_id": result.check_id,
         "target": {
             "root": str(result.target.root),
             "os": result.target.os,

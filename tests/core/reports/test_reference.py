@@ -92,3 +92,20 @@ def test_every_report_gives_the_code(tmp_path):
     assert f'<strong class="reference">{line}</strong>' in render_report(result, "html", Translator("en"))
     assert diagnostics_text(result, Translator("en")).splitlines()[1] == line
     assert render_report(result, "text", Translator("fr")).splitlines()[1] == f"Code de référence : {result.reference}"
+
+
+def test_two_checks_of_one_disk_in_the_same_second_get_two_codes(tmp_path):
+    """Their reports are the same to the second; the check's own random id keeps their codes apart."""
+    from dataclasses import replace
+
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan, with_reference
+    from appwarden.core.sources.base import ScanTarget
+
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    first = run_scan(ScanTarget(tmp_path, "linux", live=False), load_policies())
+    second = replace(first, check_id="0" * 32, reference="")
+    assert len(first.check_id) == 32 and first.check_id != second.check_id
+    assert with_reference(second).reference != first.reference
+    assert with_reference(replace(first, reference="")).reference == first.reference  # the same check, the same code
