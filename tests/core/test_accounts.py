@@ -72,7 +72,7 @@ def test_the_text_report_of_an_ordinary_account_says_the_scope_and_no_alarm():
     assert lines[verdict + 1:verdict + 3] == [ONE_OTHER_ACCOUNT, "Accounts not checked: root (/root)."]
     assert lines[-1] == "Every source that applies was read, except in the accounts that were not checked."
     french = run_as(account.uid, account.gid, ["scan", "--no-history", "--lang", "fr", *MINIMAL], None).stdout.splitlines()
-    assert "Votre compte et le système ont été vérifiés ; 1 autre compte de cet ordinateur ne l’a pas été " \
+    assert "Votre compte et le système ont été vérifiés; 1 autre compte de cet ordinateur ne l’a pas été " \
         "(il faut des droits d’administrateur)." in french
 
 

@@ -238,3 +238,9 @@ def _french_texts(node: object) -> list[str]:
 def test_the_french_of_shipped_packs_uses_typographic_apostrophes(pack):
     straight = [text for text in _french_texts(tomllib.loads(pack.read_text(encoding="utf-8"))) if "'" in text]
     assert straight == [], f"write ’ instead of ' in the French texts of {pack.name}"
+
+
+def test_french_puts_no_space_before_a_semicolon():
+    """One usage throughout, Canadian French's: "lus; la couverture", never "lus ; la couverture"."""
+    forms = [form for value in CATALOG.values() for form in (value.values() if isinstance(value, dict) else [value])]
+    assert [form for form in forms if " ;" in form] == []

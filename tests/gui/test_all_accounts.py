@@ -141,5 +141,5 @@ def test_in_french(qtbot, account_data, pkexec):
     view, controller = open_window(qtbot, "--lang", "fr", *MINIMAL)
     checked_as_ordinary_account(qtbot, controller)
     assert view.banner_text.text() == "Aucune application interdite trouvée."
-    assert view.banner_detail.text().startswith("Votre compte et le système ont été vérifiés ; 1 autre compte")
+    assert view.banner_detail.text().startswith("Votre compte et le système ont été vérifiés; 1 autre compte")
     assert view.all_accounts_button.text() == "Vérifier tous les comptes…"
