@@ -82,8 +82,11 @@ def run_simulation(argv: tuple[str, ...]) -> str | None:
 
 def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: Host | None = None) -> RemovalPlan:
     host = host or Host.this_computer()
-    if not target.live:  # a mounted disk's own Windows folder, not the building computer's
-        host = replace(host, windows_folder=DEFAULT_WINDOWS_FOLDER)
+    if not target.live:
+        # The steps are for the person at that computer: its own Windows folder, and commands as an
+        # ordinary account there types them (with sudo), whoever reads the disk here.
+        here = host.has_program
+        host = replace(host, windows_folder=DEFAULT_WINDOWS_FOLDER, is_root=False, has_program=lambda name: name != "pkexec" and here(name))
     rule = finding.rule
     # Steps such as turning off self-protection need the app still there and running.
     steps: list[RemovalStep] = vendor_steps(rule, target.os, StepTiming.BEFORE_UNINSTALL)

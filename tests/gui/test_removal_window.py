@@ -86,7 +86,7 @@ def test_on_a_mounted_disk_every_step_is_the_persons_and_the_end_says_what_remai
     # The explanation already says it needs administrator rights: said once on the page, not twice.
     assert removal.dialog.who.text() == "You do this step; AppWarden explains how."
     assert removal.dialog.explanation.text().count("administrator rights") == 1
-    assert removal.dialog.commands.toPlainText() == "apt-get remove wechat"  # without -y: apt-get lists what goes and asks
+    assert removal.dialog.commands.toPlainText() == "sudo apt-get remove wechat"  # without -y: apt-get lists what goes and asks
     titles = walk_through(qtbot, removal)
     assert titles == [
         "Uninstall the wechat package",

@@ -72,10 +72,10 @@ DRY_RUN = {
         "Removal plan for WeChat (Weixin): 3 steps.",
         "",
         "[1/3] Uninstall the wechat package",
-        ON_THAT_COMPUTER["en"] + "The system's package manager (apt-get) removes the package. It needs administrator rights; "
+        "  Do this on the computer this disk belongs to. The system's package manager (apt-get) removes the package. It needs administrator rights; "
         "you may be asked for your password. apt-get lists every package it would remove and asks first: answer no if the "
         "list holds anything but wechat.",
-        "    $ apt-get remove wechat",
+        "    $ sudo apt-get remove wechat",  # as an ordinary account there types it, whoever reads the disk here
         "",
         "[2/3] Delete /opt/wechat",
         ON_THAT_COMPUTER["en"] + "The app left this behind (1.5 kB). It may hold your data: delete it only if you do not "
@@ -90,10 +90,10 @@ DRY_RUN = {
         "Plan de retrait de WeChat (Weixin) : 3 étapes.",
         "",
         "[1/3] Désinstaller le paquet wechat",
-        ON_THAT_COMPUTER["fr"] + "Le gestionnaire de paquets du système (apt-get) retire le paquet. Il faut des droits "
+        "  Faites-le sur l’ordinateur auquel appartient ce disque. Le gestionnaire de paquets du système (apt-get) retire le paquet. Il faut des droits "
         "d’administrateur; votre mot de passe peut vous être demandé. apt-get énumère chaque paquet qu’il supprimerait et "
         "demande d’abord : répondez non si la liste contient autre chose que wechat.",
-        "    $ apt-get remove wechat",
+        "    $ sudo apt-get remove wechat",  # as an ordinary account there types it, whoever reads the disk here
         "",
         "[2/3] Supprimer /opt/wechat",
         ON_THAT_COMPUTER["fr"] + "L’application a laissé ceci derrière elle (1,5 ko). Cela peut contenir vos données : "
