@@ -28,6 +28,7 @@ from appwarden.core.policy.model import (
     StepTiming,
     VendorStep,
 )
+from appwarden.core.sources.android.parsed import PACKAGE_NAME
 from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
 from appwarden.core.sources.leftovers import template_problem
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
@@ -392,6 +393,13 @@ def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...
             if value.lstrip().startswith("-"):
                 # Identifiers become arguments of package-manager commands during removal.
                 c.problem(f"{where}.{namespace} '{value}' must not start with '-'")
+            elif namespace == "android_package" and not PACKAGE_NAME.fullmatch(value):
+                # Exact names only: com.tencent.* would flag Tencent's fingerprint service that many
+                # phones ship, and com.kaspersky.* is also Kaspresso's test namespace.
+                c.problem(
+                    f"{where}.android_package '{value}' must be one exact package name such as com.tencent.mm "
+                    "(letters, digits and _ in two or more parts joined by dots), never a prefix or a wildcard"
+                )
     return MappingProxyType(result)
 
 

@@ -41,6 +41,7 @@ IDENTIFIER_NAMESPACES: dict[str, str] = {
     "macos_bundle_id": "macOS bundle identifier (CFBundleIdentifier)",
     "launchd_label": "macOS launchd job label",
     "homebrew_cask": "Homebrew cask token",
+    "android_package": "Android package name, exact (com.tencent.mm); never a prefix",
 }
 #: Namespaces that only the engine uses (display names are matched together with a publisher).
 INTERNAL_NAMESPACES = frozenset({"display_name", "leftover"})
