@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import machine  # noqa: E402
 from appwarden.core.sources.base import ReadRequest, ScanTarget  # noqa: E402
-from appwarden.core.sources.dpkg import DpkgPackages  # noqa: E402
+from appwarden.core.sources.linux.dpkg import DpkgPackages  # noqa: E402
 
 BUDGET_S_PER_MB = 0.1
 

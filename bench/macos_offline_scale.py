@@ -45,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from appwarden.core.policy.loader import load_policies  # noqa: E402
 from appwarden.core.scan import run_scan  # noqa: E402
 from appwarden.core.sources.base import ReadRequest, ScanTarget  # noqa: E402
-from appwarden.core.sources.homebrew_casks import HomebrewCasks  # noqa: E402
-from appwarden.core.sources.macos_apps import MacApplications  # noqa: E402
-from appwarden.core.sources.macos_launchd import LaunchdJobs  # noqa: E402
+from appwarden.core.sources.macos.homebrew_casks import HomebrewCasks  # noqa: E402
+from appwarden.core.sources.macos.apps import MacApplications  # noqa: E402
+from appwarden.core.sources.macos.launchd import LaunchdJobs  # noqa: E402
 from appwarden.core.target import make_target  # noqa: E402
 
 SIZES = (250, 500, 1000, 2000)

@@ -44,9 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from appwarden.core.policy.loader import load_policies  # noqa: E402
 from appwarden.core.scan import run_scan  # noqa: E402
 from appwarden.core.sources.base import ReadRequest  # noqa: E402
-from appwarden.core.sources.windows_services import WindowsServices  # noqa: E402
-from appwarden.core.sources.windows_store import WindowsStorePackages  # noqa: E402
-from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries  # noqa: E402
+from appwarden.core.sources.windows.services import WindowsServices  # noqa: E402
+from appwarden.core.sources.windows.store import WindowsStorePackages  # noqa: E402
+from appwarden.core.sources.windows.uninstall import WindowsUninstallEntries  # noqa: E402
 from appwarden.core.target import make_target  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent

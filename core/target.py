@@ -137,7 +137,7 @@ def _linux_hostname(target: ScanTarget) -> str:
 
 
 def _windows_hostname(target: ScanTarget) -> str:
-    from appwarden.core.sources.windows_common import SYSTEM_HIVE, RegistryReadError, offline_machine_hive
+    from appwarden.core.sources.windows.common import SYSTEM_HIVE, RegistryReadError, offline_machine_hive
 
     hive = offline_machine_hive(target, SYSTEM_HIVE, "HKLM\\SYSTEM")
     if hive is None:
@@ -152,7 +152,7 @@ def _windows_hostname(target: ScanTarget) -> str:
 
 def _macos_hostname(target: ScanTarget) -> str:
     from appwarden.core.sources.base import CoverageLog
-    from appwarden.core.sources.macos_common import plist_text, read_plist
+    from appwarden.core.sources.macos.common import plist_text, read_plist
 
     preferences = read_plist(target, target.path(MACOS_PREFERENCES), CoverageLog("hostname", target)) or {}
     system = _table(preferences, "System")

@@ -1,6 +1,9 @@
 """Inventory sources: each reads one kind of thing from a device (see base.py for the interface).
 
-Adding a source is one module here plus one line in ALL_SOURCES.
+One folder per platform (linux/, windows/, macos/) holds that platform's sources and the helpers
+they share; what serves several platforms (processes, leftovers, and the file and mounted-disk
+readers) sits here beside them. Adding a source is one module in its platform's folder plus one
+line in ALL_SOURCES.
 """
 
 from __future__ import annotations
@@ -8,21 +11,21 @@ from __future__ import annotations
 from typing import Iterable
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.appimage import AppImageFiles
 from appwarden.core.sources.base import InventorySource
-from appwarden.core.sources.desktop_entries import DesktopEntries
-from appwarden.core.sources.dpkg import DpkgPackages
-from appwarden.core.sources.flatpak import FlatpakApps
-from appwarden.core.sources.homebrew_casks import HomebrewCasks
 from appwarden.core.sources.leftovers import RuleLeftovers
-from appwarden.core.sources.macos_apps import MacApplications
-from appwarden.core.sources.macos_launchd import LaunchdJobs
+from appwarden.core.sources.linux.appimage import AppImageFiles
+from appwarden.core.sources.linux.desktop_entries import DesktopEntries
+from appwarden.core.sources.linux.dpkg import DpkgPackages
+from appwarden.core.sources.linux.flatpak import FlatpakApps
+from appwarden.core.sources.linux.rpm import RpmPackages
+from appwarden.core.sources.linux.snap import SnapPackages
+from appwarden.core.sources.macos.apps import MacApplications
+from appwarden.core.sources.macos.homebrew_casks import HomebrewCasks
+from appwarden.core.sources.macos.launchd import LaunchdJobs
 from appwarden.core.sources.processes import RunningProcesses
-from appwarden.core.sources.rpm import RpmPackages
-from appwarden.core.sources.snap import SnapPackages
-from appwarden.core.sources.windows_services import WindowsServices
-from appwarden.core.sources.windows_store import WindowsStorePackages
-from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries
+from appwarden.core.sources.windows.services import WindowsServices
+from appwarden.core.sources.windows.store import WindowsStorePackages
+from appwarden.core.sources.windows.uninstall import WindowsUninstallEntries
 
 ALL_SOURCES: tuple[InventorySource, ...] = (
     DpkgPackages(),

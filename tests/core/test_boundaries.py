@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import pkgutil
@@ -24,17 +25,42 @@ from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES, IN
 from tests.conftest import PROJECT, cli_environment
 
 
-def is_source_module(name: str) -> bool:
-    """Every module in core/sources is a source, except the interface and shared helpers."""
-    return name != "base" and not name.endswith("_common")
+SOURCES_PACKAGE = "appwarden.core.sources."
+
+
+def sources_defined() -> set[type]:
+    """Every source class written in core/sources or one of its platform folders (linux/, windows/, ...):
+    a module defines a source when it defines a concrete InventorySource; parsers and shared helpers define none."""
+    found = set()
+    for module_info in pkgutil.walk_packages(appwarden.core.sources.__path__, SOURCES_PACKAGE):
+        module = importlib.import_module(module_info.name)
+        found |= {
+            value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, InventorySource) and not inspect.isabstract(value)
+            and value.__module__ == module.__name__
+        }
+    return found
 
 
 def test_every_source_module_is_listed_once():
-    modules = {m.name for m in pkgutil.iter_modules(appwarden.core.sources.__path__) if is_source_module(m.name)}
-    listed = {type(s).__module__.rsplit(".", 1)[1] for s in ALL_SOURCES}
-    assert modules == listed
+    listed = [f"{type(s).__module__}.{type(s).__name__}" for s in ALL_SOURCES]
+    assert {f"{c.__module__}.{c.__name__}" for c in sources_defined()} == set(listed)
+    assert len(listed) == len(set(listed))
     names = [s.spec.name for s in ALL_SOURCES]
     assert len(names) == len(set(names))
+
+
+def test_the_walk_reaches_into_every_platform_folder():
+    """The test above would pass with a platform folder's sources unlisted if its walk missed the folder."""
+    folders = {source.__module__.removeprefix(SOURCES_PACKAGE).rpartition(".")[0] for source in sources_defined()}
+    assert {"linux", "windows", "macos"} <= folders
+
+
+@pytest.mark.parametrize("source", ALL_SOURCES, ids=lambda s: s.spec.name)
+def test_source_lives_in_its_platform_folder(source):
+    """A source of one platform sits in that platform's folder; one that serves several sits beside the folders."""
+    place = type(source).__module__.removeprefix(SOURCES_PACKAGE).split(".")[:-1]
+    assert place == (sorted(source.spec.platforms) if len(source.spec.platforms) == 1 else [])
 
 
 @pytest.mark.parametrize("source", ALL_SOURCES, ids=lambda s: s.spec.name)
@@ -280,7 +306,7 @@ def test_no_program_a_scan_or_a_removal_starts_is_a_shell(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("dpkg") is None, reason="installing a .deb needs root and dpkg")
 def test_a_package_removal_starts_the_package_manager_itself(tmp_path):
-    from tests.core.sources.test_dpkg import build_deb
+    from tests.core.sources.linux.test_dpkg import build_deb
 
     if subprocess.run(["dpkg-query", "-W", THROWAWAY_PACKAGE], capture_output=True).returncode == 0:
         pytest.skip(f"a package named {THROWAWAY_PACKAGE} is installed here; the test will not touch it")

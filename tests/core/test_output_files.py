@@ -12,7 +12,7 @@ import pytest
 
 from appwarden.core.cli.main import main
 from appwarden.core.files import NotReplaceable, replacing_atomically
-from tests.core.sources.test_desktop_entries import write
+from tests.core.sources.linux.test_desktop_entries import write
 
 AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="making a device node and giving a file away need root")
 OTHER_UID = 4242

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.core.sources.test_dpkg import build_deb
+from tests.core.sources.linux.test_dpkg import build_deb
 from tests.gui.window_fixtures import check_and_wait, open_window
 
 pytest.importorskip("PySide6", reason="the window needs PySide6-Essentials (pip install -e '.[test]')")

@@ -27,7 +27,7 @@ from appwarden.core.scan import run_scan
 from appwarden.core.sources.base import LINUX, ScanTarget
 from appwarden.core.sources.processes import RunningProcesses
 from tests.conftest import PROJECT, cli_environment
-from tests.core.sources.test_dpkg import build_deb
+from tests.core.sources.linux.test_dpkg import build_deb
 
 AS_ROOT_WITH_DPKG = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("dpkg") is None, reason="installing a .deb needs root and dpkg"

@@ -15,7 +15,7 @@ from appwarden.core.reports.diagnostics import diagnostics_text
 from appwarden.core.reports.terminal import escape_controls, terminal_output
 from appwarden.core.scan import run_scan
 from appwarden.core.target import make_target
-from tests.core.sources.test_desktop_entries import write
+from tests.core.sources.linux.test_desktop_entries import write
 
 HOSTNAME = "\x1b[2K\x1b[1Acompliant"
 # Retitles the terminal, rings its bell, then turns what follows right to left.

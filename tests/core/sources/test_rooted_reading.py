@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.sources.base import CoverageLog, CoverageStatus, ReadRequest, ScanTarget, read_bounded
-from appwarden.core.sources.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
+from appwarden.core.sources.linux.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
 from appwarden.core.sources.files_common import read_text
 from tests.conftest import PROJECT, cli_environment
 
@@ -230,7 +230,7 @@ def test_a_link_text_of_many_names_is_refused_quickly(tmp_path):
 
 
 def test_a_huge_sparse_status_file_is_not_read(tmp_path):
-    from appwarden.core.sources.dpkg import MAX_STATUS_BYTES
+    from appwarden.core.sources.linux.dpkg import MAX_STATUS_BYTES
 
     disk = linux_disk(tmp_path / "disk")
     (disk / "var/lib/dpkg").mkdir(parents=True)

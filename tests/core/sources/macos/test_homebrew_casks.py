@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.homebrew_casks import HomebrewCasks, newest_first
+from appwarden.core.sources.macos.homebrew_casks import HomebrewCasks, newest_first
 from tests.core.sources.macos.macos_disk import cask, example_mac, macos_disk
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.macos_apps import FoundBundle, MacApplications, application_item, info_plist_facts
+from appwarden.core.sources.macos.apps import FoundBundle, MacApplications, application_item, info_plist_facts
 from tests.core.sources.macos.macos_disk import (
     BINARY,
     TIKTOK_INFO,

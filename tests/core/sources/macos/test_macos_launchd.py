@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.macos_launchd import LaunchdJobs, launchd_item
+from appwarden.core.sources.macos.launchd import LaunchdJobs, launchd_item
 from tests.core.sources.macos.macos_disk import BINARY, XML, cyclic_info_plist, example_mac, launchd_job, macos_disk
 
 KAV = "/Library/Application Support/Kaspersky Lab/KAV/Binaries"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.macos_common import holds_itself, parse_plist, plist_text
+from appwarden.core.sources.macos.common import holds_itself, parse_plist, plist_text
 from tests.core.sources.macos.macos_disk import (
     BINARY,
     WECHAT_INFO,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.sources.base import CoverageLog, CoverageStatus, ScanTarget
-from appwarden.core.sources.windows_common import (
+from appwarden.core.sources.windows.common import (
     KEY_WOW64_64KEY,
     HiveFileReader,
     KeyValues,

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
-from appwarden.core.sources.windows_common import KEY_WOW64_64KEY, current_user_folder
-from appwarden.core.sources.windows_services import WindowsServices
-from appwarden.core.sources.windows_store import WindowsStorePackages
-from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries
+from appwarden.core.sources.windows.common import KEY_WOW64_64KEY, current_user_folder
+from appwarden.core.sources.windows.services import WindowsServices
+from appwarden.core.sources.windows.store import WindowsStorePackages
+from appwarden.core.sources.windows.uninstall import WindowsUninstallEntries
 from tests.core.sources.windows.windows_disk import KES_CODE, TIKTOK_FULL
 
 REG_SZ, REG_DWORD = 1, 4

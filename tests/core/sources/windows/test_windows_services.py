@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.windows_services import WindowsServices
+from appwarden.core.sources.windows.services import WindowsServices
 from tests.core.sources.windows.windows_disk import hivex_edit
 
 SYSTEM = "Windows/System32/config/SYSTEM"

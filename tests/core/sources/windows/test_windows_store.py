@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.windows_store import (
+from appwarden.core.sources.windows.store import (
     AppxManifest,
     PackageId,
     WindowsStorePackages,

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.windows_uninstall import WindowsUninstallEntries
+from appwarden.core.sources.windows.uninstall import WindowsUninstallEntries
 from tests.core.sources.windows.windows_disk import (
     HIVE_FIXTURES,
     KES_CODE,

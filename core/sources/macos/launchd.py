@@ -20,7 +20,7 @@ from appwarden.core.sources.base import (
     display_path,
 )
 from appwarden.core.sources.files_common import has_utf8_name, list_folder
-from appwarden.core.sources.macos_common import Details, Place, plist_text, read_plist, user_places
+from appwarden.core.sources.macos.common import Details, Place, plist_text, read_plist, user_places
 
 JOB_SUFFIX = ".plist"
 DAEMON, AGENT = "daemon", "agent"

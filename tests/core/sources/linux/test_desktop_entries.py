@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.desktop_entries import (
+from appwarden.core.sources.linux.desktop_entries import (
     DesktopEntries,
     DesktopEntry,
     desktop_file_id,

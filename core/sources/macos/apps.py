@@ -23,7 +23,7 @@ from appwarden.core.sources.base import (
     display_path,
 )
 from appwarden.core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, within_root_logged
-from appwarden.core.sources.macos_common import (
+from appwarden.core.sources.macos.common import (
     Details,
     Place,
     applications_folders,

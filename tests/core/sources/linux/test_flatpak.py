@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.flatpak import FlatpakApps, Metainfo, parse_metainfo
+from appwarden.core.sources.linux.flatpak import FlatpakApps, Metainfo, parse_metainfo
 
 COMMIT = "5d6e0f5a1b8c0c2a9f3e47b1d2c6a8e90f1b2c3d4e5f60718293a4b5c6d7e8f9"
 WECHAT_METADATA = b"""[Application]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appwarden.core.sources import rpm
+from appwarden.core.sources.linux import rpm
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.rpm import RpmPackage, RpmPackages, parse_rpm_query
+from appwarden.core.sources.linux.rpm import RpmPackage, RpmPackages, parse_rpm_query
 
 KESL_SPEC = """Name: kesl
 Version: 12.1.0
@@ -92,7 +92,7 @@ def test_garbage_database_fails_with_rpms_error(tmp_path):
 
 def test_database_but_no_rpm_tool_fails(tmp_path, monkeypatch):
     # Mocked: the real-package test needs the tool installed, so its absence is simulated here.
-    monkeypatch.setattr("appwarden.core.sources.rpm.shutil.which", lambda name: None)
+    monkeypatch.setattr("appwarden.core.sources.linux.rpm.shutil.which", lambda name: None)
     (tmp_path / "usr/lib/sysimage/rpm").mkdir(parents=True)
     (tmp_path / "usr/lib/sysimage/rpm/rpmdb.sqlite").write_bytes(b"SQLite format 3\x00")
     result = read(tmp_path)
@@ -120,7 +120,7 @@ def fake_rpm(tmp_path: Path, monkeypatch, script: str) -> Path:
     tool.parent.mkdir()
     tool.write_text("#!/bin/sh\n" + script)
     tool.chmod(0o755)
-    monkeypatch.setattr("appwarden.core.sources.rpm.shutil.which", lambda name: str(tool))
+    monkeypatch.setattr("appwarden.core.sources.linux.rpm.shutil.which", lambda name: str(tool))
     root = tmp_path / "root"
     (root / "var/lib/rpm").mkdir(parents=True)
     (root / "var/lib/rpm/Packages").write_bytes(b"\x00" * 64)

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.messages import Message
-from appwarden.core.sources import snap
+from appwarden.core.sources.linux import snap
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
-from appwarden.core.sources.snap import SnapFacts, SnapPackages, parse_snap_yaml, parse_snapd_state
+from appwarden.core.sources.linux.snap import SnapFacts, SnapPackages, parse_snap_yaml, parse_snapd_state
 
 FIREFOX_YAML = """name: firefox
 version: 133.0.3-1

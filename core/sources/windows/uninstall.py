@@ -19,7 +19,7 @@ from appwarden.core.sources.base import (
     SourceResult,
     SourceSpec,
 )
-from appwarden.core.sources.windows_common import (
+from appwarden.core.sources.windows.common import (
     SOFTWARE_HIVE,
     USER_HIVE,
     Hive,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
-from appwarden.core.sources.dpkg import DpkgPackages, parse_status
+from appwarden.core.sources.linux.dpkg import DpkgPackages, parse_status
 from tests.conftest import FIXTURES, PROJECT, cli_environment
 
 
@@ -137,7 +137,7 @@ def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
 def test_lines_in_blocks_are_the_files_lines_whatever_the_block_size(data, block):
     import io
 
-    from appwarden.core.sources.dpkg import lines_in_blocks
+    from appwarden.core.sources.linux.dpkg import lines_in_blocks
 
     expected = data.decode("utf-8", errors="replace").split("\n") if data else []
     if expected and expected[-1] == "":

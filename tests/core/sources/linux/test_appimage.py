@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appwarden.core.sources.appimage import AppImageFiles, appimage_base_name
+from appwarden.core.sources.linux.appimage import AppImageFiles, appimage_base_name
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, InventoryItem, ReadRequest, ScanTarget
 
 ELF_HEADER = b"\x7fELF\x02\x01\x01\x00AI\x02" + bytes(52)  # AppImage type 2 magic at offset 8

@@ -18,7 +18,7 @@ from appwarden.core.sources.base import (
     SourceResult,
     SourceSpec,
 )
-from appwarden.core.sources.windows_common import (
+from appwarden.core.sources.windows.common import (
     SYSTEM_HIVE,
     Hive,
     KeyValues,

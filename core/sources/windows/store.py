@@ -23,7 +23,7 @@ from appwarden.core.sources.base import (
     display_path,
 )
 from appwarden.core.sources.files_common import read_file_bytes, subfolders
-from appwarden.core.sources.windows_common import (
+from appwarden.core.sources.windows.common import (
     USER_CLASSES_HIVE,
     Hive,
     LiveRegistryReader,
