@@ -14,7 +14,7 @@ from appwarden.core.accounts import account_scope
 from appwarden.core.findings import Evidence, Finding, ScanResult
 from appwarden.core.matching.index import Match, RuleIndex, leftover_locations
 from appwarden.core.messages import Message
-from appwarden.core.policy.model import THIS_DEVICE_CLASS, PolicySet
+from appwarden.core.policy.model import DESKTOP, Enforcement, PolicySet
 from appwarden.core.sources import ALL_SOURCES
 from appwarden.core.sources.base import (
     OS_NAMES,
@@ -74,7 +74,7 @@ def run_scan(
             for item in items:
                 matches += index.matches(item)
             _release_gradually(items)
-    findings = build_findings(matches, policies, started.date())
+    findings = build_findings(matches, policies, started.date(), target.device_class, target.organisation_issued)
     return with_reference(ScanResult(
         check_id=uuid.uuid4().hex,
         target=target,
@@ -144,7 +144,11 @@ def _coverage_only(source: str, status: CoverageStatus, detail: Message) -> Sour
     return SourceResult((), Coverage(source, status, detail))
 
 
-def build_findings(matches: list[Match], policies: PolicySet, on: dt.date) -> tuple[Finding, ...]:
+def build_findings(
+    matches: list[Match], policies: PolicySet, on: dt.date, device_class: str = DESKTOP, organisation_issued: bool = True
+) -> tuple[Finding, ...]:
+    """One finding per rule that matched, its enforcement worked out for this kind of device and
+    whether the organisation issued it."""
     by_rule: dict[str, list[Match]] = {}
     for match in matches:
         by_rule.setdefault(match.rule.id, []).append(match)
@@ -153,9 +157,11 @@ def build_findings(matches: list[Match], policies: PolicySet, on: dt.date) -> tu
         if rule.id not in by_rule:
             continue
         directive = policies.directive(rule.directive_id)
-        enforcement, extensions = policies.enforcement(directive, THIS_DEVICE_CLASS, on)
+        enforcement, extensions = policies.enforcement(directive, device_class, on)
+        if not organisation_issued:  # the directive covers issued devices only; the risk is the same
+            enforcement = Enforcement.RECOMMENDED
         evidence = _without_repeated_places(tuple(dict.fromkeys(_evidence(m) for m in by_rule[rule.id])))
-        findings.append(Finding(rule, directive, enforcement, evidence, extensions))
+        findings.append(Finding(rule, directive, enforcement, evidence, extensions, device_class, organisation_issued))
     return tuple(findings)
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from appwarden.core.errors import TargetError
@@ -45,8 +46,14 @@ def detect_os(root: Path, log: CoverageLog | None = None) -> str | None:
     return None
 
 
-def make_target(root: str | os.PathLike | None = None, os_name: str | None = None) -> ScanTarget:
-    """The running device when root is None or "/", else the disk mounted at root."""
+def make_target(root: str | os.PathLike | None = None, os_name: str | None = None, organisation_issued: bool = True) -> ScanTarget:
+    """The running device when root is None or "/", else the disk mounted at root; a computer,
+    issued by the organisation unless the person says it is their own."""
+    target = _computer(root, os_name)
+    return replace(target, organisation_issued=organisation_issued)
+
+
+def _computer(root: str | os.PathLike | None, os_name: str | None) -> ScanTarget:
     if os_name is not None and os_name not in (LINUX, WINDOWS, MACOS):
         raise TargetError(Message.of("Unknown operating system '{os}'. Use linux, windows or macos.", os=os_name))
     if root is None or Path(root).resolve() == Path(Path.cwd().anchor):

@@ -118,7 +118,7 @@ class MainController(QObject):
         policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
                                  include_default=not self.options.no_default_policy)
         try:
-            target = make_target(self.options.root, self.options.os)
+            target = make_target(self.options.root, self.options.os, organisation_issued=not getattr(self.options, "personal", False))
         except TargetError as error:  # the packs are shown all the same, beside why and what to do
             return Startup(None, policies, "", target_problem=error)
         try:

@@ -95,6 +95,8 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
     parser.add_argument("--policy", metavar="FILE", action="append", default=[], help=t("add a policy pack (repeatable)"))
     parser.add_argument("--no-default-policy", action="store_true", help=t("do not load the default Government of Canada pack"))
+    parser.add_argument("--personal", action="store_true",
+                        help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     parser.add_argument("--self-check", action="store_true",
                         help=t("open the window, check --root or this device, and exit 0 once the window shows the result"))
     parser.add_argument("--version", action="version", version=f"appwarden {__version__}", help=t("show the version and exit"))

@@ -47,7 +47,7 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
         raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
                                     "it cannot be used with --output or --root."))
     policies = _policies(args)
-    target = make_target(args.root, args.os)
+    target = make_target(args.root, args.os, organisation_issued=not args.personal)
     result = run_scan(target, policies)
     report = render_report(result, args.format, t)
     if args.write_into:

@@ -29,6 +29,7 @@ def add_parser(commands: argparse._SubParsersAction, t: Translator) -> argparse.
     remove.add_argument("--yes", action="store_true", help=t("take every step without asking (leftover files included)"))
     remove.add_argument("--root", metavar="DIR", help=t("a disk mounted at DIR: only explain the steps, then verify"))
     remove.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
+    remove.add_argument("--personal", action="store_true", help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     return remove
 
 
@@ -46,7 +47,7 @@ def remove(args: argparse.Namespace, t: Translator) -> int:
     interactive = sys.stdin.isatty()
     if not (args.yes or args.dry_run or interactive):
         raise UsageError(NO_TERMINAL)
-    target = make_target(args.root, args.os)
+    target = make_target(args.root, args.os, organisation_issued=not args.personal)
     finding = next((f for f in run_scan(target, policies).findings if f.rule.id == rule.id), None)
     if finding is None:
         print_to_terminal(t("{rule} was not found on this device.", rule=rule.id) if target.live

@@ -29,6 +29,8 @@ class Finding:
     enforcement: Enforcement
     evidence: tuple[Evidence, ...]
     scope_extensions: tuple[ScopeExtension, ...] = ()
+    device_class: str = "desktop"  # the checked device's, which the enforcement was worked out for
+    organisation_issued: bool = True
 
     @property
     def kinds(self) -> frozenset[EvidenceKind]:

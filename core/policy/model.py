@@ -14,8 +14,9 @@ from packaging.specifiers import SpecifierSet
 from appwarden.core.i18n import LocalText
 
 #: The class of device AppWarden runs on; directives name the classes they cover.
-DEVICE_CLASSES = ("mobile", "desktop")
-THIS_DEVICE_CLASS = "desktop"
+MOBILE, DESKTOP = "mobile", "desktop"  # phones and tablets; computers
+DEVICE_CLASSES = (MOBILE, DESKTOP)
+THIS_DEVICE_CLASS = DESKTOP  # what AppWarden itself runs on, for `explain`, which checks no device
 
 
 class Enforcement(StrEnum):

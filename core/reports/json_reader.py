@@ -21,7 +21,7 @@ from appwarden.core.findings import Evidence, Finding, ScanResult
 from appwarden.core.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, LocalText, Translator
 from appwarden.core.messages import Message
 from appwarden.core.policy.model import (
-    DisplayNameMatch, Directive, Enforcement, PolicyPack, PolicySet, Rule, Scope, ScopeExtension,
+    DESKTOP, DEVICE_CLASSES, DisplayNameMatch, Directive, Enforcement, PolicyPack, PolicySet, Rule, Scope, ScopeExtension,
 )
 from appwarden.core.reports.json_report import SCHEMA
 from appwarden.core.reports.reference import normalised_code
@@ -139,12 +139,15 @@ def _report(document: object) -> ReceivedReport:
         raise _Malformed("language")
     local = _local_text(language)
     started, finished = _moment(report, "scanned_at"), _moment(report, "finished_at")
+    target = _target(_table(report.get("target"), "target"))
     result = ScanResult(
-        target=_target(_table(report.get("target"), "target")),
+        target=target,
         started_at=started,
         finished_at=finished,
         packs=_list(report, "policies", lambda p: _pack(_table(p, "policies[]"), local)),
-        findings=_list(report, "findings", lambda f: _finding(_table(f, "findings[]"), local)),
+        findings=_list(report, "findings", lambda f: replace(
+            _finding(_table(f, "findings[]"), local), device_class=target.device_class, organisation_issued=target.organisation_issued,
+        )),
         coverage=_list(report, "coverage", lambda c: _coverage(_table(c, "coverage[]"), Translator(language))),
         items_read=_count(report, "items_read"),
         cancelled=_get(report, "cancelled", bool),
@@ -184,7 +187,12 @@ def _target(target: dict) -> ScanTarget:
     root = _get(target, "root", str)
     if not root or "\0" in root:
         raise _Malformed("target.root")
-    return ScanTarget(Path(root), system, _get(target, "live", bool), computer_name(_get(target, "hostname", str)))
+    # Reports made before the device class and ownership were recorded were of issued computers.
+    device_class = _get(target, "device_class", str) if "device_class" in target else DESKTOP
+    if device_class not in DEVICE_CLASSES:
+        raise _Malformed("target.device_class")
+    issued = _get(target, "organisation_issued", bool) if "organisation_issued" in target else True
+    return ScanTarget(Path(root), system, _get(target, "live", bool), computer_name(_get(target, "hostname", str)), device_class, issued)
 
 
 def _pack(pack: dict, local: Callable[[str], LocalText]) -> PolicyPack:

@@ -29,6 +29,8 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
             "os": result.target.os,
             "hostname": result.target.hostname,
             "live": result.target.live,
+            "device_class": result.target.device_class,
+            "organisation_issued": result.target.organisation_issued,
         },
         "policies": [
             {"id": p.id, "version": p.version, "sha256": p.sha256, "name": t.text(p.name)} for p in result.packs

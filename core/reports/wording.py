@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from appwarden.core.findings import Evidence, Finding, ScanResult
 from appwarden.core.i18n import Translator
-from appwarden.core.policy.model import THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
+from appwarden.core.policy.model import MOBILE, THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
 from appwarden.core.sources.base import OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
 from appwarden.core.version import __version__
 
@@ -81,27 +81,36 @@ def _names(findings: tuple[Finding, ...], t: Translator) -> str:
 
 
 def enforcement_sentence(finding: Finding, t: Translator) -> str:
-    return scope_sentence(finding.directive, finding.enforcement, finding.scope_extensions, t)
+    return scope_sentence(
+        finding.directive, finding.enforcement, finding.scope_extensions, t, finding.device_class, finding.organisation_issued
+    )
 
 
 def scope_sentence(
-    directive: Directive, enforcement: Enforcement, extensions: tuple[ScopeExtension, ...], t: Translator
+    directive: Directive, enforcement: Enforcement, extensions: tuple[ScopeExtension, ...], t: Translator,
+    device_class: str = THIS_DEVICE_CLASS, organisation_issued: bool = True,
 ) -> str:
     """Required or recommended, and why: built from the enforcement in force (never from a pack's
-    own words), so it cannot contradict the finding. AppWarden runs on computers (THIS_DEVICE_CLASS)."""
+    own words), so it cannot contradict the finding; for the kind of device checked (a computer
+    or a phone) and whether the organisation issued it."""
     scope = t.text(directive.scope.description)
-    covered = THIS_DEVICE_CLASS in directive.scope.device_classes or bool(extensions)
+    covered = device_class in directive.scope.device_classes or bool(extensions)
+    if not organisation_issued:
+        return t(
+            "Removal recommended: the directive covers {scope}, and this device is personal, not issued by your organisation, so the directive does not apply to it; the same risk applies.",
+            scope=scope,
+        )
     if covered and enforcement == Enforcement.RECOMMENDED:
         return t(
             "Removal recommended: the directive covers {scope}, but it takes effect only on {effective}.",
             scope=scope, effective=t.date(directive.effective),
         )
+    if device_class == MOBILE:
+        return _mobile_scope_sentence(scope, extensions, covered, t)
     if extensions:
         return t(
             "Removal required: the directive covers {scope}, and the policy pack “{pack}” applies it to computers too: {reason}.",
-            scope=scope,
-            pack=", ".join(dict.fromkeys(t.text(e.pack_name) or e.pack_id for e in extensions)),
-            reason="; ".join(t.text(e.reason) for e in extensions),
+            scope=scope, pack=_pack_names(extensions, t), reason="; ".join(t.text(e.reason) for e in extensions),
         )
     if covered:
         return t("Removal required: the directive covers {scope}, computers included.", scope=scope)
@@ -109,6 +118,24 @@ def scope_sentence(
         "Removal recommended: the directive covers {scope}, not computers, and no policy pack in force applies it to computers; the same risk applies on a computer.",
         scope=scope,
     )
+
+
+def _mobile_scope_sentence(scope: str, extensions: tuple[ScopeExtension, ...], covered: bool, t: Translator) -> str:
+    if covered and not extensions:
+        return t("Removal required: the directive covers {scope}, and this phone or tablet is one of them.", scope=scope)
+    if extensions:
+        return t(
+            "Removal required: the directive covers {scope}, and the policy pack “{pack}” applies it to phones and tablets too: {reason}.",
+            scope=scope, pack=_pack_names(extensions, t), reason="; ".join(t.text(e.reason) for e in extensions),
+        )
+    return t(
+        "Removal recommended: the directive covers {scope}, not phones or tablets, and no policy pack in force applies it to them; the same risk applies on a phone.",
+        scope=scope,
+    )
+
+
+def _pack_names(extensions: tuple[ScopeExtension, ...], t: Translator) -> str:
+    return ", ".join(dict.fromkeys(t.text(e.pack_name) or e.pack_id for e in extensions))
 
 
 def presence_sentence(finding: Finding, t: Translator) -> str:

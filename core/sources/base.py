@@ -128,6 +128,11 @@ class ScanTarget:
     os: str
     live: bool
     hostname: str = ""
+    # What the directives' scopes speak of: a computer ("desktop") or a phone or tablet ("mobile").
+    device_class: str = "desktop"
+    # Whether the organisation issued the device: the directives cover government-issued devices
+    # only, so on a personal one their apps are recommended for removal, not required.
+    organisation_issued: bool = True
 
     def path(self, relative: str) -> Path:
         return self.root / relative.lstrip("/")

@@ -41,7 +41,8 @@ def test_json_contract(result):
     assert report["schema"] == 1
     assert report["tool"]["name"] == "appwarden"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", report["scanned_at"])
-    assert report["target"] == {"root": str(result.target.root), "os": "linux", "hostname": "desk-12", "live": False}
+    assert report["target"] == {"root": str(result.target.root), "os": "linux", "hostname": "desk-12", "live": False,
+                                "device_class": "desktop", "organisation_issued": True}
     (policy,) = report["policies"]
     assert policy["id"] == "test-minimal" and policy["version"] == "1" and len(policy["sha256"]) == 64
     assert report["compliant"] is False
