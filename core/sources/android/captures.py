@@ -9,7 +9,6 @@ a name with `..` or a damaged archive becomes a problem, not a hang or a traceba
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -71,18 +70,20 @@ def read_capture(path: Path) -> AndroidCapture | UnreadableCapture:
     if stat.S_ISDIR(mode):
         return _androidqf_folder(path)
     try:
-        data = read_limited(open_regular_file(path.parent, path, live=True), TEXT_LIMIT)
+        with open(open_regular_file(path.parent, path, live=True), "rb", closefd=True) as handle:
+            start = handle.read(len(ZIP_MAGIC))
+            if start == ZIP_MAGIC:
+                # Read in place: a zip's listing is at its end, and only the dumpstate member is read.
+                return read_bugreport_zip(handle, path.name)
+            data = start + handle.read(TEXT_LIMIT + 1 - len(start))
     except OSError as error:
         return UnreadableCapture(printable(str(path)), _os_reason(error))
-    return _capture_file(path.name, data)
+    return _capture_text(path.name, data)
 
 
-def _capture_file(name: str, data: bytes) -> AndroidCapture | UnreadableCapture:
+def _capture_text(name: str, data: bytes) -> AndroidCapture | UnreadableCapture:
     problems = [_too_large(name)] if len(data) > TEXT_LIMIT else []
-    data = data[:TEXT_LIMIT]
-    if data.startswith(ZIP_MAGIC):
-        return read_bugreport_zip(io.BytesIO(data), name, problems)
-    text = data.decode("utf-8", "replace")
+    text = data[:TEXT_LIMIT].decode("utf-8", "replace")
     if _PACKAGE_SERVICE in text:
         return _from_dumpstate(CaptureKind.BUGREPORT, name, text, problems)
     if re.search(r"^Packages:|^  Package \[", text, re.MULTILINE):

@@ -233,3 +233,15 @@ def test_any_packages_json_gives_packages_or_problems(text):
     parsed = parse_androidqf_packages(text)
     assert all(package.name.count(".") >= 1 for package in parsed.values)
     assert parsed.values or parsed.problems or json.loads(text) == []
+
+
+def test_a_bugreport_zip_larger_than_the_bound_is_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(captures, "TEXT_LIMIT", 1024 * 1024)
+    path = tmp_path / "bugreport.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # stored, so the zip itself is over the bound
+        archive.writestr("FS/data/anr/traces.bin", os.urandom(3 * 1024 * 1024))
+        archive.writestr("bugreport-x.txt", with_wechat(DUMPSTATE))
+    assert path.stat().st_size > 3 * 1024 * 1024
+    capture = read_capture(path)
+    assert [package.name for package in capture.packages] == ["com.samsung.android.provider.filterprovider", "com.instagram.android", "com.tencent.mm"]
+    assert capture.problems == ()
