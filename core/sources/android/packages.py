@@ -143,8 +143,8 @@ def _package_block(name: str, lines: list[str]) -> AndroidPackage:
         elif stripped.startswith("versionCode="):
             values.setdefault("version_code", stripped.split()[0].partition("=")[2])
         elif stripped.startswith("userId="):
-            uid = stripped.partition("=")[2].split()[0] if stripped.partition("=")[2] else ""
-            if uid.isdigit():
+            uid = stripped[len("userId="):].split(" ", 1)[0]
+            if uid.isdigit() and len(uid) <= 10:
                 values.setdefault("uids", (int(uid),))
         else:
             key, equals, value = stripped.partition("=")
