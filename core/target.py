@@ -14,7 +14,8 @@ from pathlib import Path
 
 from appwarden.core.errors import TargetError
 from appwarden.core.messages import Message
-from appwarden.core.sources.base import LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
+from appwarden.core.policy.model import MOBILE
+from appwarden.core.sources.base import ANDROID, LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
 
 HOSTNAME_FILE_LIMIT = 4096
 # Longer than any system allows (Linux 64, Windows 15, a Mac's ComputerName about 63): a longer
@@ -51,6 +52,23 @@ def make_target(root: str | os.PathLike | None = None, os_name: str | None = Non
     issued by the organisation unless the person says it is their own."""
     target = _computer(root, os_name)
     return replace(target, organisation_issued=organisation_issued)
+
+
+def capture_target(path: str | os.PathLike, organisation_issued: bool = True) -> ScanTarget:
+    """What was captured from an Android phone (a dumpsys package output, a bugreport zip, a pm list
+    packages output or an AndroidQF folder), checked as that phone: a mobile device, named by its
+    maker and model when the capture says them. A path that holds no capture is a sentence."""
+    from appwarden.core.sources.android.captures import UnreadableCapture, read_capture
+
+    capture_path = Path(path)
+    capture = read_capture(capture_path)
+    if isinstance(capture, UnreadableCapture):
+        where = capture.path if os.path.isabs(capture.path) else str(capture_path)  # the file inside a folder, or what was given
+        raise TargetError(Message.of("{path} cannot be read as a capture of a phone: {reason}.", path=where, reason=capture.reason))
+    device = capture.device
+    name = computer_name(" ".join(part for part in (device.manufacturer, device.model) if part))
+    return ScanTarget(capture_path.resolve(), ANDROID, live=False, hostname=name, device_class=MOBILE,
+                      organisation_issued=organisation_issued)
 
 
 def _computer(root: str | os.PathLike | None, os_name: str | None) -> ScanTarget:

@@ -43,11 +43,18 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     from appwarden.core.scan import run_scan
     from appwarden.core.target import make_target
 
-    if args.write_into and (args.output or args.root):
+    if args.write_into and (args.output or args.root or args.phone_capture):
         raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
-                                    "it cannot be used with --output or --root."))
+                                    "it cannot be used with --output, --root or --phone-capture."))
+    if args.phone_capture and (args.root or args.os):
+        raise UsageError(Message.of("--phone-capture checks what was captured from a phone: it cannot be used with --root or --os."))
     policies = _policies(args)
-    target = make_target(args.root, args.os, organisation_issued=not args.personal)
+    if args.phone_capture:
+        from appwarden.core.target import capture_target
+
+        target = capture_target(args.phone_capture, organisation_issued=not args.personal)
+    else:
+        target = make_target(args.root, args.os, organisation_issued=not args.personal)
     result = run_scan(target, policies)
     report = render_report(result, args.format, t)
     if args.write_into:

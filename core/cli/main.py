@@ -156,6 +156,10 @@ def build_parser(t: Translator) -> CommandLineParser:
     scan.add_argument("--format", choices=FORMATS, default="text", help=t("report format (default: text)"))
     scan.add_argument("--output", metavar="FILE", help=t("write the report to FILE instead of the screen"))
     scan.add_argument("--no-history", action="store_true", help=t("do not record this check in the history"))
+    scan.add_argument("--phone-capture", metavar="PATH", help=t(
+        "check what was captured from an Android phone: a dumpsys package output, an adb bugreport zip, "
+        "a pm list packages output or an AndroidQF folder"
+    ))
     scan.add_argument("--personal", action="store_true", help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     scan.add_argument("--write-into", metavar="FILE", help=t(
         "write the report into FILE, an empty file prepared for it (Check all accounts does this); "

@@ -50,6 +50,11 @@ def render_text(result: ScanResult, t: Translator) -> str:
             "{count} other source has nothing to read on this device.",
             "{count} other sources have nothing to read on this device.", count=len(absent),
         ))
+    elif absent and result.target.is_capture:
+        lines.append("  " + t.plural(
+            "{count} other source has nothing to read in this capture.",
+            "{count} other sources have nothing to read in this capture.", count=len(absent),
+        ))
     elif absent:
         lines.append("  " + t.plural(
             "{count} other source has nothing to read on this disk.",

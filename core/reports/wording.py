@@ -31,6 +31,9 @@ def status_label(result: ScanResult, coverage: Coverage, t: Translator) -> str:
 
 
 def heading(result: ScanResult, t: Translator) -> str:
+    if result.target.is_capture:
+        return t("AppWarden {version}: check of {phone} on {when}", version=__version__,
+                 phone=target_description(result.target, t), when=t.moment(result.started_at) + " UTC")
     where = t("this device") if result.target.live else t("disk mounted at {root}", root=result.target.root)
     if not result.target.hostname:  # a disk that does not say its computer's name: named by its folder
         values = dict(version=__version__, os=OS_NAMES.get(result.target.os, result.target.os), when=t.moment(result.started_at) + " UTC")
@@ -195,6 +198,8 @@ def removal_text(finding: Finding, os_name: str, t: Translator) -> str:
 
 def coverage_note(result: ScanResult, t: Translator) -> str:
     if result.complete:
+        if result.target.is_capture:
+            return t("Every source that applies to this phone was read from the capture.")
         return t("Every source that applies to this device was read.") if result.target.live else t(
             "Every source that applies to this disk was read."
         )
@@ -275,6 +280,10 @@ def target_description(target: ScanTarget, t: Translator, here: bool = True) -> 
     report made elsewhere, whose running device is not this one."""
     system = OS_NAMES.get(target.os, target.os)
     host = target.hostname or t("unknown name")
+    if target.is_capture:
+        if target.hostname:
+            return t("the phone {phone} ({os}), as captured in {root}", phone=target.hostname, os=system, root=target.root)
+        return t("a phone ({os}), as captured in {root}", os=system, root=target.root)
     if target.live:
         if here:
             return t("this device, {host} ({os})", host=host, os=system)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from appwarden.core.messages import Message
+from appwarden.core.sources.android.inventory import AndroidApps, AndroidRunningApps
 from appwarden.core.sources.base import InventorySource
 from appwarden.core.sources.leftovers import RuleLeftovers
 from appwarden.core.sources.linux.appimage import AppImageFiles
@@ -40,6 +41,8 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
     MacApplications(),
     LaunchdJobs(),
     HomebrewCasks(),
+    AndroidApps(),
+    AndroidRunningApps(),
     RunningProcesses(),
     RuleLeftovers(),
 )

@@ -20,9 +20,10 @@ from appwarden.core.messages import Message
 from appwarden.core.sources import rooted_common
 from appwarden.core.sources.rooted_common import MAX_LINKS, NotARegularFile
 
-LINUX, WINDOWS, MACOS = "linux", "windows", "macos"
-OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS"}  # as people write them
-ALL_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
+LINUX, WINDOWS, MACOS, ANDROID = "linux", "windows", "macos", "android"
+OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS", ANDROID: "Android"}  # as people write them
+COMPUTER_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
+ALL_PLATFORMS = COMPUTER_PLATFORMS | {ANDROID}
 
 #: Identifier namespaces a source may yield and a rule may name, with what each holds.
 IDENTIFIER_NAMESPACES: dict[str, str] = {
@@ -134,6 +135,11 @@ class ScanTarget:
     # only, so on a personal one their apps are recommended for removal, not required.
     organisation_issued: bool = True
 
+    @property
+    def is_capture(self) -> bool:
+        """What was captured from a phone (a file or folder at `root`), not a device or a disk."""
+        return self.os not in COMPUTER_PLATFORMS and not self.live
+
     def path(self, relative: str) -> Path:
         return self.root / relative.lstrip("/")
 
@@ -177,6 +183,8 @@ class ScanTarget:
         `log`: a check that could not see every account must not say it is complete.
         Windows' compatibility junctions (All Users, Default User) are links and are left out.
         """
+        if self.os not in COMPUTER_PLATFORMS:
+            return []  # a phone's users are its own profiles (pm list users), not home folders
         if self.os == WINDOWS:
             parent = find_any_case(self, "Users", log=log)  # a mounted NTFS disk keeps its own casing
         else:

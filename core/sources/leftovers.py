@@ -15,7 +15,7 @@ from pathlib import Path
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
-    ALL_PLATFORMS,
+    COMPUTER_PLATFORMS,
     LINUX,
     MACOS,
     WINDOWS,
@@ -275,7 +275,7 @@ class RuleLeftovers(InventorySource):
     spec = SourceSpec(
         name="leftovers",
         title="Leftover files",
-        platforms=ALL_PLATFORMS,
+        platforms=COMPUTER_PLATFORMS,
         reads=("the leftover locations each rule names",),
         yields=("leftover",),
         kind=EvidenceKind.LEFTOVER,

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
-    ALL_PLATFORMS,
+    COMPUTER_PLATFORMS,
     CoverageLog,
     CoverageStatus,
     EvidenceKind,
@@ -29,7 +29,7 @@ class RunningProcesses(InventorySource):
     spec = SourceSpec(
         name="processes",
         title="Running programs",
-        platforms=ALL_PLATFORMS,
+        platforms=COMPUTER_PLATFORMS,
         reads=("live: the process table",),
         yields=("process", "executable"),
         kind=EvidenceKind.RUNNING,

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from appwarden.core.sources import ALL_SOURCES
 from tests.conftest import PROJECT
 from tests.gui.window_fixtures import check_and_wait, linux_disk, open_window
 
@@ -63,7 +64,7 @@ def test_helpdesk_details_show_evidence_and_coverage(qtbot, disk):
     assert sources == ["dpkg", "leftovers"] and controller.coverage.rowCount() == 2
     view.all_sources_toggle.click()
     sources = [coverage.source for coverage in controller.coverage.coverage]
-    assert sources[:2] == ["dpkg", "rpm"] and "processes" in sources and len(sources) == 14
+    assert sources[:2] == ["dpkg", "rpm"] and "processes" in sources and len(sources) == len(ALL_SOURCES)
     controller.copy_diagnostics()
     from PySide6.QtGui import QGuiApplication
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from appwarden.core.sources import ALL_SOURCES
 from tests.gui.window_fixtures import check_and_wait, linux_disk, open_window
 
 CLEAN = "Package: vim\nStatus: install ok installed\nVersion: 2:9.0\nArchitecture: amd64\n\n"
@@ -127,7 +128,7 @@ def test_the_coverage_table_shows_the_sources_that_apply_unless_asked(qtbot, tmp
     rows = lambda: [coverage.source for coverage in controller.coverage.coverage][: controller.coverage.rowCount()]
     assert rows() == ["dpkg", "leftovers"]
     view.all_sources_toggle.setChecked(True)
-    assert len(rows()) == 14 and "snap" in rows()
+    assert len(rows()) == len(ALL_SOURCES) and "snap" in rows()
     view.all_sources_toggle.setChecked(False)
     assert rows() == ["dpkg", "leftovers"]
 

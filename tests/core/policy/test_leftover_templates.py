@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.cli.main import main
 from appwarden.core.policy.loader import load_pack, shipped_pack_paths
-from appwarden.core.sources.base import ALL_PLATFORMS, LINUX, MACOS, WINDOWS
+from appwarden.core.sources.base import COMPUTER_PLATFORMS, LINUX, MACOS, WINDOWS
 from appwarden.core.sources.leftovers import LEFTOVER_BASES, template_parts, template_problem
 from tests.conftest import FIXTURES, PROJECT
 
@@ -114,7 +114,7 @@ components = st.sampled_from(
 )
 
 
-@given(st.lists(components, max_size=6).map("/".join), st.sampled_from(sorted(ALL_PLATFORMS)))
+@given(st.lists(components, max_size=6).map("/".join), st.sampled_from(sorted(COMPUTER_PLATFORMS)))
 def test_an_accepted_template_always_names_something_below_a_known_base(template, platform):
     problem = template_problem(template, platform)
     if problem is not None:
@@ -132,7 +132,7 @@ def test_an_accepted_template_always_names_something_below_a_known_base(template
 
 
 def test_known_bases_are_one_list_for_every_platform():
-    assert set(LEFTOVER_BASES) == ALL_PLATFORMS
+    assert set(LEFTOVER_BASES) == COMPUTER_PLATFORMS  # a phone's shared storage gets its own rules
     for platform in (LINUX, MACOS, WINDOWS):
         for base in LEFTOVER_BASES[platform]:
             # A base is never itself acceptable as a leftover: it would be deleted whole.

@@ -1,0 +1,101 @@
+"""The Android sources: the apps installed on a phone and the apps running on it, read from what
+was captured from the phone (core/sources/android/captures.py). A live phone will reach the same
+parsers through its connection; these sources only turn what was read into inventory items."""
+
+from __future__ import annotations
+
+from appwarden.core.messages import Message
+from appwarden.core.sources.android.captures import AndroidCapture, UnreadableCapture, read_capture
+from appwarden.core.sources.android.packages import AndroidPackage
+from appwarden.core.sources.base import (
+    ANDROID,
+    CoverageLog,
+    EvidenceKind,
+    InventoryItem,
+    InventorySource,
+    ReadRequest,
+    SourceResult,
+    SourceSpec,
+)
+
+CAPTURE_READS = ("pm list packages", "dumpsys package", "adb bugreport zip", "AndroidQF packages.json")
+
+
+def capture_of(request: ReadRequest, log: CoverageLog) -> AndroidCapture | None:
+    """The capture the target names, its problems noted in the log; None when it cannot be read."""
+    capture = read_capture(request.target.root)
+    if isinstance(capture, UnreadableCapture):
+        log.problem(capture.path, capture.reason)
+        return None
+    for problem in capture.problems:
+        log.problem(problem.location, problem.reason, problem.elevation_helps)
+    return capture
+
+
+class AndroidApps(InventorySource):
+    spec = SourceSpec(
+        name="android_packages",
+        title="Android apps",
+        platforms=frozenset({ANDROID}),
+        reads=CAPTURE_READS,
+        yields=("android_package",),
+        kind=EvidenceKind.INSTALLED,
+    )
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        log = CoverageLog(self.spec.name, request.target)
+        capture = capture_of(request, log)
+        if capture is None:
+            return log.result([])
+        log.read_one()
+        where = request.target.root.name
+        return log.result([_installed(package, where) for package in capture.packages])
+
+
+class AndroidRunningApps(InventorySource):
+    spec = SourceSpec(
+        name="android_running",
+        title="Apps running on the phone",
+        platforms=frozenset({ANDROID}),
+        reads=("ps -A",),
+        yields=("android_package",),
+        kind=EvidenceKind.RUNNING,
+    )
+
+    def read(self, request: ReadRequest) -> SourceResult:
+        log = CoverageLog(self.spec.name, request.target)
+        capture = capture_of(request, log)
+        if capture is None:
+            return log.result([])
+        if not capture.running:
+            return log.result([], Message.of("this capture holds no list of running apps"))
+        log.read_one()
+        items = [
+            InventoryItem(
+                source=self.spec.name, kind=EvidenceKind.RUNNING, identifiers=(("android_package", process.package),),
+                name=process.name, location=f"pid {process.pid}", details=(("pid", str(process.pid)),),
+            )
+            for process in capture.running if process.package
+        ]
+        return log.result(items)
+
+
+def _installed(package: AndroidPackage, where: str) -> InventoryItem:
+    details: list[tuple[str, str]] = []
+    if package.users:
+        details.append(("users", ",".join(map(str, package.users))))
+    if package.installer:
+        details.append(("installer", package.installer))
+    if package.system is not None:
+        details.append(("system", "yes" if package.system else "no"))
+    if package.first_install_time:
+        details.append(("first_install_time", package.first_install_time))
+    return InventoryItem(
+        source="android_packages",
+        kind=EvidenceKind.INSTALLED,
+        identifiers=(("android_package", package.name),),
+        name=package.name,
+        version=package.version_name or package.version_code,
+        location=f"{where} ({package.name})",
+        details=tuple(details),
+    )
