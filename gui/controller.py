@@ -32,7 +32,7 @@ from appwarden.core.reports.json_reader import ReceivedReport
 from appwarden.core.reports.reference import spoken, unbroken
 from appwarden.core.scan import Progress, run_scan
 from appwarden.core.sources.base import ScanTarget
-from appwarden.core.target import make_target
+from appwarden.core.target import capture_target, make_target
 from appwarden.core.version import __version__
 from appwarden.gui.background import BackgroundWork, Task
 from appwarden.gui.detail_html import empty_detail_html, finding_html
@@ -100,7 +100,7 @@ class MainController(QObject):
 
     def retranslate(self, translate: Translator) -> None:
         self.t = self.findings.translate = self.coverage.translate = translate
-        self.view.set_texts(translate, self.options.root is None)
+        self.view.set_texts(translate, self.target_kind)
         if self.received is not None:
             self.view.show_received(self._received_sentence())
         self._show_packs()
@@ -118,7 +118,7 @@ class MainController(QObject):
         policies = load_policies([Path(p) for p in (*self.extra_policies, *self.options.policy)],
                                  include_default=not self.options.no_default_policy)
         try:
-            target = make_target(self.options.root, self.options.os, organisation_issued=not getattr(self.options, "personal", False))
+            target = self._make_target()
         except TargetError as error:  # the packs are shown all the same, beside why and what to do
             return Startup(None, policies, "", target_problem=error)
         try:
@@ -153,10 +153,27 @@ class MainController(QObject):
             "AppWarden again without --policy. Then check again."
         ))
 
+    @property
+    def target_kind(self) -> str:
+        """What the window checks: "device" (this one), "disk" (--root) or "capture" (--phone-capture)."""
+        if getattr(self.options, "phone_capture", None):
+            return "capture"
+        return "device" if self.options.root is None else "disk"
+
+    def _make_target(self) -> ScanTarget:
+        issued = not getattr(self.options, "personal", False)
+        if self.target_kind == "capture":
+            return capture_target(self.options.phone_capture, organisation_issued=issued)
+        return make_target(self.options.root, self.options.os, organisation_issued=issued)
+
     def _show_target_problem(self, problem: TargetError) -> None:
         """Why the folder (or device) asked for cannot be checked, and what the person can do instead."""
         t = self.t
-        if self.options.root is not None:
+        if self.target_kind == "capture":
+            title = t("This phone capture cannot be checked.")
+            advice = t("Choose the file or folder captured from the phone (a dumpsys package output, an adb bugreport zip, "
+                       "a pm list packages output or an AndroidQF folder), or start AppWarden without --phone-capture.")
+        elif self.options.root is not None:
             title = t("This folder cannot be checked.")
             advice = t("Choose the folder where the other computer's disk is mounted, "
                        "or start AppWarden without --root to check this computer.")
@@ -289,7 +306,7 @@ class MainController(QObject):
     # Showing a result.
     def show_idle(self) -> None:
         self.view.show_banner("idle", self.t("Not checked yet."), "")
-        self.view.detail.setHtml(empty_detail_html(None, self.t, self.view.check_button.text(), live=self.options.root is None))
+        self.view.detail.setHtml(empty_detail_html(None, self.t, self.view.check_button.text(), live=self.target_kind == "device", capture=self.target_kind == "capture"))
         self.view.show_findings(False)
         self.view.show_helpdesk(self.view.helpdesk_toggle.isChecked())
 
@@ -315,7 +332,8 @@ class MainController(QObject):
         # Non-breaking hyphens: a wrapped line never splits the code a person reads out.
         sentence = self.t("Reference code: {code}", code=unbroken(result.reference)) if result.reference else ""
         self.view.show_reference(sentence, spoken(result.reference))
-        if self.received is not None:  # read-only: nothing on that device can be removed from here
+        # Read-only: nothing on a device whose report was received, or whose capture was read, can be removed from here.
+        if self.received is not None or self.target_kind == "capture":
             self.view.remove_button.setVisible(False)
             self.view.set_primary_action(removing=False)
 
@@ -332,7 +350,7 @@ class MainController(QObject):
 
     def _show_selected(self) -> None:
         finding = self.selected_finding()
-        self.view.remove_button.setEnabled(finding is not None and self.received is None)
+        self.view.remove_button.setEnabled(finding is not None and self.received is None and self.target_kind != "capture")
         if finding is None and self.target_problem is not None and self.received is None:
             self._show_target_problem(self.target_problem)
             return

@@ -73,9 +73,14 @@ def _evidence_table(finding: Finding, t: Translator) -> str:
     return f"<h3>{escape(t('Technical evidence'))}</h3>" + "".join(blocks)
 
 
-def empty_detail_html(result: ScanResult | None, t: Translator, action: str, live: bool = True) -> str:
+def empty_detail_html(result: ScanResult | None, t: Translator, action: str, live: bool = True, capture: bool = False) -> str:
     """What the detail pane says when no finding is selected: what to do (for this device, or for the
     disk given with --root when `live` is False), or what was checked."""
+    if result is None and capture:
+        return (
+            f"<h3>{escape(t('Is this phone free of prohibited applications?'))}</h3>"
+            f"<p>{escape(t('Press “{action}” to look for applications that government directives prohibit in what was captured from the phone. It takes a few seconds and changes nothing.', action=action))}</p>"
+        )
     if result is None and live:
         return (
             f"<h3>{escape(t('Is this device free of prohibited applications?'))}</h3>"

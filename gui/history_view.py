@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from appwarden.core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
 from appwarden.core.i18n import Translator
-from appwarden.core.sources.base import OS_NAMES
+from appwarden.core.sources.base import COMPUTER_PLATFORMS, OS_NAMES
 
 WHEN, DEVICE, WHERE, RESULT, REFERENCE = range(5)
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -88,7 +88,11 @@ class HistoryModel(QAbstractTableModel):
         if column == DEVICE:
             return f"{record.hostname or t('unknown name')} ({OS_NAMES.get(record.os, record.os)})"
         if column == WHERE:
-            return t("this device") if record.of_this_device else t("disk mounted at {root}", root=record.root)
+            if record.of_this_device:
+                return t("this device")
+            if record.os not in COMPUTER_PLATFORMS:
+                return t("phone captured in {root}", root=record.root)
+            return t("disk mounted at {root}", root=record.root)
         if column == REFERENCE:
             return record.reference or "-"  # checks recorded before codes were given have none
         return self.result_text(record)

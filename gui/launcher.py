@@ -95,6 +95,10 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
     parser.add_argument("--policy", metavar="FILE", action="append", default=[], help=t("add a policy pack (repeatable)"))
     parser.add_argument("--no-default-policy", action="store_true", help=t("do not load the default Government of Canada pack"))
+    parser.add_argument("--phone-capture", metavar="PATH", help=t(
+        "check what was captured from an Android phone: a dumpsys package output, an adb bugreport zip, "
+        "a pm list packages output or an AndroidQF folder"
+    ))
     parser.add_argument("--personal", action="store_true",
                         help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     parser.add_argument("--self-check", action="store_true",

@@ -270,11 +270,12 @@ class MainWindowView(QMainWindow):
         self.about_action = QAction(self)
         self.help_menu.addAction(self.about_action)
 
-    def set_texts(self, t: Translator, target_is_this_device: bool) -> None:
-        """Every visible string, in the person's language (called again when the language changes)."""
+    def set_texts(self, t: Translator, target_kind: str) -> None:
+        """Every visible string, in the person's language (called again when the language changes).
+        `target_kind`: "device" (this one), "disk" (--root) or "capture" (--phone-capture)."""
         self.setWindowTitle("AppWarden")
         self.title.setText(t("Prohibited applications check"))
-        check = t("Check this device") if target_is_this_device else t("Check this disk")
+        check = {"device": t("Check this device"), "disk": t("Check this disk"), "capture": t("Check this phone capture")}[target_kind]
         self.check_button.setText(check)
         self.check_button.setToolTip(t("Looks for prohibited applications. Nothing is changed on the device."))
         self.cancel_button.setText(t("Cancel"))

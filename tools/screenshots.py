@@ -246,6 +246,25 @@ def save_opened_report(app: QApplication, sent_from: Path, here: Path, folder: P
     controller.background.wait(5000)
 
 
+def save_phone_capture(app: QApplication, scratch: Path, folder: Path) -> None:
+    """The window on a phone capture with WeChat in it (the real AndroidQF capture, WeChat added),
+    in English and French; skipped when ../shared is not beside this checkout."""
+    from tests.conftest import SHARED
+
+    if not (SHARED / "fixtures/phones/android").is_dir():
+        return
+    from tests.core.sources.android.test_phone_captures_scanned import capture_with
+
+    (scratch / "phone").mkdir()
+    capture = capture_with(scratch / "phone", "com.tencent.mm")
+    for lang, name in (("en", "23-phone-capture"), ("fr", "24-phone-capture-french")):
+        view, controller = window(app, "--phone-capture", str(capture), "--lang", lang)
+        check(app, controller)
+        save(view, folder, name)
+        view.close()
+        controller.background.wait(5000)
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -296,6 +315,7 @@ def main() -> int:
 
         save_in_system_look(app, found, folder, "13-larger-system-font", "en", font_scale=1.5)
         save_in_system_look(app, found, folder, "14-high-contrast-dark-french", "fr", palette=high_contrast_dark())
+        save_phone_capture(app, scratch_path, folder)
 
         # An organisation's pack applies the directives to computers: AppWarden's own sentence says
         # the removal is required and names that pack.

@@ -14,7 +14,7 @@ from appwarden.core.messages import Message
 from appwarden.core.policy.loader import collect_packs, default_pack_path, load_pack, load_policies, shipped_pack_paths
 from appwarden.core.policy.model import THIS_DEVICE_CLASS, Enforcement, PolicyPack, PolicySet, Rule
 from appwarden.core.reports.terminal import escape_controls, print_to_terminal
-from appwarden.core.sources.base import OS_NAMES
+from appwarden.core.sources.base import COMPUTER_PLATFORMS, OS_NAMES
 
 EXIT_COMPLIANT, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -160,7 +160,7 @@ def _check_line(record, t: Translator) -> str:
     else:
         outcome = record.nothing_found().render(t)
     hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
-    where = t("this device") if record.of_this_device else t("mounted disk")
+    where = t("this device") if record.of_this_device else t("phone capture") if record.os not in COMPUTER_PLATFORMS else t("mounted disk")
     return f"{record.id:>5}  {record.scanned_at}  {record.reference or '-'}  {hostname}  {record.os}  {root}  {where}  {outcome}"
 
 

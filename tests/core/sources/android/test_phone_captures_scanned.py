@@ -72,3 +72,10 @@ def test_what_is_not_a_capture_is_one_sentence(tmp_path):
     assert "Traceback" not in done.stderr
     both = appwarden(tmp_path, "scan", "--phone-capture", str(tmp_path), "--root", str(tmp_path), "--no-history")
     assert (both.returncode, both.stderr) == (2, "--phone-capture checks what was captured from a phone: it cannot be used with --root or --os.\n")
+
+
+def test_history_calls_a_capture_a_phone_capture(tmp_path):
+    folder = capture_with(tmp_path, "com.tencent.mm")
+    assert appwarden(tmp_path, "scan", "--phone-capture", str(folder)).returncode == 1
+    listing = appwarden(tmp_path, "history").stdout.splitlines()
+    assert listing[0].endswith(f"samsung SM-G991B  android  {folder}  phone capture  found: wechat"), listing
