@@ -16,6 +16,17 @@ settings.load_profile("appwarden")
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT / "tests" / "fixtures"
 SHARED = PROJECT.parent / "shared"
+PHONE_OUTPUTS = SHARED / "fixtures" / "phones" / "android"
+
+
+def shared_phone_output(name: str) -> Path:
+    """A real phone output of ../shared/fixtures/phones/android; the test (or, at import, its whole
+    module) is skipped, saying why, when ../shared is not beside this checkout."""
+    path = PHONE_OUTPUTS / name
+    if not path.is_file():
+        pytest.skip(f"the real phone outputs are in {PHONE_OUTPUTS} (../shared beside this checkout), which is not here",
+                    allow_module_level=True)
+    return path
 
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))

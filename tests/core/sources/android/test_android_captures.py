@@ -32,10 +32,10 @@ from appwarden.core.sources.android.captures import (
 )
 from appwarden.core.sources.android.device import DeviceProperties
 from appwarden.core.sources.android.packages import AndroidPackage
-from tests.conftest import FIXTURES, SHARED
+from tests.conftest import FIXTURES, SHARED, shared_phone_output
 
 PHONES = SHARED / "fixtures" / "phones" / "android"
-DUMPSTATE = (PHONES / "android_data_bugreport_dumpstate.txt").read_text(encoding="utf-8")
+DUMPSTATE = shared_phone_output("android_data_bugreport_dumpstate.txt").read_text(encoding="utf-8")  # or the module is skipped
 INSTAGRAM = AndroidPackage("com.instagram.android", "com.android.vending", "241.1.0.18.114", "364105349", (10164,), (0,),
                            "/data/app/com.instagram.android-0mrt4tCf3oHIUTc_FFSStA==", False, "2020-06-12 00:41:34")
 FILTER_PROVIDER = AndroidPackage("com.samsung.android.provider.filterprovider", None, "5.0.07", "500700000", (1000,), (0,),

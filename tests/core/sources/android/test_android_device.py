@@ -9,19 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.sources.android.device import DeviceProperties, parse_getprop, shortened
-from tests.conftest import SHARED
+from tests.conftest import shared_phone_output
 
-PHONES = SHARED / "fixtures" / "phones" / "android"
 PRODUCT_LINES = "[ro.product.manufacturer]: [Google]\n[ro.product.model]: [Pixel 7]\n[ro.build.version.release]: [14]\n[ro.serialno]: [28191FDH2000AB]\n"
 
 
 def test_the_real_trimmed_outputs_name_no_product():
     for name in ("android_data_getprop.txt", "androidqf_getprop.txt"):
-        assert parse_getprop((PHONES / name).read_text()) == DeviceProperties()
+        assert parse_getprop(shared_phone_output(name).read_text()) == DeviceProperties()
 
 
 def test_an_edited_copy_gives_maker_model_version_and_a_shortened_serial():
-    text = (PHONES / "android_data_getprop.txt").read_text() + PRODUCT_LINES
+    text = shared_phone_output("android_data_getprop.txt").read_text() + PRODUCT_LINES
     assert parse_getprop(text) == DeviceProperties("Google", "Pixel 7", "14", "28…AB")
 
 

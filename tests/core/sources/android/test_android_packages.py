@@ -12,14 +12,13 @@ from hypothesis import strategies as st
 
 from appwarden.core.sources.android.parsed import PACKAGE_NAME
 from appwarden.core.sources.android.packages import AndroidPackage, parse_dumpsys_package, parse_pm_list_packages
-from tests.conftest import FIXTURES, SHARED
+from tests.conftest import FIXTURES, shared_phone_output
 
-PHONES = SHARED / "fixtures" / "phones" / "android"
 PM_OUTPUTS = FIXTURES / "phones" / "android"
 
 
 def shared_text(name: str) -> str:
-    return (PHONES / name).read_text(encoding="utf-8", errors="replace")
+    return shared_phone_output(name).read_text(encoding="utf-8", errors="replace")
 
 
 def test_pm_list_reads_each_line_from_the_right():

@@ -7,9 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.sources.android.processes import RunningProcess, parse_ps, running_packages
-from tests.conftest import SHARED
+from tests.conftest import shared_phone_output
 
-PS = SHARED / "fixtures" / "phones" / "android" / "android_data_ps.txt"
 APPS = (
     "u0_a234       4821   712 15012344 210044 0                   0 S com.tencent.mm\n"
     "u0_a234       4907   712 14421812 99212 0                    0 S com.tencent.mm:push\n"
@@ -18,7 +17,7 @@ APPS = (
 
 
 def test_the_real_output_has_kernel_threads_and_no_app():
-    parsed = parse_ps(PS.read_text())
+    parsed = parse_ps(shared_phone_output("android_data_ps.txt").read_text())
     assert parsed.problems == ()
     assert len(parsed.values) == 17
     assert parsed.values[0] == RunningProcess("root", 1, "init", "")
@@ -26,7 +25,7 @@ def test_the_real_output_has_kernel_threads_and_no_app():
 
 
 def test_an_edited_copy_with_wechat_and_kaspersky_running():
-    parsed = parse_ps(PS.read_text() + APPS)
+    parsed = parse_ps(shared_phone_output("android_data_ps.txt").read_text() + APPS)
     assert parsed.values[-3:] == (
         RunningProcess("u0_a234", 4821, "com.tencent.mm", "com.tencent.mm"),
         RunningProcess("u0_a234", 4907, "com.tencent.mm:push", "com.tencent.mm"),
@@ -37,7 +36,7 @@ def test_an_edited_copy_with_wechat_and_kaspersky_running():
 
 def test_no_header_and_a_short_line_are_problems():
     assert [p.render() for p in parse_ps("root 1 0 init\n").problems] == ["the process list has no header line naming its columns: root 1 0 init"]
-    parsed = parse_ps(PS.read_text().splitlines()[0] + "\nroot 12\n")
+    parsed = parse_ps(shared_phone_output("android_data_ps.txt").read_text().splitlines()[0] + "\nroot 12\n")
     assert [p.render() for p in parsed.problems] == ["a line of the process list could not be read: root 12"]
 
 
