@@ -14,7 +14,7 @@ from appwarden.core.accounts import account_scope
 from appwarden.core.findings import Evidence, Finding, ScanResult
 from appwarden.core.matching.index import Match, RuleIndex, leftover_locations
 from appwarden.core.messages import Message
-from appwarden.core.policy.model import DESKTOP, Enforcement, PolicySet
+from appwarden.core.policy.model import DESKTOP, PolicySet
 from appwarden.core.sources import ALL_SOURCES
 from appwarden.core.sources.base import (
     OS_NAMES,
@@ -157,9 +157,7 @@ def build_findings(
         if rule.id not in by_rule:
             continue
         directive = policies.directive(rule.directive_id)
-        enforcement, extensions = policies.enforcement(directive, device_class, on)
-        if not organisation_issued:  # the directive covers issued devices only; the risk is the same
-            enforcement = Enforcement.RECOMMENDED
+        enforcement, extensions = policies.enforcement(directive, device_class, on, organisation_issued)
         evidence = _without_repeated_places(tuple(dict.fromkeys(_evidence(m) for m in by_rule[rule.id])))
         findings.append(Finding(rule, directive, enforcement, evidence, extensions, device_class, organisation_issued))
     return tuple(findings)

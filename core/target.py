@@ -58,16 +58,16 @@ def capture_target(path: str | os.PathLike, organisation_issued: bool = True) ->
     """What was captured from an Android phone (a dumpsys package output, a bugreport zip, a pm list
     packages output or an AndroidQF folder), checked as that phone: a mobile device, named by its
     maker and model when the capture says them. A path that holds no capture is a sentence."""
-    from appwarden.core.sources.android.captures import UnreadableCapture, read_capture
+    from appwarden.core.sources.android.captures import UnreadableCapture, read_capture_once
 
-    capture_path = Path(path)
-    capture = read_capture(capture_path)
+    capture_path = Path(path).resolve()
+    capture = read_capture_once(capture_path)
     if isinstance(capture, UnreadableCapture):
         where = capture.path if os.path.isabs(capture.path) else str(capture_path)  # the file inside a folder, or what was given
         raise TargetError(Message.of("{path} cannot be read as a capture of a phone: {reason}.", path=where, reason=capture.reason))
     device = capture.device
     name = computer_name(" ".join(part for part in (device.manufacturer, device.model) if part))
-    return ScanTarget(capture_path.resolve(), ANDROID, live=False, hostname=name, device_class=MOBILE,
+    return ScanTarget(capture_path, ANDROID, live=False, hostname=name, device_class=MOBILE,
                       organisation_issued=organisation_issued)
 
 

@@ -151,13 +151,17 @@ class PolicySet:
             if extension.directive_id == directive_id
         )
 
-    def enforcement(self, directive: Directive, device_class: str, on: dt.date) -> tuple[Enforcement, tuple[ScopeExtension, ...]]:
-        """Required when the directive (or an extension of it) covers this device and is in effect;
-        the extensions that cover it come back either way, so a report can say who extended it."""
+    def enforcement(
+        self, directive: Directive, device_class: str, on: dt.date, organisation_issued: bool = True
+    ) -> tuple[Enforcement, tuple[ScopeExtension, ...]]:
+        """Required when the directive (or an extension of it) covers this kind of device, the device
+        is one the organisation issued (the directives cover issued devices only), and the directive
+        is in effect; the extensions that cover it come back either way, so a report can say who
+        extended it."""
         extending = ()
         if device_class not in directive.scope.device_classes:
             extending = tuple(e for e in self.extensions_for(directive.id) if device_class in e.device_classes)
         covered = device_class in directive.scope.device_classes or bool(extending)
-        if covered and on >= directive.effective:
+        if covered and organisation_issued and on >= directive.effective:
             return Enforcement.REQUIRED, extending
         return Enforcement.RECOMMENDED, extending

@@ -16,6 +16,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -59,6 +60,34 @@ class UnreadableCapture:
 
     path: str
     reason: Message
+
+
+def read_capture_once(path: Path) -> AndroidCapture | UnreadableCapture:
+    """read_capture, kept for as long as the file or folder stays as it was (same device, inode,
+    size and modification time): naming the target and each source that reads the capture then
+    cost one read of a bugreport that may be hundreds of megabytes, not one each."""
+    try:
+        key = (str(path), *_stamp(path))
+    except OSError:
+        return read_capture(path)  # says why, as a sentence
+    if stat.S_ISDIR(os.stat(path).st_mode):  # a file edited in place leaves its folder's stamp as it was
+        key += tuple(_stamp(path / name, missing_ok=True) for name in ("packages.json", *_ANDROIDQF_TEXTS))
+    return _read_capture_of(key, path)
+
+
+def _stamp(path: Path, missing_ok: bool = False) -> tuple[int, ...]:
+    try:
+        found = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        if missing_ok:
+            return ()
+        raise
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _read_capture_of(key: tuple, path: Path) -> AndroidCapture | UnreadableCapture:
+    return read_capture(path)
 
 
 def read_capture(path: Path) -> AndroidCapture | UnreadableCapture:

@@ -5,7 +5,7 @@ parsers through its connection; these sources only turn what was read into inven
 from __future__ import annotations
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.android.captures import AndroidCapture, UnreadableCapture, read_capture
+from appwarden.core.sources.android.captures import AndroidCapture, UnreadableCapture, read_capture_once
 from appwarden.core.sources.android.packages import AndroidPackage
 from appwarden.core.sources.base import (
     ANDROID,
@@ -23,7 +23,7 @@ CAPTURE_READS = ("pm list packages", "dumpsys package", "adb bugreport zip", "An
 
 def capture_of(request: ReadRequest, log: CoverageLog) -> AndroidCapture | None:
     """The capture the target names, its problems noted in the log; None when it cannot be read."""
-    capture = read_capture(request.target.root)
+    capture = read_capture_once(request.target.root)
     if isinstance(capture, UnreadableCapture):
         log.problem(capture.path, capture.reason)
         return None

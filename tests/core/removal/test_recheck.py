@@ -4,6 +4,7 @@ Everything here reads throwaway trees and a child process of the test; nothing i
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import subprocess
 import sys
 from contextlib import redirect_stdout
@@ -81,7 +82,7 @@ def test_programs_that_already_quit_are_not_asked_again(tmp_path):
                            details=(("pid", str(child.pid)),))
         plan = wechat_plan(live_tree(tmp_path), tmp_path, running)
         quit_step = step_of(plan, StepKind.QUIT)
-        quit_step = type(quit_step)(**{**quit_step.__dict__, "process_names": (_name(child.pid),)})
+        quit_step = replace(quit_step, process_names=(_name(child.pid),))
         assert already_done(plan, quit_step) is None
     finally:
         child.kill()

@@ -5,6 +5,7 @@ the real ones in ../shared/fixtures/phones/android/, with the apps under test ad
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -79,3 +80,23 @@ def test_history_calls_a_capture_a_phone_capture(tmp_path):
     assert appwarden(tmp_path, "scan", "--phone-capture", str(folder)).returncode == 1
     listing = appwarden(tmp_path, "history").stdout.splitlines()
     assert listing[0].endswith(f"samsung SM-G991B  android  {folder}  phone capture  found: wechat"), listing
+
+
+def test_a_capture_is_read_once_per_check_and_again_once_it_changes(tmp_path, monkeypatch):
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.sources.android import captures
+    from appwarden.core.target import capture_target
+
+    reads = []
+    real = captures.read_capture
+    monkeypatch.setattr(captures, "read_capture", lambda path: reads.append(path) or real(path))
+    captures._read_capture_of.cache_clear()
+    folder = capture_with(tmp_path, "com.tencent.mm")
+    run_scan(capture_target(folder), load_policies())
+    assert reads == [folder.resolve()]  # the target's name and both Android sources, from one read
+    packages = folder / "packages.json"
+    packages.write_text(packages.read_text())  # edited in place: the folder's own stamp stays as it was
+    os.utime(packages, ns=(packages.stat().st_atime_ns, packages.stat().st_mtime_ns + 1_000_000_000))
+    run_scan(capture_target(folder), load_policies())
+    assert reads == [folder.resolve()] * 2
