@@ -53,7 +53,7 @@ def run_scan(
 ) -> ScanResult:
     started = now()
     sources = tuple(sources)
-    request = ReadRequest(target, leftover_locations(policies), cancelled)
+    request = ReadRequest(target, leftover_locations(policies), cancelled, sought_packages(policies))
     index = RuleIndex(policies)
     coverage: list[Coverage] = []
     matches: list[Match] = []
@@ -87,6 +87,11 @@ def run_scan(
         cancelled=was_cancelled or cancelled(),
         scope=account_scope(target, coverage),
     ))
+
+
+def sought_packages(policies: PolicySet) -> frozenset[str]:
+    """The Android package names the rules look for (a phone's details are read for these only)."""
+    return frozenset(name for rule in policies.rules for name in rule.identifiers.get("android_package", ()))
 
 
 def with_reference(result: ScanResult) -> ScanResult:

@@ -71,6 +71,13 @@ def capture_target(path: str | os.PathLike, organisation_issued: bool = True) ->
                       organisation_issued=organisation_issued)
 
 
+def phone_target(session, organisation_issued: bool = True) -> ScanTarget:
+    """A phone connected now (a core/phones PhoneSession), checked as a mobile device and named by
+    its maker, model and shortened serial; its sources read through the session."""
+    return ScanTarget(Path(Path.cwd().anchor), ANDROID, live=True, hostname=computer_name(session.name),
+                      device_class=MOBILE, organisation_issued=organisation_issued, phone=session)
+
+
 def _computer(root: str | os.PathLike | None, os_name: str | None) -> ScanTarget:
     if os_name is not None and os_name not in (LINUX, WINDOWS, MACOS):
         raise TargetError(Message.of("Unknown operating system '{os}'. Use linux, windows or macos.", os=os_name))

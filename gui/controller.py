@@ -71,6 +71,7 @@ class MainController(QObject):
         self.local_result: ScanResult | None = None  # this window's own result, while a report is shown
         self.task: Task | None = None
         self.last_error: AppWardenError | None = None
+        self.phone = None  # the PhoneSession being checked, once Check a phone has connected one
         view.findings_list.setModel(self.findings)
         view.coverage_table.setModel(self.coverage)
         view.helpdesk_toggle.setChecked(show_helpdesk)
@@ -81,6 +82,7 @@ class MainController(QObject):
     def _connect(self) -> None:
         v = self.view
         v.check_button.clicked.connect(self.check)
+        v.phone_button.clicked.connect(lambda: self.check_a_phone())
         v.cancel_button.clicked.connect(self.cancel)
         v.findings_list.selectionModel().selectionChanged.connect(self._selection_changed)
         v.helpdesk_toggle.toggled.connect(self._helpdesk_toggled)
@@ -135,6 +137,8 @@ class MainController(QObject):
             return
         self.view.check_button.setEnabled(True)
         self.view.check_button.setFocus()
+        if getattr(self.options, "phone", None) and self.phone is None:
+            self.check_a_phone(self.options.phone, check_at_once=True)  # --phone: straight to that phone
 
     def _start_failed(self, error: AppWardenError) -> None:
         """No pack could be put in force (a broken pack named with --policy or in Settings): the
@@ -155,10 +159,57 @@ class MainController(QObject):
 
     @property
     def target_kind(self) -> str:
-        """What the window checks: "device" (this one), "disk" (--root) or "capture" (--phone-capture)."""
+        """What the window checks: "device" (this one), "disk" (--root), "capture" (--phone-capture)
+        or "phone" (one plugged in, once Check a phone has connected it)."""
+        if self.phone is not None:
+            return "phone"
         if getattr(self.options, "phone_capture", None):
             return "capture"
         return "device" if self.options.root is None else "disk"
+
+    # Check a phone: the dialog finds and connects the phone; the window then checks it.
+    def check_a_phone(self, which: str | None = None, check_at_once: bool = False) -> None:
+        from appwarden.core.cli.phones import finder
+        from appwarden.core.phones.session import AUTO, DEFAULT_ALLOW_WAIT_S
+        from appwarden.gui.phone_controller import PhoneController
+        from appwarden.gui.phone_view import PhoneDialog
+
+        if self.startup is None or (self.task is not None and not self.task.done):
+            return
+        try:
+            phones = finder(self.options)
+        except AppWardenError as error:  # an address that is not this computer's loopback
+            self.show_error(error)
+            return
+        wait = getattr(self.options, "allow_wait", None)
+        dialog = PhoneDialog(self.view)
+        self.phone_dialog = PhoneController(
+            dialog, phones, self.t, self._phone_connected, which=which or AUTO,
+            allow_wait_s=DEFAULT_ALLOW_WAIT_S if wait is None else wait,
+            issued=False if getattr(self.options, "personal", False) else (True if check_at_once else None),
+            check_at_once=check_at_once)
+        dialog.open()
+
+    def _phone_connected(self, session, issued: bool) -> None:
+        from appwarden.core.target import phone_target
+
+        if self.phone is not None and self.phone is not session:
+            self.phone.close()
+        self.phone = session
+        target = phone_target(session, organisation_issued=issued)
+        self.result, self.received = None, None
+        self.startup = replace(self.startup, target=target, last_checked=self._last_check_of(target), target_problem=None)
+        self.view.set_texts(self.t, self.target_kind)
+        self._show_packs()
+        self.show_idle()
+        self.check()
+
+    def _last_check_of(self, target: ScanTarget) -> str:
+        try:
+            last = self.history.last_check(target)
+        except HistoryError:
+            return ""
+        return last.scanned_at if last else ""
 
     def _make_target(self) -> ScanTarget:
         issued = not getattr(self.options, "personal", False)
@@ -228,7 +279,8 @@ class MainController(QObject):
             self.view.last_checked_label.setText("")
             return
         last, problem = self.startup.last_checked, self.startup.history_problem
-        never = t("This device has not been checked yet.") if self.startup.target.live else t("This disk has not been checked yet.")
+        never = (t("This phone has not been checked yet.") if self.startup.target.is_connected_phone
+                 else t("This device has not been checked yet.") if self.startup.target.live else t("This disk has not been checked yet."))
         lines = [t("Last checked: {when}", when=readable_local_time(last, t.lang)) if last else never]
         if problem is not None:
             lines.append(t("Note: {message}", message=problem.render(t)))
@@ -321,6 +373,10 @@ class MainController(QObject):
         self.view.show_banner(state, wording.verdict(result, t), detail)
         self.findings.show(result.findings)
         self._offer_all_accounts(result)
+        if result.target.is_connected_phone and self.received is None:  # the last step with a phone
+            from appwarden.core.phones.session import TURN_OFF_USB_DEBUGGING
+
+            self.view.show_all_accounts_offer(False, TURN_OFF_USB_DEBUGGING.render(t))
         self.view.show_findings(bool(result.findings))
         self.view.set_primary_action(removing=bool(result.findings))
         self._show_coverage()

@@ -101,6 +101,9 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     ))
     parser.add_argument("--personal", action="store_true",
                         help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
+    from appwarden.core.cli.phones import add_phone_options
+
+    add_phone_options(parser, t)
     parser.add_argument("--self-check", action="store_true",
                         help=t("open the window, check --root or this device, and exit 0 once the window shows the result"))
     parser.add_argument("--version", action="version", version=f"appwarden {__version__}", help=t("show the version and exit"))

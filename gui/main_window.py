@@ -82,7 +82,8 @@ class MainWindowView(QMainWindow):
         self._menus()
         self._scale_fonts()
         self.set_primary_action(removing=False)
-        self.setTabOrder(self.check_button, self.cancel_button)
+        self.setTabOrder(self.check_button, self.phone_button)
+        self.setTabOrder(self.phone_button, self.cancel_button)
         self.setTabOrder(self.cancel_button, self.all_accounts_button)
         self.setTabOrder(self.all_accounts_button, self.findings_list)
         self.setTabOrder(self.findings_list, self.detail)
@@ -116,7 +117,10 @@ class MainWindowView(QMainWindow):
         self.progress_label = QLabel(objectName="progress")
         self.cancel_button = QPushButton()
         self.check_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        # Check a phone: beside checking this device, a phone plugged in over USB.
+        self.phone_button = QPushButton(objectName="phoneButton")
         row.addWidget(self.check_button)
+        row.addWidget(self.phone_button)
         row.addWidget(self.progress_bar)
         row.addWidget(self.progress_label)
         row.addWidget(self.cancel_button)
@@ -272,12 +276,16 @@ class MainWindowView(QMainWindow):
 
     def set_texts(self, t: Translator, target_kind: str) -> None:
         """Every visible string, in the person's language (called again when the language changes).
-        `target_kind`: "device" (this one), "disk" (--root) or "capture" (--phone-capture)."""
+        `target_kind`: "device" (this one), "disk" (--root), "capture" (--phone-capture) or "phone" (one plugged in)."""
         self.setWindowTitle("AppWarden")
         self.title.setText(t("Prohibited applications check"))
-        check = {"device": t("Check this device"), "disk": t("Check this disk"), "capture": t("Check this phone capture")}[target_kind]
+        check = {"device": t("Check this device"), "disk": t("Check this disk"), "capture": t("Check this phone capture"),
+                 "phone": t("Check this phone again")}[target_kind]
         self.check_button.setText(check)
         self.check_button.setToolTip(t("Looks for prohibited applications. Nothing is changed on the device."))
+        self.phone_button.setText(t("Check a phone…") if target_kind != "phone" else t("Check another phone…"))
+        self.phone_button.setToolTip(t("Checks an Android phone plugged in with its USB cable. Nothing is changed on the phone without asking."))
+        self.phone_button.setVisible(target_kind in ("device", "phone"))
         self.cancel_button.setText(t("Cancel"))
         self.remove_button.setText(t("Remove it…"))
         self.all_accounts_button.setText(t("Check all accounts…"))
@@ -301,6 +309,7 @@ class MainWindowView(QMainWindow):
         names = {
             self.check_button: check,
             self.cancel_button: t("Cancel the check"),
+            self.phone_button: t("Check an Android phone plugged in over USB"),
             self.progress_bar: t("Progress of the check"),
             self.progress_label: t("What is being read"),
             self.banner: t("Result of the check"),  # until show_banner names it by what it says
@@ -324,6 +333,7 @@ class MainWindowView(QMainWindow):
         for widget in (self.progress_bar, self.progress_label, self.cancel_button):
             widget.setVisible(running)
         self.check_button.setEnabled(not running)
+        self.phone_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
     def show_banner(self, state: str, text: str, detail: str) -> None:

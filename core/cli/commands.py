@@ -26,6 +26,10 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         return explain(args, t)
     if args.command == "history":
         return history(args, t)
+    if args.command == "phones":
+        from appwarden.core.cli.phones import phones
+
+        return phones(args, t)
     if args.command == "remove":
         from appwarden.core.cli.removal import remove
 
@@ -43,19 +47,34 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     from appwarden.core.scan import run_scan
     from appwarden.core.target import make_target
 
-    if args.write_into and (args.output or args.root or args.phone_capture):
+    if args.write_into and (args.output or args.root or args.phone_capture or args.phone):
         raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
-                                    "it cannot be used with --output, --root or --phone-capture."))
-    if args.phone_capture and (args.root or args.os):
-        raise UsageError(Message.of("--phone-capture checks what was captured from a phone: it cannot be used with --root or --os."))
+                                    "it cannot be used with --output, --root, --phone or --phone-capture."))
+    if args.phone_capture and (args.root or args.os or args.phone):
+        raise UsageError(Message.of("--phone-capture checks what was captured from a phone: it cannot be used with --root, --os or --phone."))
+    if args.phone and (args.root or args.os):
+        raise UsageError(Message.of("--phone checks a phone connected to this computer: it cannot be used with --root or --os."))
+    if args.connect and not args.phone:
+        raise UsageError(Message.of("--connect says where to look for a phone: give --phone too (--phone auto for the only one)."))
     policies = _policies(args)
+    session = None
     if args.phone_capture:
         from appwarden.core.target import capture_target
 
         target = capture_target(args.phone_capture, organisation_issued=not args.personal)
+    elif args.phone:
+        from appwarden.core.cli.phones import open_phone
+        from appwarden.core.target import phone_target
+
+        session = open_phone(args, t)
+        target = phone_target(session, organisation_issued=not args.personal)
     else:
         target = make_target(args.root, args.os, organisation_issued=not args.personal)
-    result = run_scan(target, policies)
+    try:
+        result = run_scan(target, policies)
+    finally:
+        if session is not None:
+            session.close()
     report = render_report(result, args.format, t)
     if args.write_into:
         from appwarden.core.elevation import write_into_prepared_file

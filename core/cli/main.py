@@ -160,6 +160,9 @@ def build_parser(t: Translator) -> CommandLineParser:
         "check what was captured from an Android phone: a dumpsys package output, an adb bugreport zip, "
         "a pm list packages output or an AndroidQF folder"
     ))
+    from appwarden.core.cli.phones import add_parser as add_phones_parser, add_phone_options
+
+    add_phone_options(scan, t)
     scan.add_argument("--personal", action="store_true", help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     scan.add_argument("--write-into", metavar="FILE", help=t(
         "write the report into FILE, an empty file prepared for it (Check all accounts does this); "
@@ -176,6 +179,7 @@ def build_parser(t: Translator) -> CommandLineParser:
     explain.add_argument("rule", metavar="RULE", help=t("rule id, such as tiktok, wechat or kaspersky"))
     _policy_options(explain, t)
 
+    add_phones_parser(commands, t)
     from appwarden.core.cli.removal import add_parser as add_remove_parser
 
     _policy_options(add_remove_parser(commands, t), t)

@@ -30,13 +30,13 @@ def add_parser(commands: argparse._SubParsersAction, t: Translator) -> argparse.
     remove.add_argument("--root", metavar="DIR", help=t("a disk mounted at DIR: only explain the steps, then verify"))
     remove.add_argument("--os", choices=("linux", "windows", "macos"), help=t("operating system on --root"))
     remove.add_argument("--personal", action="store_true", help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
+    from appwarden.core.cli.phones import add_phone_options
+
+    add_phone_options(remove, t)
     return remove
 
 
 def remove(args: argparse.Namespace, t: Translator) -> int:
-    from appwarden.core.history import HistoryStore
-    from appwarden.core.removal.builder import build_plan
-    from appwarden.core.scan import run_scan
     from appwarden.core.target import make_target
 
     policies = load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
@@ -47,11 +47,35 @@ def remove(args: argparse.Namespace, t: Translator) -> int:
     interactive = sys.stdin.isatty()
     if not (args.yes or args.dry_run or interactive):
         raise UsageError(NO_TERMINAL)
-    target = make_target(args.root, args.os, organisation_issued=not args.personal)
+    if args.phone and (args.root or args.os):
+        raise UsageError(Message.of("--phone removes from a phone connected to this computer: it cannot be used with --root or --os."))
+    if args.connect and not args.phone:
+        raise UsageError(Message.of("--connect says where to look for a phone: give --phone too (--phone auto for the only one)."))
+    if not args.phone:
+        return _remove_from(make_target(args.root, args.os, organisation_issued=not args.personal), policies, rule, args, t, interactive)
+    from appwarden.core.cli.phones import open_phone
+    from appwarden.core.target import phone_target
+
+    session = open_phone(args, t)
+    try:
+        return _remove_from(phone_target(session, organisation_issued=not args.personal), policies, rule, args, t, interactive)
+    finally:
+        session.close()
+
+
+def _remove_from(target, policies, rule, args: argparse.Namespace, t: Translator, interactive: bool) -> int:
+    from appwarden.core.history import HistoryStore
+    from appwarden.core.removal.builder import build_plan
+    from appwarden.core.scan import run_scan
+
     finding = next((f for f in run_scan(target, policies).findings if f.rule.id == rule.id), None)
     if finding is None:
-        print_to_terminal(t("{rule} was not found on this device.", rule=rule.id) if target.live
-                          else t("{rule} was not found on the disk mounted at {root}.", rule=rule.id, root=target.root))
+        if target.is_connected_phone:
+            print_to_terminal(t("{rule} was not found on the phone {phone}.", rule=rule.id, phone=target.hostname))
+        elif target.live:
+            print_to_terminal(t("{rule} was not found on this device.", rule=rule.id))
+        else:
+            print_to_terminal(t("{rule} was not found on the disk mounted at {root}.", rule=rule.id, root=target.root))
         return EXIT_GONE
     plan = build_plan(finding, target, policies)
     history = None if args.dry_run else HistoryStore()

@@ -81,6 +81,10 @@ def run_simulation(argv: tuple[str, ...]) -> str | None:
 
 
 def build_plan(finding: Finding, target: ScanTarget, policies: PolicySet, host: Host | None = None) -> RemovalPlan:
+    if target.is_connected_phone:
+        from appwarden.core.removal.phone import build_phone_plan
+
+        return build_phone_plan(finding, target, policies)
     host = host or Host.this_computer()
     if not target.live:
         # The steps are for the person at that computer: its own Windows folder, and commands as an

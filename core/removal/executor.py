@@ -78,8 +78,9 @@ def command_line(argv: tuple[str, ...]) -> str:
 def step_actions(step: RemovalStep, t: Translator | None = None) -> list[str]:
     """Every exact thing the step would do, as lines a person can read (for --dry-run), in the
     language of `t` (English without one, as history keeps them); commands stay as they run."""
-    lines = [command_line(command.argv) for command in step.commands]
-    if step.kind == StepKind.QUIT:
+    lines = [command_line(command.argv) if not command.phone_line else
+             Message.of("on the phone: {command}", command=command_line(command.argv)).render(t) for command in step.commands]
+    if step.kind == StepKind.QUIT and step.pids:
         wait = Message.plural("{count} second", "{count} seconds", count=int(QUIT_TIMEOUT_S))
         lines.append(Message.plural(
             "ask program {pids} to close, and stop it after {wait} if it is still running",
@@ -141,6 +142,8 @@ def _act(
 
 
 def _perform(plan: RemovalPlan, step: RemovalStep, quit_timeout_s: float, on_output: Callable[[str], None] | None = None) -> ActionResult:
+    if any(command.phone_line for command in step.commands):
+        return _run_on_phone(plan, step)
     if step.kind == StepKind.QUIT:
         return end_processes(step.pids, step.process_names, quit_timeout_s)
     if step.commands:
@@ -150,6 +153,19 @@ def _perform(plan: RemovalPlan, step: RemovalStep, quit_timeout_s: float, on_out
     if step.file_action == FileAction.TRASH:
         return _each_path(plan, step.paths, move_to_trash)
     return ActionResult(OutcomeStatus.SKIPPED, None, "")
+
+
+def _run_on_phone(plan: RemovalPlan, step: RemovalStep) -> ActionResult:
+    """Each of the step's commands on the phone, in order; the first the phone refuses ends the step."""
+    from appwarden.core.removal.phone import run_on_phone
+
+    outputs = []
+    for command in step.commands:
+        worked, output, problem = run_on_phone(plan.target.phone, command, plan.app_name.get("en"))
+        outputs.append(f"{command.phone_line}\n{output}".strip())
+        if not worked:
+            return ActionResult(OutcomeStatus.FAILED, None, "\n".join(outputs), problem)
+    return ActionResult(OutcomeStatus.DONE, 0, "\n".join(outputs))
 
 
 def _run_commands(step: RemovalStep, on_output: Callable[[str], None] | None = None) -> ActionResult:
@@ -324,6 +340,11 @@ def _verification_next(plan: RemovalPlan, verification: Verification) -> Message
             "{app} is still on the disk mounted at {root} (see what remains). Take the remaining steps on that computer, or ask your help desk: tell them that {app} is still found after the removal steps.",
             app=app, root=disk.root,
         )
+    if plan.target is not None and plan.target.is_connected_phone and verification.status == VerificationStatus.RESOLVED:
+        return Message.of("{app} is gone from the phone.", app=app)
+    if plan.target is not None and plan.target.is_connected_phone and verification.status == VerificationStatus.STILL_PRESENT:
+        return Message.of(
+            "{app} is still on the phone (see what remains). Take the remaining steps again, or ask your help desk: tell them that {app} is still found after the removal steps.", app=app)
     return {
         VerificationStatus.RESOLVED: Message.of("{app} is gone from this device.", app=app),
         VerificationStatus.LEFTOVERS_REMAIN: Message.of("{app} is gone; the files listed are still there because you kept them.", app=app),
@@ -343,6 +364,8 @@ def _next(plan: RemovalPlan, step: RemovalStep, result: ActionResult) -> Message
             return Message.of("Done. The uninstaller asks for a restart: the restart step is now needed.")
         return Message.of("Done. Go on with the next step.")
     why = result.problem or Message.of("it did not work")
+    if plan.target is not None and plan.target.is_connected_phone and result.problem is not None:
+        return Message.of("This step did not work: {why}.", why=why)  # the phone's words say what to do
     return Message.of(
         "This step did not work: {why}. You can try it again: the plan resumes here. If it keeps failing, ask your help desk and tell them that removing {app} failed at the step \"{step}\" ({why}).",
         why=why, app=plan.app_name.get("en"), step=step.title if isinstance(step.title, Message) else step.title.get("en"),

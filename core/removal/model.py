@@ -47,6 +47,9 @@ class Command:
     # package manager would still remove exactly those.
     simulation: tuple[str, ...] = ()
     removes: tuple[str, ...] = ()
+    # A command for the phone connected now: the line it receives (core/phones/commands.py built it
+    # from validated values); argv is then what people read. Empty for a command of this computer.
+    phone_line: str = ""
 
 
 @dataclass(frozen=True)

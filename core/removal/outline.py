@@ -34,7 +34,7 @@ def removal_outline(finding: Finding, platform: str, t: Translator) -> tuple[str
         return (t.text(guidance),) if guidance is not None else ()
     lines += [line.render(t) for line in uninstalls]
     lines += _vendor_titles(finding, platform, StepTiming.AFTER_UNINSTALL, t)
-    left = [e.location for e in finding.evidence if e.source == "leftovers"]
+    left = [e.location for e in finding.evidence if e.source in ("leftovers", "android_storage")]
     if left:
         lines.append(t("Delete what it left behind if you do not need it: {paths}.", paths=", ".join(left)))
     lines.append(t("Run AppWarden again to check that it is gone."))
@@ -99,6 +99,19 @@ def _windows_program(item: Evidence) -> Message:
     return _windows_program_named(item.name or item.identifier)
 
 
+def _android_package(item: Evidence) -> Message:
+    details = dict(item.details)
+    if details.get("work_profile_users") and details.get("users") == details.get("work_profile_users"):
+        return Message.of("{package} is in the phone's work profile: ask your IT help desk to remove it.", package=item.identifier)
+    if details.get("work_profile_users"):
+        return Message.of(
+            "On the phone, open Settings > Apps, choose {package} and tap Uninstall (or plug the phone in and let AppWarden "
+            "do it); the copy in the phone's work profile is for your IT help desk to remove.", package=item.identifier)
+    return Message.of(
+        "On the phone, open Settings > Apps, choose {package} and tap Uninstall (or plug the phone in and let AppWarden do it).",
+        package=item.identifier)
+
+
 def _windows_program_named(program: str) -> Message:
     return Message.of("Uninstall {program}: Settings > Apps > Installed apps, find it and choose Uninstall.", program=program)
 
@@ -111,4 +124,5 @@ _BY_SOURCE: dict[str, Callable[[Evidence], Message | None]] = {
     "appimage": _file,
     "macos_apps": _bundle,
     "windows_uninstall": _windows_program,
+    "android_packages": _android_package,
 }

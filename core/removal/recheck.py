@@ -16,6 +16,10 @@ def already_done(plan: RemovalPlan, step: RemovalStep) -> Message | None:
     """A sentence saying what is already gone when the step has nothing left to do, else None."""
     if not plan.live or step.kind in (StepKind.VERIFY, StepKind.RESTART):
         return None  # a mounted disk's steps are a list for the person, on a disk that stays as read
+    if plan.target.is_connected_phone:
+        from appwarden.core.removal.phone import phone_step_already_done
+
+        return phone_step_already_done(plan, step)
     if step.kind == StepKind.QUIT:
         return None if _any_running(step) else Message.of("None of its programs is running any more.")
     if step.paths:

@@ -45,7 +45,12 @@ def render_text(result: ScanResult, t: Translator) -> str:
     for coverage in shown:
         status = t(wording.STATUS_LABELS[coverage.status])
         lines.append(f"  {titles[coverage.source].ljust(width)}  " + t("{status}: {detail}", status=status, detail=coverage.detail.render(t)))
-    if absent and result.target.live:
+    if absent and result.target.is_connected_phone:
+        lines.append("  " + t.plural(
+            "{count} other source has nothing to read on this phone.",
+            "{count} other sources have nothing to read on this phone.", count=len(absent),
+        ))
+    elif absent and result.target.live:
         lines.append("  " + t.plural(
             "{count} other source has nothing to read on this device.",
             "{count} other sources have nothing to read on this device.", count=len(absent),

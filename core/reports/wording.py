@@ -31,7 +31,7 @@ def status_label(result: ScanResult, coverage: Coverage, t: Translator) -> str:
 
 
 def heading(result: ScanResult, t: Translator) -> str:
-    if result.target.is_capture:
+    if result.target.is_phone:
         return t("AppWarden {version}: check of {phone} on {when}", version=__version__,
                  phone=target_description(result.target, t), when=t.moment(result.started_at) + " UTC")
     where = t("this device") if result.target.live else t("disk mounted at {root}", root=result.target.root)
@@ -200,6 +200,8 @@ def coverage_note(result: ScanResult, t: Translator) -> str:
     if result.complete:
         if result.target.is_capture:
             return t("Every source that applies to this phone was read from the capture.")
+        if result.target.is_connected_phone:
+            return t("Every source that applies to this phone was read.")
         return t("Every source that applies to this device was read.") if result.target.live else t(
             "Every source that applies to this disk was read."
         )
@@ -284,6 +286,10 @@ def target_description(target: ScanTarget, t: Translator, here: bool = True) -> 
         if target.hostname:
             return t("the phone {phone} ({os}), as captured in {root}", phone=target.hostname, os=system, root=target.root)
         return t("a phone ({os}), as captured in {root}", os=system, root=target.root)
+    if target.is_connected_phone:
+        if here:
+            return t("the phone {phone} ({os}), connected to this computer", phone=host, os=system)
+        return t("the phone {phone} ({os})", phone=host, os=system)
     if target.live:
         if here:
             return t("this device, {host} ({os})", host=host, os=system)

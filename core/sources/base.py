@@ -134,11 +134,24 @@ class ScanTarget:
     # Whether the organisation issued the device: the directives cover government-issued devices
     # only, so on a personal one their apps are recommended for removal, not required.
     organisation_issued: bool = True
+    # A phone connected now (core/phones/session.py: PhoneSession): what the phone's sources read
+    # through. None for everything else, a capture of a phone included.
+    phone: object | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_phone(self) -> bool:
+        """A phone or tablet, connected now (live) or as captured from it."""
+        return self.os not in COMPUTER_PLATFORMS
 
     @property
     def is_capture(self) -> bool:
         """What was captured from a phone (a file or folder at `root`), not a device or a disk."""
-        return self.os not in COMPUTER_PLATFORMS and not self.live
+        return self.is_phone and not self.live
+
+    @property
+    def is_connected_phone(self) -> bool:
+        """A phone plugged in (or on this computer's loopback) now, read through its connection."""
+        return self.is_phone and self.live
 
     def path(self, relative: str) -> Path:
         return self.root / relative.lstrip("/")
@@ -319,6 +332,8 @@ class ReadRequest:
     target: ScanTarget
     leftover_locations: tuple[LeftoverLocation, ...] = ()
     cancelled: Callable[[], bool] = field(default=lambda: False)
+    # The Android package names the rules look for: of these, a phone's details are read one by one.
+    sought_packages: frozenset[str] = frozenset()
 
 
 class InventorySource(abc.ABC):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
+    ANDROID,
     COMPUTER_PLATFORMS,
     LINUX,
     MACOS,
@@ -151,6 +152,10 @@ def template_problem(template: str, platform: str) -> str | None:
     base, a lone `*`, a single top-level folder, `.` or `..`, or a placeholder anywhere but at the
     start could stand for a system folder or a user's whole home, which AppWarden never deletes.
     """
+    if platform == ANDROID:  # the phone's shared storage has rules of its own
+        from appwarden.core.sources.android.storage import storage_template_problem
+
+        return storage_template_problem(template)
     if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template):
         return f"leftover location '{template}' must be relative to the disk (opt/app, {{home}}/.app), not absolute"
     parts = template_parts(template)

@@ -158,5 +158,5 @@ def test_the_command_line_refuses_write_into_with_output(tmp_path, capsys):
 
     assert main(["scan", "--write-into", str(tmp_path / "r"), "--output", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err == (
-        "--write-into checks this device and writes only into its file: it cannot be used with --output, --root or --phone-capture.\n"
+        "--write-into checks this device and writes only into its file: it cannot be used with --output, --root, --phone or --phone-capture.\n"
     )

@@ -25,6 +25,7 @@ from appwarden.core.sources.android.device import DeviceProperties, parse_getpro
 from appwarden.core.sources.android.packages import AndroidPackage, parse_dumpsys_package, parse_pm_list_packages
 from appwarden.core.sources.android.parsed import PACKAGE_NAME, Parsed
 from appwarden.core.sources.android.processes import RunningProcess, parse_ps
+from appwarden.core.sources.android.users import AndroidUser
 from appwarden.core.sources.base import ReadProblem, printable
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file, read_limited, stat_in_root
 
@@ -39,6 +40,7 @@ _SECTION_END = re.compile(r"^(?:-{9} .*was the duration of dumpsys|DUMP OF SERVI
 
 
 class CaptureKind(StrEnum):
+    CONNECTED = "connected"  # not a capture: what was read from a phone connected now
     DUMPSYS_PACKAGE = "dumpsys_package"
     BUGREPORT = "bugreport"
     PM_LIST_PACKAGES = "pm_list_packages"
@@ -52,6 +54,15 @@ class AndroidCapture:
     device: DeviceProperties
     running: tuple[RunningProcess, ...]
     problems: tuple[ReadProblem, ...]
+    users: tuple[AndroidUser, ...] = ()  # read from a phone connected now; a capture does not say
+
+    @property
+    def user_ids(self) -> tuple[int, ...]:
+        return tuple(user.id for user in self.users) or (0,)
+
+    @property
+    def work_profiles(self) -> frozenset[int]:
+        return frozenset(user.id for user in self.users if user.work_profile)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The Android sources: the apps installed on a phone and the apps running on it, read from what
-was captured from the phone (core/sources/android/captures.py). A live phone will reach the same
-parsers through its connection; these sources only turn what was read into inventory items."""
+"""The Android sources: the apps installed on a phone and the apps running on it, read from a phone
+connected now (core/sources/android/connected.py, through core/phones) or from what was captured
+from one (core/sources/android/captures.py). Both give the same AndroidCapture, parsed by the same
+code; these sources only turn it into inventory items."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ CAPTURE_READS = ("pm list packages", "dumpsys package", "adb bugreport zip", "An
 
 
 def capture_of(request: ReadRequest, log: CoverageLog) -> AndroidCapture | None:
-    """The capture the target names, its problems noted in the log; None when it cannot be read."""
-    capture = read_capture_once(request.target.root)
+    """What the phone connected now, or the capture the target names, holds, its problems noted in
+    the log; None when it cannot be read. Either is read once per check, whichever source asks first."""
+    session = request.target.phone
+    capture = session.reading(request) if session is not None else read_capture_once(request.target.root)
     if isinstance(capture, UnreadableCapture):
         log.problem(capture.path, capture.reason)
         return None
@@ -48,8 +51,8 @@ class AndroidApps(InventorySource):
         if capture is None:
             return log.result([])
         log.read_one()
-        where = request.target.root.name
-        return log.result([_installed(package, where) for package in capture.packages])
+        where = (request.target.hostname or "phone") if session_of(request) else request.target.root.name
+        return log.result([_installed(package, where, capture.work_profiles) for package in capture.packages])
 
 
 class AndroidRunningApps(InventorySource):
@@ -68,6 +71,8 @@ class AndroidRunningApps(InventorySource):
         if capture is None:
             return log.result([])
         if not capture.running:
+            if session_of(request) is not None:
+                return log.result([], Message.of("the phone listed no running apps"))
             return log.result([], Message.of("this capture holds no list of running apps"))
         log.read_one()
         items = [
@@ -80,10 +85,16 @@ class AndroidRunningApps(InventorySource):
         return log.result(items)
 
 
-def _installed(package: AndroidPackage, where: str) -> InventoryItem:
+def session_of(request: ReadRequest):
+    return request.target.phone
+
+
+def _installed(package: AndroidPackage, where: str, work_profiles: frozenset[int] = frozenset()) -> InventoryItem:
     details: list[tuple[str, str]] = []
     if package.users:
         details.append(("users", ",".join(map(str, package.users))))
+    if work_profiles & set(package.users):
+        details.append(("work_profile_users", ",".join(map(str, sorted(work_profiles & set(package.users))))))
     if package.installer:
         details.append(("installer", package.installer))
     if package.system is not None:

@@ -29,7 +29,7 @@ def quoted(line: str) -> str:
     return text if len(text) <= QUOTED_LINE_LIMIT else text[:QUOTED_LINE_LIMIT] + "…"
 
 
-REFUSAL_MARKERS = ("Error:", "Exception", "Unknown option", "Failure", "cmd: Can't find service", "/system/bin/sh:")
+REFUSAL_MARKERS = ("Error:", "Exception", "Unknown option", "Unknown command", "Failure", "Can't find service", "/system/bin/sh:")
 
 
 def refusal(line: str) -> Message | None:

@@ -93,6 +93,7 @@ def test_the_programs_help_follows_a_french_locale(capsys, columns, monkeypatch)
         "  COMMAND\n"
         "    scan          vérifier cet appareil ou un disque monté\n"
         "    explain       expliquer pourquoi une application est interdite\n"
+        "    phones        lister les téléphones Android branchés à cet ordinateur\n"
         "    remove        retirer une application interdite, étape par étape\n"
         "    history       énumérer les vérifications passées\n"
         "    policy        énumérer, afficher ou valider les paquets de politiques\n"
@@ -140,7 +141,7 @@ def usage(command: str) -> str:
         (("explain",), "appwarden explain needs RULE.", usage("appwarden explain [options] RULE")),
         (("policy",), "appwarden policy needs ACTION.", usage("appwarden policy [options] ACTION ...")),
         (("policy", "check"), "appwarden policy check needs FILE.", usage("appwarden policy check [options] FILE [FILE ...]")),
-        (("sacn",), "'sacn' is not a command of appwarden; its commands are scan, explain, remove, history, policy.",
+        (("sacn",), "'sacn' is not a command of appwarden; its commands are scan, explain, phones, remove, history, policy.",
          usage("appwarden [options] COMMAND ...")),
         (("policy", "lsit"), "'lsit' is not a command of appwarden policy; its commands are list, show, check.",
          usage("appwarden policy [options] ACTION ...")),

@@ -200,7 +200,8 @@ def _leftovers():
 @pytest.mark.parametrize("rule_id, template", list(_leftovers()))
 def test_every_leftover_location_matches_its_rule(rule_id, template):
     assert matched(item(("leftover", f"{rule_id}:{template}"))) == {rule_id}
-    assert not template.startswith(("/", "C:", "c:"))
+    # A computer's leftovers are relative to its disk; a phone's name its shared storage, /sdcard/...
+    assert template.startswith("/sdcard/") if template.startswith("/sdcard/") else not template.startswith(("/", "C:", "c:"))
 
 
 @pytest.mark.parametrize(
@@ -214,6 +215,7 @@ def test_every_leftover_location_matches_its_rule(rule_id, template):
             id="wechat-windows",
         ),
         pytest.param("wechat", "macos", ["{home}/Library/Containers/com.tencent.xinWeChat"], id="wechat-macos"),
+        pytest.param("wechat", "android", ["/sdcard/tencent/MicroMsg", "/sdcard/Android/media/com.tencent.mm"], id="wechat-android"),
         pytest.param("kaspersky", "linux", ["opt/kaspersky", "var/opt/kaspersky"], id="kaspersky-linux"),
         pytest.param("kaspersky", "windows", ["{program_files_x86}/Kaspersky Lab", "{program_data}/Kaspersky Lab"], id="kaspersky-windows"),
         pytest.param("kaspersky", "macos", ["Library/Application Support/Kaspersky Lab"], id="kaspersky-macos"),

@@ -72,7 +72,7 @@ def test_what_is_not_a_capture_is_one_sentence(tmp_path):
     assert done.stderr.startswith(f"{tmp_path / 'notes.txt'} cannot be read as a capture of a phone: ")
     assert "Traceback" not in done.stderr
     both = appwarden(tmp_path, "scan", "--phone-capture", str(tmp_path), "--root", str(tmp_path), "--no-history")
-    assert (both.returncode, both.stderr) == (2, "--phone-capture checks what was captured from a phone: it cannot be used with --root or --os.\n")
+    assert (both.returncode, both.stderr) == (2, "--phone-capture checks what was captured from a phone: it cannot be used with --root, --os or --phone.\n")
 
 
 def test_history_calls_a_capture_a_phone_capture(tmp_path):

@@ -1,0 +1,71 @@
+"""`appwarden phones`, and the --phone/--connect options that `scan` and `remove` share."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from appwarden.core.i18n import Translator
+from appwarden.core.messages import Message
+from appwarden.core.reports.terminal import print_to_terminal
+
+STATE_WORDS = {"ready": Message.of("ready"), "unauthorised": Message.of("unauthorised"), "offline": Message.of("offline")}
+
+
+def add_phone_options(parser: argparse.ArgumentParser, t: Translator, listing: bool = False) -> None:
+    if not listing:
+        parser.add_argument("--phone", metavar="SERIAL", help=t(
+            "check the Android phone with this serial (appwarden phones lists them), or auto for the only one connected"))
+    parser.add_argument("--connect", metavar="127.0.0.1:PORT", action="append", default=[], help=t(
+        "also look for a phone or emulator on this computer's loopback address (ADB over TCP); never another address"))
+    parser.add_argument("--allow-wait", metavar="SECONDS", type=float, default=None, help=t(
+        "how long to wait for Allow on the phone, in seconds (60 unless given; 2 when listing)"))
+
+
+def add_parser(commands: argparse._SubParsersAction, t: Translator) -> None:
+    phones = commands.add_parser("phones", help=t("list the Android phones connected to this computer"))
+    add_phone_options(phones, t, listing=True)
+
+
+def finder(args: argparse.Namespace):
+    from appwarden.core.phones.keys import StoredKey
+    from appwarden.core.phones.link import loopback_address
+    from appwarden.core.phones.session import PhoneFinder
+
+    addresses = tuple(loopback_address(text) for text in args.connect)  # refused before anything else
+    return PhoneFinder(StoredKey(), addresses)
+
+
+def open_phone(args: argparse.Namespace, t: Translator):
+    """The session of the phone --phone names; the person is told what to tap when the phone asks."""
+    from appwarden.core.phones.session import DEFAULT_ALLOW_WAIT_S, allow_prompt
+
+    def prompt(fingerprint: str) -> None:
+        print(allow_prompt(fingerprint).render(t), file=sys.stderr, flush=True)
+
+    wait = DEFAULT_ALLOW_WAIT_S if args.allow_wait is None else args.allow_wait
+    return finder(args).open(args.phone, wait, prompt)
+
+
+def phones(args: argparse.Namespace, t: Translator) -> int:
+    from appwarden.core.phones.session import LISTING_ALLOW_WAIT_S, PhoneState, TURN_ON_USB_DEBUGGING, allow_prompt
+
+    phone_finder = finder(args)
+    listing = phone_finder.list(LISTING_ALLOW_WAIT_S if args.allow_wait is None else args.allow_wait)
+    for note in listing.notes:
+        print(note.render(t), file=sys.stderr)
+    if not listing.phones:
+        print_to_terminal(t("No phone is connected.") + " " + TURN_ON_USB_DEBUGGING.render(t))
+        return 0
+    rows = [(t("serial"), t("maker and model"), t("Android"), t("state"))]
+    for phone in listing.phones:
+        model = " ".join(part for part in (phone.device.manufacturer, phone.device.model) if part) or "-"
+        rows.append((phone.serial, model, phone.device.android_version or "-", STATE_WORDS[phone.state].render(t)))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in rows]
+    if any(phone.state == PhoneState.UNAUTHORISED for phone in listing.phones):
+        lines += ["", allow_prompt(phone_finder.keys.key().fingerprint).render(t)]
+    if any(phone.state == PhoneState.OFFLINE for phone in listing.phones):
+        lines += ["", Message.of("An offline phone does not answer: unlock it, unplug it and plug it in again.").render(t)]
+    print_to_terminal("\n".join(lines))  # a phone names itself: its words are escaped
+    return 0

@@ -1,0 +1,211 @@
+"""Finding the phones connected to this computer, and one phone's session.
+
+A `PhoneFinder` knows where to look (USB, and the loopback addresses given with --connect) and which
+key to offer. `list()` names every phone with its state; `open()` connects to one and returns a
+`PhoneSession`, which is what a check's sources and a removal's steps run their commands through.
+Every failure is a sentence that says what to do on the phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable
+
+from appwarden.core.errors import TargetError
+from appwarden.core.messages import Message
+from appwarden.core.phones import link as links
+from appwarden.core.phones.commands import PhoneCommand, PhoneGone
+from appwarden.core.phones.keys import KeySource
+from appwarden.core.sources.android.device import DeviceProperties, shortened
+
+# How long a check waits for the person to tap Allow on the phone.
+DEFAULT_ALLOW_WAIT_S = 60.0
+# Listing phones only asks: a phone that has not allowed AppWarden yet is "unauthorised".
+LISTING_ALLOW_WAIT_S = 2.0
+AUTO = "auto"
+
+TURN_ON_USB_DEBUGGING = Message.of(
+    "Turn on USB debugging on the phone: open Settings > About phone and tap Build number seven times "
+    "(on a Samsung: Settings > About phone > Software information > Build number), then open Settings > System > "
+    "Developer options (on a Samsung: Settings > Developer options) and turn on USB debugging. Plug the phone in "
+    "with its cable and unlock it."
+)
+
+
+TURN_OFF_USB_DEBUGGING = Message.of(
+    "When you have finished with the phone, turn USB debugging off again: open Settings > System > Developer options "
+    "(on a Samsung: Settings > Developer options), turn off USB debugging, and tap Revoke USB debugging authorisations. "
+    "Then unplug the phone."
+)
+
+
+class PhoneState(StrEnum):
+    READY = "ready"
+    UNAUTHORISED = "unauthorised"
+    OFFLINE = "offline"
+
+
+class PhoneError(TargetError):
+    """A phone cannot be listed, reached or used as asked."""
+
+
+class PhoneNotAllowed(PhoneError):
+    """Nobody tapped Allow on the phone in time."""
+
+
+class PhoneNotAnswering(PhoneError):
+    """The phone does not answer (offline, locked, or gone)."""
+
+
+@dataclass(frozen=True)
+class ListedPhone:
+    serial: str  # in full: `appwarden phones` shows it and keeps it nowhere
+    transport: str  # "usb" or "tcp"
+    state: PhoneState
+    device: DeviceProperties = DeviceProperties()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PhoneListing:
+    phones: tuple[ListedPhone, ...]
+    notes: tuple[Message, ...] = ()  # what could not be looked at (USB on this computer)
+
+
+def allow_prompt(fingerprint: str) -> Message:
+    return Message.of(
+        "On the phone, a window asks \"Allow USB debugging?\" and shows the computer's RSA key fingerprint. "
+        "Check that it is AppWarden's, {fingerprint}, then tap Allow. On a shared computer, do not tick "
+        "\"Always allow from this computer\".", fingerprint=fingerprint)
+
+
+class PhoneSession:
+    """A phone connected now, authorised for AppWarden's key."""
+
+    def __init__(self, link, device: DeviceProperties, transport: str) -> None:
+        self._link = link
+        self.serial = link.serial  # never shown or kept in full: see `shown_serial`
+        self.device = device
+        self.transport = transport
+        self._reading: tuple[object, object] | None = None
+
+    @property
+    def shown_serial(self) -> str:
+        """The phone's own serial (as getprop gives it, already shortened), else its link's, shortened."""
+        return self.device.serial or shortened(self.serial)
+
+    @property
+    def name(self) -> str:
+        """The maker and model, and the serial shortened: how reports and the window name the phone."""
+        model = " ".join(part for part in (self.device.manufacturer, self.device.model) if part) or "Android phone"
+        return f"{model} ({self.shown_serial})" if self.shown_serial else model
+
+    def run(self, command: PhoneCommand) -> str:
+        """What the phone printed for one command; PhoneGone once the phone stops answering."""
+        return self._link.shell(command.line)
+
+    def reading(self, request):
+        """What the phone holds, read once per check (the ReadRequest of that check)."""
+        from appwarden.core.sources.android.connected import read_connected_phone
+
+        if self._reading is None or self._reading[0] is not request:
+            self._reading = (request, read_connected_phone(self.run, request.sought_packages))
+        return self._reading[1]
+
+    def close(self) -> None:
+        self._link.close()
+
+
+@dataclass
+class PhoneFinder:
+    """Where phones are looked for, and the key offered to them."""
+
+    keys: KeySource
+    connect: tuple[links.LoopbackAddress, ...] = ()
+    usb: bool = True
+    connect_tcp: Callable = field(default=links.connect_tcp, repr=False)
+    connect_usb: Callable = field(default=links.connect_usb, repr=False)
+    usb_serials: Callable[[], list[str]] = field(default=links.usb_serials, repr=False)
+
+    def candidates(self) -> tuple[list[tuple[str, str]], list[Message]]:
+        """(serial, transport) of each phone to try, and what could not be looked at."""
+        found: list[tuple[str, str]] = [(address.serial, "tcp") for address in self.connect]
+        notes: list[Message] = []
+        if self.usb:
+            try:
+                found += [(serial, "usb") for serial in self.usb_serials() if serial]
+            except links.UsbUnavailable as error:
+                notes.append(Message.of(
+                    "Phones on USB cannot be looked for on this computer ({reason}). On Linux, install the libusb "
+                    "library (Debian and Ubuntu: libusb-1.0-0); phones on --connect are still looked for.", reason=error.reason))
+        return found, notes
+
+    def list(self, allow_wait_s: float = LISTING_ALLOW_WAIT_S) -> PhoneListing:
+        candidates, notes = self.candidates()
+        phones = []
+        for serial, transport in candidates:
+            try:
+                session = self._open(serial, transport, allow_wait_s, None)
+            except links.PhoneNotAuthorised:
+                phones.append(ListedPhone(serial, transport, PhoneState.UNAUTHORISED))
+                continue
+            except links.PhoneUnreachable as error:
+                phones.append(ListedPhone(serial, transport, PhoneState.OFFLINE, reason=str(error)))
+                continue
+            phones.append(ListedPhone(serial, transport, PhoneState.READY, session.device))
+            session.close()
+        return PhoneListing(tuple(phones), tuple(notes))
+
+    def open(self, which: str = AUTO, allow_wait_s: float = DEFAULT_ALLOW_WAIT_S,
+             on_prompt: Callable[[str], None] | None = None) -> PhoneSession:
+        """The session of the phone with serial `which` (or the only one, for "auto"); a sentence
+        saying what to do when there is none, several, or it does not let AppWarden in."""
+        candidates, notes = self.candidates()
+        if which != AUTO:
+            candidates = [c for c in candidates if c[0] == which] or (
+                [(which, "tcp")] if any(a.serial == which for a in self.connect) else [])
+        if not candidates:
+            raise PhoneError(_none_found(which, notes))
+        if len(candidates) > 1:
+            raise PhoneError(Message.of(
+                "Several phones are connected: name the one to check with --phone SERIAL (appwarden phones lists them)."))
+        serial, transport = candidates[0]
+        fingerprint = self.keys.key().fingerprint
+        try:
+            return self._open(serial, transport, allow_wait_s, (lambda: on_prompt(fingerprint)) if on_prompt else None)
+        except links.PhoneNotAuthorised:
+            raise PhoneNotAllowed(Message.plural(
+                "The phone {serial} did not allow USB debugging within {count} second. {prompt} Then try again.",
+                "The phone {serial} did not allow USB debugging within {count} seconds. {prompt} Then try again.",
+                serial=shortened(serial), count=int(allow_wait_s), prompt=allow_prompt(fingerprint))) from None
+        except links.PhoneUnreachable as error:
+            raise PhoneNotAnswering(Message.of(
+                "The phone {serial} does not answer ({reason}). Unlock it, check that USB debugging is on, then unplug "
+                "it and plug it in again.", serial=shortened(serial), reason=str(error))) from None
+
+    def _open(self, serial: str, transport: str, allow_wait_s: float, on_prompt: Callable[[], None] | None) -> PhoneSession:
+        key = self.keys.key()
+        if transport == "tcp":
+            address = next(a for a in self.connect if a.serial == serial)
+            link = self.connect_tcp(address, key, allow_wait_s, on_prompt)
+        else:
+            link = self.connect_usb(serial, key, allow_wait_s, on_prompt)
+        session = PhoneSession(link, DeviceProperties(), transport)
+        from appwarden.core.phones import commands
+        from appwarden.core.sources.android.device import parse_getprop
+
+        try:
+            properties = parse_getprop(session.run(commands.getprop()))
+        except PhoneGone as gone:
+            raise links.PhoneUnreachable(str(gone)) from None
+        session.device = properties
+        return session
+
+
+def _none_found(which: str, notes: list[Message]) -> Message:
+    if which != AUTO:
+        return Message.of("No phone with the serial {serial} is connected (appwarden phones lists those that are).", serial=which)
+    found = Message.of("No phone is connected. {how} Or give --connect 127.0.0.1:PORT for a phone or emulator on this computer.",
+                       how=TURN_ON_USB_DEBUGGING)
+    return Message.of("{found} {note}", found=found, note=notes[0]) if notes else found

@@ -1,0 +1,200 @@
+"""Removal plans for an Android phone connected now, in the style of the computers' plans.
+
+For each finding: close the app (`am force-stop`), uninstall it for each user that has it
+(`pm uninstall --user N PKG`, never `-k`), offer to delete what it left in shared storage (the
+person's own files: each path with its size, confirmed on its own), then read the phone again.
+What AppWarden must not or cannot do becomes a step for the person with the words to follow: an app
+in the work profile (the organisation manages it), and the phone's refusals (an active device
+administrator, the organisation's device management) when the uninstall is tried.
+"""
+
+from __future__ import annotations
+
+from appwarden.core.findings import Evidence, Finding
+from appwarden.core.messages import Message
+from appwarden.core.phones import commands
+from appwarden.core.phones.commands import PhoneGone, UnsafePhoneValue
+from appwarden.core.policy.model import PolicySet
+from appwarden.core.removal.builder import size_words, verify_step
+from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
+from appwarden.core.sources.base import EvidenceKind, ScanTarget
+
+PHONE_COMMAND_TIMEOUT_S = 120.0
+KIB = 1024
+
+def device_admin_refusal(app: str) -> Message:
+    return Message.of(
+        "the phone refused, because {app} is a device administrator on it (as anti-theft protection is). On the phone, "
+        "open Settings > Security > Device admin apps (on a Samsung: Settings > Biometrics and security > Other security "
+        "settings > Device admin apps), turn {app} off, then take this step again", app=app)
+
+
+def device_management_refusal(app: str) -> Message:
+    return Message.of(
+        "the phone refused, because your organisation's device management (MDM, such as Samsung Knox) does not allow "
+        "removing {app}. Ask your help desk: tell them that the device management blocks removing {app}", app=app)
+
+
+def build_phone_plan(finding: Finding, target: ScanTarget, policies: PolicySet) -> RemovalPlan:
+    rule = finding.rule
+    app = rule.name.get("en")
+    installed = [e for e in finding.evidence if e.kind == EvidenceKind.INSTALLED and e.namespace == "android_package"]
+    steps: list[RemovalStep] = []
+    packages = _packages(installed)
+    if packages:
+        steps.append(_close_step(app, packages))
+    for package, users, work_users, system in _package_users(installed):
+        if users:
+            steps.append(_uninstall_step(app, package, users, system))
+        if work_users:
+            steps.append(_work_profile_step(app, package, work_users))
+    steps += [_leftover_step(app, evidence) for evidence in finding.evidence if evidence.source == "android_storage"]
+    steps.append(verify_step(finding))
+    return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+
+
+def _packages(installed: list[Evidence]) -> list[tuple[str, tuple[int, ...]]]:
+    return [(package, users) for package, users, _, _ in _package_users(installed) if users]
+
+
+def _package_users(installed: list[Evidence]) -> list[tuple[str, tuple[int, ...], tuple[int, ...], bool]]:
+    """Each package: the users AppWarden may remove it for, those in a work profile, whether preinstalled."""
+    found = []
+    for evidence in installed:
+        details = dict(evidence.details)
+        users = _numbers(details.get("users", "")) or (0,)
+        work = _numbers(details.get("work_profile_users", ""))
+        found.append((evidence.identifier, tuple(u for u in users if u not in work), work, details.get("system") == "yes"))
+    return found
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.isdigit() and len(part) <= 9)
+
+
+def _phone_command(command: commands.PhoneCommand) -> Command:
+    return Command(command.argv, timeout_s=PHONE_COMMAND_TIMEOUT_S, phone_line=command.line)
+
+
+def _close_step(app: str, packages: list[tuple[str, tuple[int, ...]]]) -> RemovalStep:
+    return RemovalStep(
+        id="quit",
+        kind=StepKind.QUIT,
+        title=Message.of("Close the app on the phone"),
+        explanation=Message.of("AppWarden closes {app} on the phone, so that nothing of it runs while it is removed.", app=app),
+        actor=Actor.APPWARDEN,
+        check=Message.of("The app no longer runs on the phone."),
+        commands=tuple(_phone_command(commands.force_stop(name, user)) for name, users in packages for user in users),
+    )
+
+
+def _uninstall_step(app: str, package: str, users: tuple[int, ...], system: bool) -> RemovalStep:
+    if system:
+        explanation = Message.plural(
+            "{app} ({package}) came preinstalled on this phone. Uninstalling it removes it for the phone's user {users} only: "
+            "it stays hidden in the phone's system and comes back after a factory reset. Its data on the phone is deleted.",
+            "{app} ({package}) came preinstalled on this phone. Uninstalling it removes it for the phone's users {users} only: "
+            "it stays hidden in the phone's system and comes back after a factory reset. Its data on the phone is deleted.",
+            count=len(users), app=app, package=package, users=", ".join(map(str, users)))
+    else:
+        explanation = Message.plural(
+            "AppWarden uninstalls {app} ({package}) for the phone's user {users}, with its data on the phone.",
+            "AppWarden uninstalls {app} ({package}) for each of the phone's users {users}, with its data on the phone.",
+            count=len(users), app=app, package=package, users=", ".join(map(str, users)))
+    return RemovalStep(
+        id=f"uninstall-{package}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall {app} from the phone", app=app),
+        explanation=explanation,
+        actor=Actor.APPWARDEN,
+        check=Message.of("The phone no longer lists {package}.", package=package),
+        commands=tuple(_phone_command(commands.uninstall(package, user)) for user in users),
+        removes_evidence=(("android_packages", package, EvidenceKind.INSTALLED.value),),
+    )
+
+
+def _work_profile_step(app: str, package: str, users: tuple[int, ...]) -> RemovalStep:
+    reason = Message.of("{app} is in the phone's work profile, which your organisation manages", app=app)
+    return RemovalStep(
+        id=f"work-profile-{package}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Ask IT to remove {app} from the work profile", app=app),
+        explanation=Message.of(
+            "{reason}: AppWarden does not change it. Ask your IT help desk to remove {app} ({package}) from the work "
+            "profile; tell them that AppWarden found it there.", reason=reason, app=app, package=package),
+        actor=Actor.PERSON,
+        check=Message.of("IT removed {package} from the work profile.", package=package),
+        refused=reason,
+        removes_evidence=(("android_packages", package, EvidenceKind.INSTALLED.value),),
+    )
+
+
+def _leftover_step(app: str, evidence: Evidence) -> RemovalStep:
+    path = evidence.location
+    size = dict(evidence.details).get("size_kib", "")
+    try:
+        command = commands.delete_storage(path)
+    except UnsafePhoneValue as error:  # the source checked it; a hostile value never reaches the phone
+        return RemovalStep(
+            id=f"leftover-{path}", kind=StepKind.LEFTOVERS, title=Message.of("Files left on the phone"),
+            explanation=Message.of("AppWarden does not delete {path}: {reason}.", path=path, reason=str(error)),
+            actor=Actor.PERSON, check=Message.of("Nothing to do."), refused=Message.of("the path is not one AppWarden deletes"))
+    amount = size_words(int(size) * KIB) if size.isdigit() else Message.of("size unknown")
+    return RemovalStep(
+        id=f"leftover-{path}",
+        kind=StepKind.LEFTOVERS,
+        title=Message.of("Delete {path} from the phone ({size})?", path=path, size=amount),
+        explanation=Message.of(
+            "These are your own files in the phone's shared storage: photos, videos, voice messages and documents that "
+            "{app} saved. Deleting them cannot be undone; keep what you need first (copy it to a computer). AppWarden "
+            "asks about them on their own, even when told to take every step.", app=app),
+        actor=Actor.APPWARDEN,
+        check=Message.of("{path} is no longer on the phone.", path=path),
+        commands=(_phone_command(command),),
+        confirm_alone=True,
+        removes_evidence=(("android_storage", path, EvidenceKind.LEFTOVER.value),),
+    )
+
+
+# --- running a step's commands on the phone ---------------------------------------------------
+
+
+def run_on_phone(session, command: Command, app: str) -> tuple[bool, str, Message | None]:
+    """(worked, what the phone printed, why not as a sentence) for one command."""
+    try:
+        output = session.run(commands.PhoneCommand(command.argv, command.phone_line)).strip()
+    except PhoneGone as gone:
+        return False, "", Message.of("the phone stopped answering ({reason}): plug it in again, unlock it, then take this step again", reason=str(gone))
+    if command.argv[:2] == ("pm", "uninstall"):
+        return _uninstall_outcome(output, app)
+    return output == "", output, None if output == "" else Message.of("the phone answered: {output}", output=output[:300])
+
+
+def _uninstall_outcome(output: str, app: str) -> tuple[bool, str, Message | None]:
+    if output.startswith("Success") or "not installed for" in output:
+        return True, output, None
+    if "DELETE_FAILED_DEVICE_POLICY_MANAGER" in output:
+        return False, output, device_admin_refusal(app)
+    if "DELETE_FAILED_USER_RESTRICTED" in output:
+        return False, output, device_management_refusal(app)
+    return False, output, Message.of("the phone answered: {output}", output=output[:300])
+
+
+def phone_step_already_done(plan: RemovalPlan, step: RemovalStep) -> Message | None:
+    """For a phone: an uninstall whose package the phone no longer lists for anyone, or a leftover
+    whose path is gone, read from the phone again just before the step is shown."""
+    if step.kind not in (StepKind.UNINSTALL, StepKind.LEFTOVERS) or not step.removes_evidence or plan.policies is None:
+        return None
+    from appwarden.core.scan import run_scan
+    from appwarden.core.sources import source_named
+    from appwarden.core.sources.base import CoverageStatus
+
+    sources = sorted({source for source, _, _ in step.removes_evidence})
+    result = run_scan(plan.target, plan.policies, [source_named(name) for name in sources])
+    if result.cancelled or any(c.status in (CoverageStatus.FAILED, CoverageStatus.PARTIAL) for c in result.coverage):
+        return None
+    remaining = {(e.source, e.identifier if e.source != "android_storage" else e.location)
+                 for f in result.findings if f.rule.id == plan.rule_id for e in f.evidence}
+    if remaining & {(source, what) for source, what, _ in step.removes_evidence}:
+        return None
+    return Message.of("Already gone: {what}.", what=", ".join(what for _, what, _ in step.removes_evidence))
