@@ -25,6 +25,9 @@ class Settings:
     extra_policies: tuple[str, ...] = ()
     language: str = FOLLOW_THE_SYSTEM  # "" follows the system; otherwise one of SUPPORTED_LANGUAGES
     show_helpdesk_details: bool = False
+    # Whether the organisation issued this computer, as the person answered in the window (asked once);
+    # None until they have. The directives cover government-issued devices only.
+    this_device_issued: bool | None = None
 
 
 class SettingsError(AppWardenError):
@@ -123,6 +126,7 @@ def _settings_from_toml(text: str) -> Settings:
         extra_policies=tuple(table.get("extra_policies", defaults.extra_policies)),
         language=table.get("language", defaults.language),
         show_helpdesk_details=table.get("show_helpdesk_details", defaults.show_helpdesk_details),
+        this_device_issued=table.get("this_device_issued", defaults.this_device_issued),
     )
 
 
@@ -130,6 +134,7 @@ _SETTING_CHECKS = {
     "extra_policies": lambda value: isinstance(value, list) and all(isinstance(p, str) for p in value),
     "language": lambda value: value in LANGUAGE_CHOICES,
     "show_helpdesk_details": lambda value: isinstance(value, bool),
+    "this_device_issued": lambda value: isinstance(value, bool),
 }
 
 
@@ -140,6 +145,7 @@ def settings_to_toml(settings: Settings) -> str:
         f"extra_policies = [{policies}]\n"
         f"language = {toml_string(settings.language)}\n"
         f"show_helpdesk_details = {'true' if settings.show_helpdesk_details else 'false'}\n"
+        + ("" if settings.this_device_issued is None else f"this_device_issued = {'true' if settings.this_device_issued else 'false'}\n")
     )
 
 

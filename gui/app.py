@@ -29,6 +29,7 @@ def make_window(options: argparse.Namespace, app: QApplication):
     controller = MainController(
         view, options, translate,
         extra_policies=settings.extra_policies, show_helpdesk=settings.show_helpdesk_details,
+        this_device_issued=settings.this_device_issued,
     )
     if settings_problem is not None:
         view.statusBar().showMessage(settings_problem.render(translate), 10000)

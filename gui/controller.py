@@ -56,7 +56,7 @@ class Startup:
 class MainController(QObject):
     def __init__(self, view: MainWindowView, options: argparse.Namespace, translate: Translator,
                  extra_policies: tuple[str, ...] = (), show_helpdesk: bool = False,
-                 history: HistoryStore | None = None) -> None:
+                 history: HistoryStore | None = None, this_device_issued: bool | None = None) -> None:
         super().__init__(view)
         self.view, self.options, self.t = view, options, translate
         self.extra_policies = extra_policies
@@ -72,6 +72,10 @@ class MainController(QObject):
         self.task: Task | None = None
         self.last_error: AppWardenError | None = None
         self.phone = None  # the PhoneSession being checked, once Check a phone has connected one
+        # Whether the organisation issued the device checked: --personal, or the person's answer
+        # (kept in the settings for this computer); None until they answer, and then it is assumed.
+        self.issued: bool | None = False if getattr(options, "personal", False) else (
+            this_device_issued if self.options.root is None and not getattr(options, "phone_capture", None) else None)
         view.findings_list.setModel(self.findings)
         view.coverage_table.setModel(self.coverage)
         view.helpdesk_toggle.setChecked(show_helpdesk)
@@ -83,6 +87,7 @@ class MainController(QObject):
         v = self.view
         v.check_button.clicked.connect(self.check)
         v.phone_button.clicked.connect(lambda: self.check_a_phone())
+        v.ownership_choice.buttonToggled.connect(self._ownership_answered)
         v.cancel_button.clicked.connect(self.cancel)
         v.findings_list.selectionModel().selectionChanged.connect(self._selection_changed)
         v.helpdesk_toggle.toggled.connect(self._helpdesk_toggled)
@@ -131,6 +136,7 @@ class MainController(QObject):
 
     def _started(self, startup: Startup) -> None:
         self.startup = startup
+        self._show_ownership()
         self._show_packs()
         if startup.target_problem is not None:
             self._show_target_problem(startup.target_problem)
@@ -193,6 +199,7 @@ class MainController(QObject):
     def _phone_connected(self, session, issued: bool) -> None:
         from appwarden.core.target import phone_target
 
+        self.issued = issued
         if self.phone is not None and self.phone is not session:
             self.phone.close()
         self.phone = session
@@ -200,9 +207,44 @@ class MainController(QObject):
         self.result, self.received = None, None
         self.startup = replace(self.startup, target=target, last_checked=self._last_check_of(target), target_problem=None)
         self.view.set_texts(self.t, self.target_kind)
+        self._show_ownership()
         self._show_packs()
         self.show_idle()
         self.check()
+
+    # Whether the organisation issued the device: asked once, in the header; it decides required or recommended.
+    def _show_ownership(self) -> None:
+        self._showing_ownership = True
+        try:
+            self.view.show_ownership(self.issued)
+        finally:
+            self._showing_ownership = False
+
+    def _ownership_answered(self, button, checked: bool) -> None:
+        if not checked or getattr(self, "_showing_ownership", False):
+            return
+        issued = button is self.view.issued_choice
+        if issued == self.issued:
+            return
+        self.issued = issued
+        if self.startup is not None and self.startup.target is not None:
+            self.startup = replace(self.startup, target=replace(self.startup.target, organisation_issued=issued))
+        if self.target_kind == "device":
+            self._remember_ownership(issued)
+        if self.result is not None and self.received is None and (self.task is None or self.task.done):
+            self.check()  # the findings' enforcement follows the answer
+
+    def _remember_ownership(self, issued: bool) -> None:
+        from appwarden.core.settings import SettingsStore
+
+        store = SettingsStore()
+        settings, problem = store.load()
+        if problem is not None:  # a file AppWarden cannot read is never overwritten
+            return
+        try:
+            store.save(replace(settings, this_device_issued=issued))
+        except AppWardenError as error:
+            self.view.statusBar().showMessage(error.render(self.t), 8000)
 
     def _last_check_of(self, target: ScanTarget) -> str:
         try:
@@ -212,7 +254,7 @@ class MainController(QObject):
         return last.scanned_at if last else ""
 
     def _make_target(self) -> ScanTarget:
-        issued = not getattr(self.options, "personal", False)
+        issued = self.issued is not False
         if self.target_kind == "capture":
             return capture_target(self.options.phone_capture, organisation_issued=issued)
         return make_target(self.options.root, self.options.os, organisation_issued=issued)

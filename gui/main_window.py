@@ -9,6 +9,7 @@ from html import escape
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction, QFont, QKeySequence, QPalette, QTextOption
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSizePolicy,
     QPushButton,
+    QRadioButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -105,7 +107,32 @@ class MainWindowView(QMainWindow):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setTextFormat(Qt.TextFormat.PlainText)  # a disk names itself: never read as markup
             header.addWidget(label)
+        header.addLayout(self._ownership_row())
         return header
+
+    def _ownership_row(self) -> QHBoxLayout:
+        """Whether the organisation issued the device: asked once, it decides required or recommended."""
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.ownership_question = QLabel(objectName="ownershipQuestion")
+        self.ownership_question.setTextFormat(Qt.TextFormat.PlainText)
+        self.issued_choice = QRadioButton(objectName="issuedByOrganisation")
+        self.personal_choice = QRadioButton(objectName="personalDevice")
+        self.ownership_choice = QButtonGroup(self)
+        self.ownership_choice.addButton(self.issued_choice)
+        self.ownership_choice.addButton(self.personal_choice)
+        row.addWidget(self.ownership_question)
+        row.addWidget(self.issued_choice)
+        row.addWidget(self.personal_choice)
+        row.addStretch(1)
+        return row
+
+    def show_ownership(self, issued: bool | None) -> None:
+        """The answer given (None: not asked yet, so neither is chosen)."""
+        self.ownership_choice.setExclusive(False)
+        self.issued_choice.setChecked(issued is True)
+        self.personal_choice.setChecked(issued is False)
+        self.ownership_choice.setExclusive(True)
 
     def _action_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -286,6 +313,10 @@ class MainWindowView(QMainWindow):
         self.phone_button.setText(t("Check a phone…") if target_kind != "phone" else t("Check another phone…"))
         self.phone_button.setToolTip(t("Checks an Android phone plugged in with its USB cable. Nothing is changed on the phone without asking."))
         self.phone_button.setVisible(target_kind in ("device", "phone"))
+        self.ownership_question.setText(t("Was this phone issued by your organisation?") if target_kind in ("phone", "capture")
+                                        else t("Was this computer issued by your organisation?"))
+        self.issued_choice.setText(t("Yes"))
+        self.personal_choice.setText(t("No, it is my own"))
         self.cancel_button.setText(t("Cancel"))
         self.remove_button.setText(t("Remove it…"))
         self.all_accounts_button.setText(t("Check all accounts…"))
@@ -325,6 +356,8 @@ class MainWindowView(QMainWindow):
             self.all_sources_toggle: t("Also show sources that do not apply here"),
             self.packs_label: t("Policy packs in force"),
             self.last_checked_label: t("When this was last checked"),
+            self.issued_choice: t("Yes, my organisation issued it"),
+            self.personal_choice: t("No, it is my own"),
         }
         for widget, name in names.items():
             widget.setAccessibleName(name)

@@ -36,6 +36,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, translate: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.translate = translate
+        self.loaded = settings  # what the dialog does not show (whether this device was issued) is kept
         self.setWindowTitle(translate("Settings"))
         self.policies_group = self._policies_group()
         self.language = self._language_choice()
@@ -107,6 +108,7 @@ class SettingsDialog(QDialog):
             extra_policies=self.policy_paths(),
             language=self.language.currentData(),
             show_helpdesk_details=self.helpdesk_details.isChecked(),
+            this_device_issued=self.loaded.this_device_issued,
         )
 
     def policy_paths(self) -> tuple[str, ...]:

@@ -265,6 +265,84 @@ def save_phone_capture(app: QApplication, scratch: Path, folder: Path) -> None:
         controller.background.wait(5000)
 
 
+def save_phone_flow(app: QApplication, folder: Path) -> None:
+    """Check a phone, each state the person sees, in English and French: plugging in, the Allow
+    prompt, ready with the ownership question, the result, a removal step on the phone, the person's
+    own files, and the re-check with how to turn USB debugging off. The phone is the stand-in that
+    speaks ADB on 127.0.0.1 (tests/phone_standin.py); skipped when ../shared is not beside this checkout."""
+    from tests.conftest import SHARED
+
+    if not (SHARED / "fixtures/phones/android").is_dir():
+        return
+    from tests.phone_standin import PhonePackage, StandInPhone
+
+    for lang, first in (("en", 25), ("fr", 32)):
+        names = iter(f"{first + n}-phone-{state}{'-french' if lang == 'fr' else ''}" for n, state in enumerate(
+            ("plug-in", "allow", "ready", "result", "removal-step", "own-files", "rechecked")))
+        view, controller = window(app, "--lang", lang)
+        controller.check_a_phone()
+        while getattr(controller, "phone_dialog", None) is None:
+            settle(app, 0.05)
+        dialog = controller.phone_dialog.dialog
+        settle(app, 1.0)
+        save(dialog, folder, next(names))
+        dialog.reject()
+        phone = StandInPhone(packages=[PhonePackage("com.tencent.mm", version_name="8.0.49", running=True),
+                                       PhonePackage("com.tencent.wework")],
+                             shared_storage={"/storage/emulated/0/tencent/MicroMsg": 1_250_000}, allow_delay=2.5)
+        with phone:
+            view.close()
+            view, controller = window(app, "--lang", lang, "--connect", phone.address)
+            controller.check_a_phone()
+            while getattr(controller, "phone_dialog", None) is None:
+                settle(app, 0.05)
+            flow = controller.phone_dialog
+            while flow.state != "asking":
+                settle(app, 0.05)
+            settle(app)
+            save(flow.dialog, folder, next(names))
+            while flow.state != "ready":
+                settle(app, 0.05)
+            settle(app)
+            save(flow.dialog, folder, next(names))
+            flow.dialog.issued.setChecked(True)
+            flow.check()
+            while controller.result is None or not controller.task.done:
+                settle(app, 0.05)
+            settle(app)
+            save(view, folder, next(names))
+            controller.show_removal()
+            while getattr(controller, "removal", None) is None:
+                settle(app, 0.05)
+            removal = controller.removal
+            from appwarden.core.removal.model import StepKind
+
+            for kind, name in ((StepKind.UNINSTALL, next(names)), (StepKind.LEFTOVERS, next(names))):
+                while True:
+                    if removal.step.kind == kind and removal.dialog.do_button.isVisible():
+                        break
+                    for button in (removal.dialog.next_button, removal.dialog.do_button):
+                        if button.isVisible() and button.isEnabled():
+                            button.click()
+                            break
+                    settle(app, 0.1)
+                settle(app)
+                save(removal.dialog, folder, name)
+            while removal.finished_verification is None:
+                for button in (removal.dialog.next_button, removal.dialog.do_button, removal.dialog.done_button):
+                    if button.isVisible() and button.isEnabled():
+                        button.click()
+                        break
+                settle(app, 0.1)
+            removal.dialog.close_button.click()
+            while not controller.task.done or controller.result.findings:
+                settle(app, 0.05)
+            settle(app)
+            save(view, folder, next(names))
+            view.close()
+            controller.background.wait(5000)
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -316,6 +394,7 @@ def main() -> int:
         save_in_system_look(app, found, folder, "13-larger-system-font", "en", font_scale=1.5)
         save_in_system_look(app, found, folder, "14-high-contrast-dark-french", "fr", palette=high_contrast_dark())
         save_phone_capture(app, scratch_path, folder)
+        save_phone_flow(app, folder)
 
         # An organisation's pack applies the directives to computers: AppWarden's own sentence says
         # the removal is required and names that pack.
