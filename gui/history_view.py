@@ -88,10 +88,10 @@ class HistoryModel(QAbstractTableModel):
         if column == DEVICE:
             return f"{record.hostname or t('unknown name')} ({OS_NAMES.get(record.os, record.os)})"
         if column == WHERE:
+            if record.os not in COMPUTER_PLATFORMS:
+                return t("phone plugged in") if record.of_this_device else t("phone captured in {root}", root=record.root)
             if record.of_this_device:
                 return t("this device")
-            if record.os not in COMPUTER_PLATFORMS:
-                return t("phone captured in {root}", root=record.root)
             return t("disk mounted at {root}", root=record.root)
         if column == REFERENCE:
             return record.reference or "-"  # checks recorded before codes were given have none

@@ -50,3 +50,23 @@ def cli_environment(tmp_path: Path) -> dict[str, str]:
     env["APPWARDEN_LANG"] = "en"
     env["PYTHONPATH"] = str(PROJECT)
     return env
+
+
+@pytest.fixture(scope="session")
+def _one_adb_key_pem() -> bytes:
+    """One ADB key for the whole test run: making a 2048-bit key in pure Python takes seconds."""
+    from appwarden.core.phones.keys import new_key
+
+    return new_key().private_key.save_pkcs1(format="PEM")
+
+
+@pytest.fixture
+def stored_adb_key(_one_adb_key_pem):
+    """AppWarden's stored key for phones, in this test's own data folder, already made."""
+    from appwarden.core.phones.keys import StoredKey
+
+    path = StoredKey().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_one_adb_key_pem)
+    path.chmod(0o600)
+    return StoredKey()

@@ -179,7 +179,10 @@ def _check_line(record, t: Translator) -> str:
     else:
         outcome = record.nothing_found().render(t)
     hostname, root = escape_controls(record.hostname or "-"), escape_controls(record.root)  # a disk wrote them
-    where = t("this device") if record.of_this_device else t("phone capture") if record.os not in COMPUTER_PLATFORMS else t("mounted disk")
+    if record.os not in COMPUTER_PLATFORMS:
+        where = t("phone plugged in") if record.of_this_device else t("phone capture")
+    else:
+        where = t("this device") if record.of_this_device else t("mounted disk")
     return f"{record.id:>5}  {record.scanned_at}  {record.reference or '-'}  {hostname}  {record.os}  {root}  {where}  {outcome}"
 
 

@@ -39,30 +39,27 @@ class PhoneKeyError(AppWardenError):
 class AdbKey:
     """An RSA key as ADB uses it: it signs the phone's token, and its public half in Android's format."""
 
-    private_key: object  # cryptography's RSAPrivateKey
+    private_key: object  # the `rsa` package's PrivateKey
 
     def sign(self, token: bytes) -> bytes:
         """The phone's 20-byte token signed as ADB does: PKCS#1 v1.5, the token taken as a SHA-1 digest."""
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding, utils
+        import rsa
 
-        return self.private_key.sign(token, padding.PKCS1v15(), utils.Prehashed(hashes.SHA1()))
+        return rsa.pkcs1.sign_hash(token, self.private_key, "SHA-1")
 
     @property
     def android_public_key(self) -> bytes:
         """The public key as the phone receives it: base64 of Android's RSAPublicKey structure, a comment."""
-        return base64.b64encode(android_key_structure(self.private_key.public_key())) + b" " + KEY_COMMENT
+        return base64.b64encode(android_key_structure(self.private_key.n, self.private_key.e)) + b" " + KEY_COMMENT
 
     @property
     def fingerprint(self) -> str:
         """As the phone's prompt shows it: the MD5 of the key structure, in colon-joined hex pairs."""
-        return fingerprint_of(android_key_structure(self.private_key.public_key()))
+        return fingerprint_of(android_key_structure(self.private_key.n, self.private_key.e))
 
 
-def android_key_structure(public_key) -> bytes:
+def android_key_structure(modulus: int, exponent: int) -> bytes:
     """Android's RSAPublicKey (little-endian): word count, n0inv, modulus, R² mod n, exponent."""
-    numbers = public_key.public_numbers()
-    modulus, exponent = numbers.n, numbers.e
     r_squared = pow(2, KEY_BITS * 2, modulus)
     n0inv = (-pow(modulus, -1, 2**32)) % 2**32
     return b"".join((
@@ -79,9 +76,10 @@ def fingerprint_of(structure: bytes) -> str:
 
 
 def new_key() -> AdbKey:
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    """A new 2048-bit key (pure Python: a few seconds, once per computer or kiosk session)."""
+    import rsa
 
-    return AdbKey(rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS))
+    return AdbKey(rsa.newkeys(KEY_BITS, exponent=65537)[1])
 
 
 class KeySource(Protocol):
@@ -120,8 +118,7 @@ class StoredKey:
         return self._key
 
     def _read(self) -> AdbKey | None:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
+        import rsa
 
         path = self.path
         try:
@@ -135,19 +132,16 @@ class StoredKey:
                 raise self._error(Message.of("it is not a regular file"))
             data = handle.read(MAX_KEY_FILE_BYTES + 1)
         try:
-            private_key = serialization.load_pem_private_key(data, password=None)
-        except (ValueError, TypeError):
+            private_key = rsa.PrivateKey.load_pkcs1(data, format="PEM")
+        except Exception:  # rsa and pyasn1 raise several kinds for a file that is not a key
             raise self._error(Message.of("it is not an ADB key")) from None
-        if not isinstance(private_key, rsa.RSAPrivateKey) or private_key.key_size != KEY_BITS:
+        if private_key.n.bit_length() != KEY_BITS:
             raise self._error(Message.of("it is not a 2048-bit RSA key, which phones expect"))
         return AdbKey(private_key)
 
     def _make(self) -> AdbKey:
-        from cryptography.hazmat.primitives import serialization
-
         made = new_key()
-        pem = made.private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+        pem = made.private_key.save_pkcs1(format="PEM")
         path = self.path
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -77,3 +77,16 @@ def test_no_unused_qt_modules(bundle):
     bundled = [path.name for path in bundle.rglob("*")]
     assert [name for name in bundled if any(module in name for module in FORBIDDEN_QT)] == []
     assert "libQt6Widgets.so.6" in bundled  # the check above looks at the right names
+
+
+def test_the_bundle_checks_a_phone_through_its_own_adb_client(bundle, tmp_path):
+    """adb-shell, cryptography (AppWarden's key) and libusb1's Python side are inside the bundle: it
+    checks the stand-in phone (the real ADB protocol on 127.0.0.1; no phone exists here)."""
+    from tests.phone_standin import PhonePackage, StandInPhone
+
+    with StandInPhone(packages=[PhonePackage("com.tencent.mm")]) as phone:
+        done = run(bundle, tmp_path, "appwarden", "scan", "--phone", "auto", "--connect", phone.address,
+                   "--format", "json", "--no-history")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [f["rule"] for f in report["findings"]] == ["wechat"] and report["findings"][0]["enforcement"] == "required"

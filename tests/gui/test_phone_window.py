@@ -20,8 +20,8 @@ from tests.gui.test_removal_window import walk_through
 from tests.gui.window_fixtures import open_window
 from tests.phone_standin import PhonePackage, StandInPhone
 
-pytestmark = pytest.mark.skipif(not (SHARED / "fixtures/phones/android").is_dir(),
-                                reason="the stand-in phone answers from ../shared/fixtures/phones (beside this checkout)")
+pytestmark = [pytest.mark.usefixtures("stored_adb_key"), pytest.mark.skipif(not (SHARED / "fixtures/phones/android").is_dir(),
+                                reason="the stand-in phone answers from ../shared/fixtures/phones (beside this checkout)")]
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ import sqlite3
 import pytest
 
 from appwarden.core.cli.main import main
-from appwarden.core.history import default_history_path
+from appwarden.core.history import HistoryStore, default_history_path
 from appwarden.core.phones.keys import StoredKey
 from tests.phone_standin import PhonePackage, StandInPhone
+
+pytestmark = pytest.mark.usefixtures("stored_adb_key")  # made once for the run: pure-Python keys take seconds
 
 SERIAL = "R58M123456X"
 OWNER = (0, "Owner", 0xC13)
@@ -129,6 +131,9 @@ def test_removal_closes_uninstalls_for_each_user_and_verifies_never_keeping_data
     assert "pm uninstall --user 11 com.tencent.mm" in sent
     assert phone.installed(0) == phone.installed(11) == set() and phone.kept_data == []
     assert "WeChat (Weixin) is gone from the phone." in out
+    recorded = {(a.step, a.phase, a.outcome) for a in HistoryStore().actions("wechat")}
+    assert {("uninstall-com.tencent.mm", "started", ""), ("uninstall-com.tencent.mm", "finished", "done"),
+            ("quit", "finished", "done"), ("verify", "finished", "done")} <= recorded
 
 
 def test_a_dry_run_shows_every_phone_command_and_changes_nothing(phone_with, capsys):
@@ -197,3 +202,10 @@ def test_phone_auto_needs_exactly_one_phone(phone_with, capsys):
     assert code == 2 and "Several phones are connected" in err
     code, _, err = run(capsys, "scan", "--phone", "127.0.0.9:1", "--connect", one.address)
     assert code == 2 and "No phone with the serial 127.0.0.9:1 is connected" in err
+
+
+def test_history_lists_a_phone_check_as_a_phone_plugged_in(phone_with, capsys):
+    phone = phone_with(packages=[wechat()])
+    run(capsys, "scan", "--phone", "auto", "--connect", phone.address)
+    code, out, _ = run(capsys, "history")
+    assert code == 0 and "phone plugged in" in out and "samsung SM-A405FN (R5…6X)" in out and "this device" not in out
