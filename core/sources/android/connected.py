@@ -108,7 +108,8 @@ def _user_packages(reading: _Reading, user: int) -> tuple[AndroidPackage, ...]:
     parsed: Parsed[AndroidPackage] = parse_pm_list_packages(text)
     reading.note(command.line, parsed.problems)
     # pm prints the uid of the user asked for; a package listed for this user is installed for it.
-    return tuple(replace(package, users=tuple(sorted({*package.users, user}))) for package in parsed.values)
+    return tuple(package if user in package.users else replace(package, users=tuple(sorted({*package.users, user})))
+                 for package in parsed.values)
 
 
 def _running(reading: _Reading) -> tuple[RunningProcess, ...]:

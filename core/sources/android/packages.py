@@ -78,12 +78,17 @@ def _trailing_field(word: str, fields: dict[str, str]) -> bool:
     """Take one `uid:`, `versionCode:` or `installer=` word off the end of a line (or a blank)."""
     if word == "":
         return True
-    for key, pattern in (("uid", _UID), ("versionCode", _VERSION_CODE), ("installer", _INSTALLER)):
-        found = pattern.fullmatch(word)
-        if found and key not in fields:
-            fields[key] = found.group(1)
-            return True
+    for key, prefix, pattern in _TRAILING_FIELDS:
+        if word.startswith(prefix):  # one pattern at most is tried for a word
+            found = pattern.fullmatch(word)
+            if found and key not in fields:
+                fields[key] = found.group(1)
+                return True
+            return False
     return False
+
+
+_TRAILING_FIELDS = (("uid", "uid:", _UID), ("versionCode", "versionCode:", _VERSION_CODE), ("installer", "installer=", _INSTALLER))
 
 
 # --- dumpsys package ----------------------------------------------------------------------------

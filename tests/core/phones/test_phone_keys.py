@@ -72,3 +72,17 @@ def test_a_key_of_another_size_is_refused(tmp_path):
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
     with pytest.raises(PhoneKeyError, match="2048-bit"):
         StoredKey(tmp_path).key()
+
+
+def test_a_signature_is_pkcs1_v15_over_the_token_as_a_sha1_digest(stored_adb_key):
+    """The same bytes as the rsa package's own sign_hash, and valid for cryptography, as a phone checks it."""
+    import rsa
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa as crypto_rsa, utils
+
+    key = stored_adb_key.key()
+    token = bytes(range(20))
+    signature = key.sign(token)
+    assert signature == rsa.pkcs1.sign_hash(token, key.private_key, "SHA-1")
+    public = crypto_rsa.RSAPublicNumbers(key.private_key.e, key.private_key.n).public_key()
+    public.verify(signature, token, padding.PKCS1v15(), utils.Prehashed(hashes.SHA1()))  # raises if not
