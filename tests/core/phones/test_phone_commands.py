@@ -83,3 +83,26 @@ def test_any_storage_path_is_refused_or_stays_below_an_apps_own_folder(path):
 def test_a_pattern_stands_for_part_of_one_name_only():
     assert matches("/storage/emulated/0/Android/media/com.tencent.mm", "/storage/emulated/0/Android/media/com.tencent.*")
     assert not matches("/storage/emulated/0/Android/media/com.tencent.x/y", "/storage/emulated/0/Android/media/com.tencent.*")
+
+
+from appwarden.core.errors import UsageError  # noqa: E402
+from appwarden.core.phones.link import loopback_address  # noqa: E402
+
+
+@pytest.mark.parametrize("text, serial", [("127.0.0.1:5555", "127.0.0.1:5555"), ("localhost:5037", "127.0.0.1:5037"),
+                                          ("[::1]:5555", "[::1]:5555"), ("127.8.9.10:1", "127.8.9.10:1")])
+def test_loopback_addresses_are_taken(text, serial):
+    assert loopback_address(text).serial == serial
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_any_other_address_is_refused_with_a_sentence(text):
+    import ipaddress
+
+    try:
+        address = loopback_address(text)
+    except UsageError as error:
+        assert "--connect" in error.message
+        return
+    assert ipaddress.ip_address(address.host).is_loopback and 0 < address.port < 65536

@@ -11,20 +11,21 @@ import pytest
 from appwarden.core.phones.keys import KEY_FILE, PhoneKeyError, SessionKey, StoredKey, android_key_structure
 
 
-def test_the_public_key_is_what_adb_shell_itself_would_send(tmp_path):
+def test_the_public_key_is_what_adb_shell_itself_would_send(tmp_path, stored_adb_key):
     """adb-shell's own key writer (keygen.write_public_keyfile) gives the same Android structure."""
     from adb_shell.auth import keygen
 
+    (tmp_path / KEY_FILE).write_bytes(stored_adb_key.path.read_bytes())
     key = StoredKey(tmp_path).key()
     keygen.write_public_keyfile(str(tmp_path / KEY_FILE), str(tmp_path / "theirs.pub"))
     theirs = (tmp_path / "theirs.pub").read_bytes().split(b" ")[0]
     assert key.android_public_key.split(b" ")[0] == theirs
 
 
-def test_the_fingerprint_is_the_md5_of_the_key_structure_in_colon_joined_hex():
+def test_the_fingerprint_is_the_md5_of_the_key_structure_in_colon_joined_hex(stored_adb_key):
     import hashlib
 
-    key = SessionKey().key()
+    key = stored_adb_key.key()
     structure = base64.b64decode(key.android_public_key.split(b" ")[0])
     assert structure == android_key_structure(key.private_key.n, key.private_key.e)
     expected = ":".join(f"{b:02X}" for b in hashlib.md5(structure).digest())
@@ -86,3 +87,19 @@ def test_a_signature_is_pkcs1_v15_over_the_token_as_a_sha1_digest(stored_adb_key
     assert signature == rsa.pkcs1.sign_hash(token, key.private_key, "SHA-1")
     public = crypto_rsa.RSAPublicNumbers(key.private_key.e, key.private_key.n).public_key()
     public.verify(signature, token, padding.PKCS1v15(), utils.Prehashed(hashes.SHA1()))  # raises if not
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=300).map(
+    lambda body: f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n".encode())))
+def test_any_key_file_is_a_key_or_one_sentence(tmp_path_factory, content):
+    folder = tmp_path_factory.mktemp("key")
+    (folder / KEY_FILE).write_bytes(content)
+    try:
+        StoredKey(folder).key()
+    except PhoneKeyError as error:
+        assert "cannot be used" in error.message
+    assert (folder / KEY_FILE).read_bytes() == content
