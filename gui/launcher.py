@@ -108,6 +108,10 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
                         help=t("open the window, check --root or this device, and exit 0 once the window shows the result"))
     parser.add_argument("--version", action="version", version=f"appwarden {__version__}", help=t("show the version and exit"))
     options = parser.parse_args(argv)
+    if options.phone_capture and (options.root or options.os or options.phone):
+        parser.fail(t("--phone-capture checks what was captured from a phone: it cannot be used with --root, --os or --phone."))
+    if options.phone and (options.root or options.os):
+        parser.fail(t("--phone checks a phone connected to this computer: it cannot be used with --root or --os."))
     options.lang = getattr(options, "lang", None)  # the parser leaves it unset when not given
     return options
 

@@ -76,6 +76,7 @@ class AdbLink:
     def __init__(self, device, serial: str) -> None:
         self._device = device
         self.serial = serial
+        self.closed = False  # once the phone has gone (or the link was closed), it stays closed
 
     def shell(self, line: str, timeout_s: float = COMMAND_TIMEOUT_S) -> str:
         try:
@@ -85,6 +86,7 @@ class AdbLink:
             raise PhoneGone(_reason(error)) from None
 
     def close(self) -> None:
+        self.closed = True
         try:
             self._device.close()
         except Exception:  # already gone

@@ -83,11 +83,12 @@ def allow_prompt(fingerprint: str) -> Message:
 class PhoneSession:
     """A phone connected now, authorised for AppWarden's key."""
 
-    def __init__(self, link, device: DeviceProperties, transport: str) -> None:
+    def __init__(self, link, device: DeviceProperties, transport: str, reconnect: Callable[[], object] | None = None) -> None:
         self._link = link
         self.serial = link.serial  # never shown or kept in full: see `shown_serial`
         self.device = device
         self.transport = transport
+        self._reconnect = reconnect  # a new link to the same phone, once it is plugged in again
         self._reading: tuple[object, object] | None = None
 
     @property
@@ -105,11 +106,25 @@ class PhoneSession:
         """What the phone printed for one command; PhoneGone once the phone stops answering."""
         return self._link.shell(command.line)
 
+    def reconnect_if_gone(self) -> None:
+        """Before a new check: a phone unplugged and plugged in again is connected to again (it may
+        ask to allow USB debugging again); PhoneGone when it is still not there."""
+        if not getattr(self._link, "closed", False) or self._reconnect is None:
+            return
+        try:
+            self._link = self._reconnect()
+        except (links.PhoneNotAuthorised, links.PhoneUnreachable) as error:
+            raise PhoneGone(str(error) or "it is not there") from None
+
     def reading(self, request):
         """What the phone holds, read once per check (the ReadRequest of that check)."""
         from appwarden.core.sources.android.connected import read_connected_phone
 
         if self._reading is None or self._reading[0] is not request:
+            try:
+                self.reconnect_if_gone()
+            except PhoneGone:
+                pass  # the reading says, as its first problem, that the phone does not answer
             self._reading = (request, read_connected_phone(self.run, request.sought_packages))
         return self._reading[1]
 
@@ -184,14 +199,17 @@ class PhoneFinder:
                 "The phone {serial} does not answer ({reason}). Unlock it, check that USB debugging is on, then unplug "
                 "it and plug it in again.", serial=shortened(serial), reason=str(error))) from None
 
-    def _open(self, serial: str, transport: str, allow_wait_s: float, on_prompt: Callable[[], None] | None) -> PhoneSession:
+    def _link(self, serial: str, transport: str, allow_wait_s: float, on_prompt: Callable[[], None] | None):
         key = self.keys.key()
         if transport == "tcp":
             address = next(a for a in self.connect if a.serial == serial)
-            link = self.connect_tcp(address, key, allow_wait_s, on_prompt)
-        else:
-            link = self.connect_usb(serial, key, allow_wait_s, on_prompt)
-        session = PhoneSession(link, DeviceProperties(), transport)
+            return self.connect_tcp(address, key, allow_wait_s, on_prompt)
+        return self.connect_usb(serial, key, allow_wait_s, on_prompt)
+
+    def _open(self, serial: str, transport: str, allow_wait_s: float, on_prompt: Callable[[], None] | None) -> PhoneSession:
+        link = self._link(serial, transport, allow_wait_s, on_prompt)
+        session = PhoneSession(link, DeviceProperties(), transport,
+                               reconnect=lambda: self._link(serial, transport, allow_wait_s, on_prompt))
         from appwarden.core.phones import commands
         from appwarden.core.sources.android.device import parse_getprop
 

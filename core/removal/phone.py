@@ -162,6 +162,7 @@ def _leftover_step(app: str, evidence: Evidence) -> RemovalStep:
 def run_on_phone(session, command: Command, app: str) -> tuple[bool, str, Message | None]:
     """(worked, what the phone printed, why not as a sentence) for one command."""
     try:
+        session.reconnect_if_gone()  # unplugged and plugged in again since the last step
         output = session.run(commands.PhoneCommand(command.argv, command.phone_line)).strip()
     except PhoneGone as gone:
         return False, "", Message.of("the phone stopped answering ({reason}): plug it in again, unlock it, then take this step again", reason=str(gone))

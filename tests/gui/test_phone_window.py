@@ -102,3 +102,13 @@ def test_without_a_phone_the_dialog_says_how_to_turn_on_usb_debugging(qtbot):
     assert "tap Build number seven times" in dialog.instructions.text()
     assert "Samsung" in dialog.instructions.text()
     dialog.reject()
+
+
+def test_the_window_refuses_a_phone_with_a_disk_in_one_sentence(capsys):
+    from appwarden.gui.launcher import window_arguments
+
+    try:
+        window_arguments(["--phone", "auto", "--root", "/mnt"])
+    except SystemExit as leaving:
+        assert leaving.code == 2
+    assert "--phone checks a phone connected to this computer" in capsys.readouterr().err

@@ -209,3 +209,21 @@ def test_history_lists_a_phone_check_as_a_phone_plugged_in(phone_with, capsys):
     run(capsys, "scan", "--phone", "auto", "--connect", phone.address)
     code, out, _ = run(capsys, "history")
     assert code == 0 and "phone plugged in" in out and "samsung SM-A405FN (R5…6X)" in out and "this device" not in out
+
+
+def test_a_phone_plugged_in_again_is_connected_to_again_for_the_next_check(phone_with):
+    """The link broke (the cable was pulled); the phone is back: the next check connects again."""
+    from appwarden.core.phones.keys import StoredKey
+    from appwarden.core.phones.link import loopback_address
+    from appwarden.core.phones.session import PhoneFinder
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import phone_target
+
+    phone = phone_with(packages=[wechat()])
+    session = PhoneFinder(StoredKey(), (loopback_address(phone.address),), usb=False).open(phone.address, 5)
+    target, policies = phone_target(session), load_policies([], include_default=True)
+    session._link.close()  # what a pulled cable leaves behind
+    result = run_scan(target, policies)
+    assert [f.rule.id for f in result.findings] == ["wechat"] and result.complete
+    session.close()
