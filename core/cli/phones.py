@@ -18,8 +18,22 @@ def add_phone_options(parser: argparse.ArgumentParser, t: Translator, listing: b
             "check the Android phone with this serial (appwarden phones lists them), or auto for the only one connected"))
     parser.add_argument("--connect", metavar="127.0.0.1:PORT", action="append", default=[], help=t(
         "also look for a phone or emulator on this computer's loopback address (ADB over TCP); never another address"))
-    parser.add_argument("--allow-wait", metavar="SECONDS", type=float, default=None, help=t(
+    parser.add_argument("--allow-wait", metavar="SECONDS", type=_seconds(t), default=None, help=t(
         "how long to wait for Allow on the phone, in seconds (60 unless given; 2 when listing)"))
+
+
+def _seconds(t: Translator):
+    def seconds(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value <= 3600:  # also refuses nan and inf
+            from appwarden.core.cli.main import RefusedValue
+
+            raise RefusedValue(t("--allow-wait must be a number of seconds above 0 and up to 3600, not '{value}'.", value=text))
+        return value
+    return seconds
 
 
 def add_parser(commands: argparse._SubParsersAction, t: Translator) -> None:
@@ -65,7 +79,9 @@ def phones(args: argparse.Namespace, t: Translator) -> int:
     lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in rows]
     if any(phone.state == PhoneState.UNAUTHORISED for phone in listing.phones):
         lines += ["", allow_prompt(phone_finder.keys.key().fingerprint).render(t)]
-    if any(phone.state == PhoneState.OFFLINE for phone in listing.phones):
-        lines += ["", Message.of("An offline phone does not answer: unlock it, unplug it and plug it in again.").render(t)]
+    for phone in listing.phones:
+        if phone.state == PhoneState.OFFLINE:
+            lines += ["", Message.of("{serial} does not answer ({reason}). Unlock it, unplug it and plug it in again.",
+                                     serial=phone.serial, reason=phone.reason or Message.of("no answer")).render(t)]
     print_to_terminal("\n".join(lines))  # a phone names itself: its words are escaped
     return 0

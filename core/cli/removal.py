@@ -68,7 +68,14 @@ def _remove_from(target, policies, rule, args: argparse.Namespace, t: Translator
     from appwarden.core.removal.builder import build_plan
     from appwarden.core.scan import run_scan
 
-    finding = next((f for f in run_scan(target, policies).findings if f.rule.id == rule.id), None)
+    result = run_scan(target, policies)
+    finding = next((f for f in result.findings if f.rule.id == rule.id), None)
+    if finding is None and not result.complete_for_its_scope:
+        from appwarden.core.reports.wording import result_details
+
+        print_to_terminal(t("AppWarden could not read everything, so it cannot tell whether {rule} is there: {why}",
+                            rule=rule.id, why=result_details(result, t)))
+        return EXIT_ERROR
     if finding is None:
         if target.is_connected_phone:
             print_to_terminal(t("{rule} was not found on the phone {phone}.", rule=rule.id, phone=target.hostname))
@@ -164,7 +171,10 @@ class PlanWalk:
         t = self.t
         self._show(number, step)
         if step.confirm_alone and self.ask_alone is not self.ask:
-            print("  " + t("--yes does not cover this step: it comes from a policy pack that AppWarden does not ship. Confirm it on its own."))
+            if self.plan.target is not None and self.plan.target.is_connected_phone and step.kind == StepKind.LEFTOVERS:
+                print("  " + t("--yes does not cover this step: these are your own files on the phone. Confirm it on its own."))
+            else:
+                print("  " + t("--yes does not cover this step: it comes from a policy pack that AppWarden does not ship. Confirm it on its own."))
         outcome = run_step(self.plan, step, lambda s: (self.ask_alone if s.confirm_alone else self.ask)(t("Do this step? [y/N] ")), False, self.history,
                            restart_requested=self.restart_requested)
         self.restart_requested = self.restart_requested or outcome.restart_requested

@@ -203,7 +203,7 @@ def step_result(action: ActionRecord) -> Message:
     """How a recorded step ended, as a sentence; the history keeps the outcome code and exit code.
     The check step's exit code is `appwarden remove`'s: 0 gone, 1 still there, 2 could not tell."""
     code = action.exit_code
-    if action.step == "verify" and action.outcome in ("done", "failed") and code in (0, 1, 2):
+    if action.step.rpartition(":")[2] == "verify" and action.outcome in ("done", "failed") and code in (0, 1, 2):
         return (Message.of("The app is gone"), Message.of("The app is still there"),
                 Message.of("AppWarden could not confirm that the app is gone"))[code]
     if action.outcome == "done":

@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from appwarden.core.messages import Message
 from appwarden.core.sources.android.parsed import PACKAGE_NAME
 
 _PACKAGE_CHARACTERS = re.compile(r"[A-Za-z0-9_.]+")
@@ -109,4 +110,10 @@ def delete_storage(path: str) -> PhoneCommand:
 
 
 class PhoneGone(Exception):
-    """The phone stopped answering: unplugged, locked out of USB debugging, or its link broke."""
+    """The phone stopped answering: unplugged, locked out of USB debugging, or its link broke.
+    `reason` says which, as a sentence a person can read (never the library's own words, which may
+    hold the phone's serial)."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason.render())
+        self.reason = reason

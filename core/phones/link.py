@@ -26,12 +26,45 @@ COMMAND_TIMEOUT_S = 120.0
 LOOPBACK_NAMES = {"localhost": "127.0.0.1"}
 
 
+CONNECTION_BROKE = Message.of("the connection to it broke: it was unplugged, locked, or USB debugging was turned off")
+
+
+def gone_reason(error: BaseException, timeout_s: float) -> Message:
+    """Why the phone stopped answering, in words of AppWarden's own: the library's messages are
+    written for developers and may name the phone's serial, so none of them is kept."""
+    if "timeout" in type(error).__name__.lower() or isinstance(error, TimeoutError):
+        return Message.plural("it did not answer within {count} second", "it did not answer within {count} seconds", count=int(timeout_s))
+    return CONNECTION_BROKE
+
+
 class PhoneNotAuthorised(Exception):
     """Nobody allowed USB debugging for AppWarden's key on the phone in time."""
 
 
 class PhoneUnreachable(Exception):
-    """The phone did not answer the connection at all (offline), or is not there."""
+    """The phone did not answer the connection at all (offline), or is not there; `reason` says
+    which, as a sentence."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason.render())
+        self.reason = reason
+
+
+NO_USB_PERMISSION = Message.of(
+    "this account may not open it over USB: the udev rules for phones are missing (Debian and Ubuntu: "
+    "sudo apt-get install android-sdk-platform-tools-common), then unplug it and plug it in again")
+
+
+def unreachable_reason(error: BaseException) -> Message:
+    """Why a connection to a phone did not come about, in AppWarden's words."""
+    name = type(error).__name__
+    if isinstance(error, ConnectionRefusedError):
+        return Message.of("nothing answers at that address")
+    if "Access" in name or "ACCESS" in str(error):  # libusb: LIBUSB_ERROR_ACCESS
+        return NO_USB_PERMISSION
+    if "Busy" in name or "BUSY" in str(error):
+        return Message.of("another program holds it (an adb server: stop it with adb kill-server)")
+    return gone_reason(error, TRANSPORT_TIMEOUT_S)
 
 
 @dataclass(frozen=True)
@@ -57,7 +90,7 @@ def loopback_address(text: str) -> LoopbackAddress:
         raise UsageError(Message.of(
             "--connect {address} is refused: AppWarden connects only to a phone or emulator on this computer's own "
             "loopback address (127.0.0.1 or ::1), never to the network.", address=text))
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise UsageError(Message.of("--connect {address}: the port must be a number from 1 to 65535, as in 127.0.0.1:5555.", address=text))
     return LoopbackAddress(str(address), int(port))
 
@@ -79,11 +112,13 @@ class AdbLink:
         self.closed = False  # once the phone has gone (or the link was closed), it stays closed
 
     def shell(self, line: str, timeout_s: float = COMMAND_TIMEOUT_S) -> str:
+        if self.closed:
+            raise PhoneGone(CONNECTION_BROKE)
         try:
             return self._device.shell(line, read_timeout_s=timeout_s, timeout_s=timeout_s, decode=False).decode("utf-8", "replace")
         except Exception as error:  # adb-shell raises its own errors, socket and USB errors alike
             self.close()
-            raise PhoneGone(_reason(error)) from None
+            raise PhoneGone(gone_reason(error, timeout_s)) from None
 
     def close(self) -> None:
         self.closed = True
@@ -110,7 +145,7 @@ def _loopback_transport(address: LoopbackAddress):
     class LoopbackTransport(TcpTransport):
         def connect(self, transport_timeout_s):
             if not ipaddress.ip_address(address.host).is_loopback:  # never reached: loopback_address refused it
-                raise PhoneUnreachable("not a loopback address")
+                raise ConnectionRefusedError("not a loopback address")
             super().connect(transport_timeout_s)
             self._connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -143,15 +178,25 @@ def usb_serials() -> list[str]:
     try:
         from adb_shell.transport.usb_transport import UsbTransport
 
-        return [transport.serial_number for transport in UsbTransport.find_all_adb_devices()]
+        serials, refused = [], 0
+        for transport in UsbTransport.find_all_adb_devices():
+            try:
+                serials.append(transport.serial_number)  # libusb opens the device to read it
+            except Exception:  # no permission on this one: the others are still listed
+                refused += 1
+        if refused and not serials:
+            raise UsbUnavailable(NO_USB_PERMISSION)
+        return serials
+    except UsbUnavailable:
+        raise
     except ImportError as error:
         raise UsbUnavailable(Message.of("the USB support is not installed: {error}", error=str(error))) from None
     except OSError as error:  # usb1: cannot find a suitable libusb-1.0
         if "libusb" in str(error):
             raise UsbUnavailable(Message.of("the libusb library is not installed")) from None
-        raise UsbUnavailable(Message.of("{error}", error=_reason(error))) from None
+        raise UsbUnavailable(unreachable_reason(error)) from None
     except Exception as error:  # libusb's own errors (permissions, a busy bus)
-        raise UsbUnavailable(Message.of("{error}", error=_reason(error))) from None
+        raise UsbUnavailable(unreachable_reason(error)) from None
 
 
 class UsbUnavailable(Exception):
@@ -195,10 +240,5 @@ def _authorised(device, serial: str, key: AdbKey, auth_timeout_s: float, on_prom
             pass
         if prompted and isinstance(error, (exceptions.TcpTimeoutException, exceptions.AdbTimeoutError, TimeoutError, exceptions.UsbReadFailedError)):
             raise PhoneNotAuthorised() from None
-        raise PhoneUnreachable(_reason(error)) from None
+        raise PhoneUnreachable(unreachable_reason(error)) from None
     return AdbLink(device, serial)
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

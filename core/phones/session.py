@@ -64,7 +64,7 @@ class ListedPhone:
     transport: str  # "usb" or "tcp"
     state: PhoneState
     device: DeviceProperties = DeviceProperties()
-    reason: str = ""
+    reason: Message | None = None  # why an offline phone does not answer
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,9 @@ class PhoneSession:
 
     @property
     def shown_serial(self) -> str:
-        """The phone's own serial (as getprop gives it, already shortened), else its link's, shortened."""
-        return self.device.serial or shortened(self.serial)
+        """The phone's own serial (as getprop gives it, already shortened), else its link's: a loopback
+        address as it is, a USB serial shortened."""
+        return self.device.serial or _named(self.serial, self.transport)
 
     @property
     def name(self) -> str:
@@ -113,8 +114,10 @@ class PhoneSession:
             return
         try:
             self._link = self._reconnect()
-        except (links.PhoneNotAuthorised, links.PhoneUnreachable) as error:
-            raise PhoneGone(str(error) or "it is not there") from None
+        except links.PhoneNotAuthorised:
+            raise PhoneGone(Message.of("it was plugged in again but USB debugging was not allowed on it")) from None
+        except links.PhoneUnreachable:
+            raise PhoneGone(links.CONNECTION_BROKE) from None
 
     def reading(self, request):
         """What the phone holds, read once per check (the ReadRequest of that check)."""
@@ -125,7 +128,7 @@ class PhoneSession:
                 self.reconnect_if_gone()
             except PhoneGone:
                 pass  # the reading says, as its first problem, that the phone does not answer
-            self._reading = (request, read_connected_phone(self.run, request.sought_packages))
+            self._reading = (request, read_connected_phone(self.run, request.sought_packages, request.cancelled))
         return self._reading[1]
 
     def close(self) -> None:
@@ -166,7 +169,7 @@ class PhoneFinder:
                 phones.append(ListedPhone(serial, transport, PhoneState.UNAUTHORISED))
                 continue
             except links.PhoneUnreachable as error:
-                phones.append(ListedPhone(serial, transport, PhoneState.OFFLINE, reason=str(error)))
+                phones.append(ListedPhone(serial, transport, PhoneState.OFFLINE, reason=error.reason))
                 continue
             phones.append(ListedPhone(serial, transport, PhoneState.READY, session.device))
             session.close()
@@ -193,11 +196,11 @@ class PhoneFinder:
             raise PhoneNotAllowed(Message.plural(
                 "The phone {serial} did not allow USB debugging within {count} second. {prompt} Then try again.",
                 "The phone {serial} did not allow USB debugging within {count} seconds. {prompt} Then try again.",
-                serial=shortened(serial), count=int(allow_wait_s), prompt=allow_prompt(fingerprint))) from None
+                serial=_named(serial, transport), count=int(allow_wait_s), prompt=allow_prompt(fingerprint))) from None
         except links.PhoneUnreachable as error:
             raise PhoneNotAnswering(Message.of(
                 "The phone {serial} does not answer ({reason}). Unlock it, check that USB debugging is on, then unplug "
-                "it and plug it in again.", serial=shortened(serial), reason=str(error))) from None
+                "it and plug it in again.", serial=_named(serial, transport), reason=error.reason)) from None
 
     def _link(self, serial: str, transport: str, allow_wait_s: float, on_prompt: Callable[[], None] | None):
         key = self.keys.key()
@@ -216,9 +219,14 @@ class PhoneFinder:
         try:
             properties = parse_getprop(session.run(commands.getprop()))
         except PhoneGone as gone:
-            raise links.PhoneUnreachable(str(gone)) from None
+            raise links.PhoneUnreachable(gone.reason) from None
         session.device = properties
         return session
+
+
+def _named(serial: str, transport: str) -> str:
+    """A phone in a sentence: on loopback its address (no identifier of the phone), else its serial shortened."""
+    return serial if transport == "tcp" else shortened(serial)
 
 
 def _none_found(which: str, notes: list[Message]) -> Message:

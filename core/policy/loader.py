@@ -29,7 +29,8 @@ from appwarden.core.policy.model import (
     VendorStep,
 )
 from appwarden.core.sources.android.parsed import PACKAGE_NAME
-from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES
+from appwarden.core.sources.base import ALL_PLATFORMS, ANDROID, IDENTIFIER_NAMESPACES
+from appwarden.core.sources.android.storage import package_folder
 from appwarden.core.sources.leftovers import template_problem
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
@@ -328,6 +329,9 @@ def _read_rule(c: _Checker, r: dict, pack_id: str) -> Rule:
             problem = template_problem(template, platform)
             if problem is not None:
                 c.problem(problem)
+            elif platform == ANDROID and (package := package_folder(template)) is not None \
+                    and package not in rule.identifiers.get("android_package", ()):
+                c.problem(f"Android leftover location '{template}' is the folder of {package}, which is not one of the rule's android_package identifiers")
     for step in rule.removal_steps:
         for template in step.about_leftovers:
             if template not in rule.leftovers.get(step.platform, ()):

@@ -161,7 +161,7 @@ def _run_on_phone(plan: RemovalPlan, step: RemovalStep) -> ActionResult:
 
     outputs = []
     for command in step.commands:
-        worked, output, problem = run_on_phone(plan.target.phone, command, plan.app_name.get("en"))
+        worked, output, problem = run_on_phone(plan.target.phone, command, plan.app_name)
         outputs.append(f"{command.phone_line}\n{output}".strip())
         if not worked:
             return ActionResult(OutcomeStatus.FAILED, None, "\n".join(outputs), problem)
@@ -410,7 +410,8 @@ class ResumePoint:
 def resume_point(plan: RemovalPlan, history: HistoryStore) -> ResumePoint:
     """Which steps an earlier run finished (since the app was last verified gone), and the first left."""
     actions = history.actions(plan.rule_id)
-    last_resolved = max((i for i, a in enumerate(actions) if a.step == "verify" and a.phase == "finished" and a.outcome == "done"), default=-1)
+    verify = next((step.id for step in plan.steps if step.kind == StepKind.VERIFY), "verify")  # a phone's names the phone
+    last_resolved = max((i for i, a in enumerate(actions) if a.step == verify and a.phase == "finished" and a.outcome == "done"), default=-1)
     finished = [a for a in actions[last_resolved + 1:] if a.phase == "finished"]
     done = frozenset(a.step for a in finished if a.outcome in ("done", "person_done"))
     remaining = (step for step in plan.steps if step.id not in done)

@@ -10,7 +10,11 @@ administrator, the organisation's device management) when the uninstall is tried
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 from appwarden.core.findings import Evidence, Finding
+from appwarden.core.i18n import LocalText
 from appwarden.core.messages import Message
 from appwarden.core.phones import commands
 from appwarden.core.phones.commands import PhoneGone, UnsafePhoneValue
@@ -19,17 +23,16 @@ from appwarden.core.removal.builder import size_words, verify_step
 from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
 from appwarden.core.sources.base import EvidenceKind, ScanTarget
 
-PHONE_COMMAND_TIMEOUT_S = 120.0
 KIB = 1024
 
-def device_admin_refusal(app: str) -> Message:
+def device_admin_refusal(app) -> Message:
     return Message.of(
         "the phone refused, because {app} is a device administrator on it (as anti-theft protection is). On the phone, "
         "open Settings > Security > Device admin apps (on a Samsung: Settings > Biometrics and security > Other security "
         "settings > Device admin apps), turn {app} off, then take this step again", app=app)
 
 
-def device_management_refusal(app: str) -> Message:
+def device_management_refusal(app) -> Message:
     return Message.of(
         "the phone refused, because your organisation's device management (MDM, such as Samsung Knox) does not allow "
         "removing {app}. Ask your help desk: tell them that the device management blocks removing {app}", app=app)
@@ -37,7 +40,7 @@ def device_management_refusal(app: str) -> Message:
 
 def build_phone_plan(finding: Finding, target: ScanTarget, policies: PolicySet) -> RemovalPlan:
     rule = finding.rule
-    app = rule.name.get("en")
+    app = rule.name  # in the person's language when shown
     installed = [e for e in finding.evidence if e.kind == EvidenceKind.INSTALLED and e.namespace == "android_package"]
     steps: list[RemovalStep] = []
     packages = _packages(installed)
@@ -50,7 +53,16 @@ def build_phone_plan(finding: Finding, target: ScanTarget, policies: PolicySet) 
             steps.append(_work_profile_step(app, package, work_users))
     steps += [_leftover_step(app, evidence) for evidence in finding.evidence if evidence.source == "android_storage"]
     steps.append(verify_step(finding))
+    # Step ids name the phone (a hash of its serial, never the serial), so history resumes a plan on
+    # this phone only: another phone's, or a computer's, steps of the same rule are not this one's.
+    phone = phone_token(target)
+    steps = [replace(step, id=f"phone-{phone}:{step.id}") for step in steps]
     return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+
+
+def phone_token(target: ScanTarget) -> str:
+    serial = getattr(target.phone, "serial", "") or target.hostname
+    return hashlib.sha256(serial.encode("utf-8", "replace")).hexdigest()[:12]
 
 
 def _packages(installed: list[Evidence]) -> list[tuple[str, tuple[int, ...]]]:
@@ -73,10 +85,10 @@ def _numbers(text: str) -> tuple[int, ...]:
 
 
 def _phone_command(command: commands.PhoneCommand) -> Command:
-    return Command(command.argv, timeout_s=PHONE_COMMAND_TIMEOUT_S, phone_line=command.line)
+    return Command(command.argv, phone_line=command.line)  # the link's own timeout applies
 
 
-def _close_step(app: str, packages: list[tuple[str, tuple[int, ...]]]) -> RemovalStep:
+def _close_step(app: LocalText, packages: list[tuple[str, tuple[int, ...]]]) -> RemovalStep:
     return RemovalStep(
         id="quit",
         kind=StepKind.QUIT,
@@ -88,7 +100,7 @@ def _close_step(app: str, packages: list[tuple[str, tuple[int, ...]]]) -> Remova
     )
 
 
-def _uninstall_step(app: str, package: str, users: tuple[int, ...], system: bool) -> RemovalStep:
+def _uninstall_step(app: LocalText, package: str, users: tuple[int, ...], system: bool) -> RemovalStep:
     if system:
         explanation = Message.plural(
             "{app} ({package}) came preinstalled on this phone. Uninstalling it removes it for the phone's user {users} only: "
@@ -113,7 +125,7 @@ def _uninstall_step(app: str, package: str, users: tuple[int, ...], system: bool
     )
 
 
-def _work_profile_step(app: str, package: str, users: tuple[int, ...]) -> RemovalStep:
+def _work_profile_step(app: LocalText, package: str, users: tuple[int, ...]) -> RemovalStep:
     reason = Message.of("{app} is in the phone's work profile, which your organisation manages", app=app)
     return RemovalStep(
         id=f"work-profile-{package}",
@@ -129,7 +141,7 @@ def _work_profile_step(app: str, package: str, users: tuple[int, ...]) -> Remova
     )
 
 
-def _leftover_step(app: str, evidence: Evidence) -> RemovalStep:
+def _leftover_step(app: LocalText, evidence: Evidence) -> RemovalStep:
     path = evidence.location
     size = dict(evidence.details).get("size_kib", "")
     try:
@@ -159,19 +171,19 @@ def _leftover_step(app: str, evidence: Evidence) -> RemovalStep:
 # --- running a step's commands on the phone ---------------------------------------------------
 
 
-def run_on_phone(session, command: Command, app: str) -> tuple[bool, str, Message | None]:
+def run_on_phone(session, command: Command, app) -> tuple[bool, str, Message | None]:
     """(worked, what the phone printed, why not as a sentence) for one command."""
     try:
         session.reconnect_if_gone()  # unplugged and plugged in again since the last step
         output = session.run(commands.PhoneCommand(command.argv, command.phone_line)).strip()
     except PhoneGone as gone:
-        return False, "", Message.of("the phone stopped answering ({reason}): plug it in again, unlock it, then take this step again", reason=str(gone))
+        return False, "", Message.of("the phone stopped answering ({reason}): plug it in again, unlock it, then take this step again", reason=gone.reason)
     if command.argv[:2] == ("pm", "uninstall"):
         return _uninstall_outcome(output, app)
     return output == "", output, None if output == "" else Message.of("the phone answered: {output}", output=output[:300])
 
 
-def _uninstall_outcome(output: str, app: str) -> tuple[bool, str, Message | None]:
+def _uninstall_outcome(output: str, app) -> tuple[bool, str, Message | None]:
     if output.startswith("Success") or "not installed for" in output:
         return True, output, None
     if "DELETE_FAILED_DEVICE_POLICY_MANAGER" in output:

@@ -55,6 +55,9 @@ class AndroidCapture:
     running: tuple[RunningProcess, ...]
     problems: tuple[ReadProblem, ...]
     users: tuple[AndroidUser, ...] = ()  # read from a phone connected now; a capture does not say
+    # Whether a list of packages (and of processes) was read at all: a phone gone before it is a failure.
+    packages_listed: bool = True
+    running_listed: bool = True
 
     @property
     def user_ids(self) -> tuple[int, ...]:

@@ -29,19 +29,25 @@ _FAILURES = ("Failure [", "Exception occurred", "Error:", "java.lang.", "Securit
 
 
 class _Reading:
-    def __init__(self, run: Run) -> None:
-        self.run = run
+    def __init__(self, run: Run, cancelled: Callable[[], bool] = lambda: False) -> None:
+        self.run, self.cancelled = run, cancelled
         self.problems: list[ReadProblem] = []
-        self.gone: str | None = None
+        self.gone: Message | None = None
+        self.listed = False  # some user's package list was read
+        self.ps_read = False
 
     def output(self, command: PhoneCommand) -> str | None:
         """What the phone printed, or None once it has stopped answering (said once, as a problem)."""
         if self.gone is not None:
             return None
+        if self.cancelled():
+            self.gone = Message.of("the check was cancelled")
+            self.problems.append(ReadProblem(command.line, Message.of("the check was cancelled before this was read")))
+            return None
         try:
             return self.run(command)
         except PhoneGone as error:
-            self.gone = str(error) or "no answer"
+            self.gone = error.reason
             self.problems.append(ReadProblem(command.line, Message.of(
                 "the phone stopped answering during the check ({reason}): what comes after was not read; "
                 "plug it in again and check again", reason=self.gone)))
@@ -51,14 +57,15 @@ class _Reading:
         self.problems += [ReadProblem(where, problem) for problem in problems]
 
 
-def read_connected_phone(run: Run, sought: frozenset[str] = frozenset()) -> AndroidCapture:
-    reading = _Reading(run)
+def read_connected_phone(run: Run, sought: frozenset[str] = frozenset(), cancelled: Callable[[], bool] = lambda: False) -> AndroidCapture:
+    reading = _Reading(run, cancelled)
     device = parse_getprop(reading.output(commands.getprop()) or "")
     users = _users(reading)
     packages = _packages(reading, users)
     running = _running(reading)
     packages = _with_details(reading, packages, sought)
-    return AndroidCapture(CaptureKind.CONNECTED, tuple(packages), device, running, tuple(reading.problems), users)
+    return AndroidCapture(CaptureKind.CONNECTED, tuple(packages), device, running, tuple(reading.problems), users,
+                          packages_listed=reading.listed, running_listed=reading.ps_read)
 
 
 def _parsed(reading: _Reading, command: PhoneCommand, parse: Callable[[str], Parsed]) -> Parsed | None:
@@ -107,6 +114,7 @@ def _user_packages(reading: _Reading, user: int) -> tuple[AndroidPackage, ...]:
         return ()
     parsed: Parsed[AndroidPackage] = parse_pm_list_packages(text)
     reading.note(command.line, parsed.problems)
+    reading.listed = True
     # pm prints the uid of the user asked for; a package listed for this user is installed for it.
     return tuple(package if user in package.users else replace(package, users=tuple(sorted({*package.users, user})))
                  for package in parsed.values)
@@ -114,6 +122,7 @@ def _user_packages(reading: _Reading, user: int) -> tuple[AndroidPackage, ...]:
 
 def _running(reading: _Reading) -> tuple[RunningProcess, ...]:
     parsed = _parsed(reading, commands.processes(), parse_ps)
+    reading.ps_read = parsed is not None
     return parsed.values if parsed is not None else ()
 
 
@@ -135,11 +144,3 @@ def _with_details(reading: _Reading, packages: list[AndroidPackage], sought: fro
                     first_install_time=found.first_install_time, users=tuple(sorted({*package.users, *found.users})))
         detailed.append(package)
     return detailed
-
-
-def device_of(run: Run) -> DeviceProperties:
-    """Only what the phone says of itself (for the list of phones)."""
-    try:
-        return parse_getprop(run(commands.getprop()))
-    except PhoneGone:
-        return DeviceProperties()

@@ -50,8 +50,9 @@ class AndroidApps(InventorySource):
         capture = capture_of(request, log)
         if capture is None:
             return log.result([])
-        log.read_one()
-        where = (request.target.hostname or "phone") if session_of(request) else request.target.root.name
+        if capture.packages_listed:  # a phone gone before any list was read: nothing was read
+            log.read_one()
+        where = (request.target.hostname or "phone") if request.target.phone is not None else request.target.root.name
         return log.result([_installed(package, where, capture.work_profiles) for package in capture.packages])
 
 
@@ -70,11 +71,11 @@ class AndroidRunningApps(InventorySource):
         capture = capture_of(request, log)
         if capture is None:
             return log.result([])
-        if not capture.running:
-            if session_of(request) is not None:
-                return log.result([], Message.of("the phone listed no running apps"))
+        if not capture.running_listed:
+            return log.result([])  # the phone stopped answering first: the problems say so
+        if not capture.running and request.target.phone is None:
             return log.result([], Message.of("this capture holds no list of running apps"))
-        log.read_one()
+        log.read_one()  # a phone's process list was read, even one with no app in it
         items = [
             InventoryItem(
                 source=self.spec.name, kind=EvidenceKind.RUNNING, identifiers=(("android_package", process.package),),
@@ -83,10 +84,6 @@ class AndroidRunningApps(InventorySource):
             for process in capture.running if process.package
         ]
         return log.result(items)
-
-
-def session_of(request: ReadRequest):
-    return request.target.phone
 
 
 def _installed(package: AndroidPackage, where: str, work_profiles: frozenset[int] = frozenset()) -> InventoryItem:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.android.parsed import quoted
+from appwarden.core.sources.android.parsed import PACKAGE_NAME, quoted
 from appwarden.core.sources.base import (
     ANDROID,
     CoverageLog,
@@ -35,7 +35,11 @@ SHARED_FOLDERS = frozenset(name.casefold() for name in (
 ))
 # Folders that hold one folder per app, named by its package.
 APP_FOLDERS = ("android/data", "android/media", "android/obb")
-MIN_FIXED_CHARACTERS = 3
+MIN_FIXED_CHARACTERS = 4
+# Folders the phone's own apps keep inside the shared ones: the person's photos and recordings.
+SHARED_SUBFOLDERS = frozenset(name.casefold() for name in (
+    "Camera", "Screenshots", "Screen recordings", "ScreenRecorder", "Restored", "Videocaptures", "Voice Recorder",
+))
 _COMPONENT = re.compile(r"[A-Za-z0-9_.@+ ()-]+")
 MAX_LISTED_PATHS = 200
 
@@ -79,9 +83,20 @@ def _below_storage_problem(shown: str, rest: str) -> str | None:
     base = 2 if parts[0].casefold() == "android" else 1 if parts[0].casefold() in SHARED_FOLDERS else 0
     if len(parts) <= base:
         return f"Android leftover location {shown!a} names a folder that many apps and the person share; name the app's own folder below it"
-    if len(parts[base].split("*", 1)[0]) < MIN_FIXED_CHARACTERS:
+    own = parts[base]
+    if base == 2 and not PACKAGE_NAME.fullmatch(own):
+        return f"Android leftover location {shown!a} must name one app's package below {parts[0]}/{parts[1]} in full (no '*')"
+    if base == 1 and ("*" in own or own.casefold() in SHARED_SUBFOLDERS):
+        return f"Android leftover location {shown!a} must name the app's own folder below {parts[0]} in full, not one the phone itself keeps there"
+    if len(own.split("*", 1)[0]) < MIN_FIXED_CHARACTERS:
         return f"Android leftover location {shown!a} must name the app's own folder (at least {MIN_FIXED_CHARACTERS} plain characters before any '*')"
     return None
+
+
+def package_folder(template: str) -> str | None:
+    """The package a location below Android/data, Android/media or Android/obb belongs to, else None."""
+    parts = template[len(SHARED_STORAGE):].split("/") if template.startswith(SHARED_STORAGE) else []
+    return parts[2] if len(parts) > 2 and "/".join(parts[:2]).casefold() in APP_FOLDERS else None
 
 
 def for_user(template: str, user: int) -> str:
@@ -143,7 +158,7 @@ class AndroidSharedStorage(InventorySource):
                 try:
                     output = session.run(storage_listing(pattern))
                 except PhoneGone as gone:
-                    log.problem(pattern, Message.of("the phone stopped answering: {reason}", reason=str(gone)))
+                    log.problem(pattern, Message.of("the phone stopped answering: {reason}", reason=gone.reason))
                     return log.result(items)
                 found, problems = parse_storage_listing(output, pattern)
                 for problem in problems:

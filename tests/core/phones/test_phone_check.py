@@ -131,9 +131,10 @@ def test_removal_closes_uninstalls_for_each_user_and_verifies_never_keeping_data
     assert "pm uninstall --user 11 com.tencent.mm" in sent
     assert phone.installed(0) == phone.installed(11) == set() and phone.kept_data == []
     assert "WeChat (Weixin) is gone from the phone." in out
-    recorded = {(a.step, a.phase, a.outcome) for a in HistoryStore().actions("wechat")}
+    recorded = {(a.step.partition(":")[2], a.phase, a.outcome) for a in HistoryStore().actions("wechat")}
     assert {("uninstall-com.tencent.mm", "started", ""), ("uninstall-com.tencent.mm", "finished", "done"),
             ("quit", "finished", "done"), ("verify", "finished", "done")} <= recorded
+    assert all(a.step.startswith("phone-") and SERIAL not in a.step for a in HistoryStore().actions("wechat"))
 
 
 def test_a_dry_run_shows_every_phone_command_and_changes_nothing(phone_with, capsys):
@@ -227,3 +228,26 @@ def test_a_phone_plugged_in_again_is_connected_to_again_for_the_next_check(phone
     result = run_scan(target, policies)
     assert [f.rule.id for f in result.findings] == ["wechat"] and result.complete
     session.close()
+
+
+def test_a_removal_on_one_phone_is_not_taken_for_done_on_another(phone_with, capsys):
+    """History resumes a plan on the same phone only: steps done on one phone are still to do on the next."""
+    first = phone_with(users=(OWNER, WORK_PROFILE), packages=[wechat(users={0, 10})])
+    code, _, _ = run(capsys, "remove", "wechat", "--phone", "auto", "--connect", first.address, "--yes")
+    assert code == 1  # the work profile's copy stays: the plan is not finished on that phone
+    second = StandInPhone(serial="R58N999999Z", packages=[wechat()])
+    with second:
+        code, out, _ = run(capsys, "remove", "wechat", "--phone", "auto", "--connect", second.address, "--yes")
+    assert code == 0 and "already done earlier" not in out and second.installed(0) == set()
+
+
+@pytest.mark.parametrize("unplug_after", [2, 3, 4])
+def test_a_phone_gone_before_its_apps_were_listed_is_a_failed_read_and_remove_cannot_tell(phone_with, capsys, unplug_after):
+    phone = phone_with(packages=[wechat()], unplug_after=unplug_after)
+    code, out, _ = run(capsys, "scan", "--phone", "auto", "--connect", phone.address, "--format", "json", "--no-history")
+    coverage = {c["source"]: c["status"] for c in json.loads(out)["coverage"]}
+    assert coverage["android_packages"] == "failed" and coverage["android_running"] == "failed"
+    assert SERIAL not in out and "Error" not in out.replace("error", "")
+    again = phone_with(packages=[wechat()], unplug_after=unplug_after)
+    code, out, _ = run(capsys, "remove", "wechat", "--phone", "auto", "--connect", again.address, "--yes")
+    assert code == 2 and "cannot tell whether wechat is there" in out

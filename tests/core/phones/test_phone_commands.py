@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from appwarden.core.phones import commands
+from tests.conftest import PROJECT
 from appwarden.core.phones.commands import UnsafePhoneValue
 from appwarden.core.sources.android.storage import matches, phone_path_problem, storage_template_problem
 
@@ -51,8 +52,8 @@ def test_a_path_to_delete_is_named_in_full():
 
 
 def test_a_storage_pattern_leaves_only_its_star_to_the_phone():
-    line = commands.storage_listing("/storage/emulated/0/Android/media/com.tencent.mm*").line
-    assert line == "du -s -k -- /storage/emulated/0/Android/media/com.tencent.mm*"
+    line = commands.storage_listing("/storage/emulated/0/tencent/Micro*").line
+    assert line == "du -s -k -- /storage/emulated/0/tencent/Micro*"
     spaced = commands.storage_listing("/storage/emulated/0/My Files (x)/Tencent*").line
     assert spaced == "du -s -k -- '/storage/emulated/0/My Files (x)/Tencent'*"
 
@@ -106,3 +107,22 @@ def test_any_other_address_is_refused_with_a_sentence(text):
         assert "--connect" in error.message
         return
     assert ipaddress.ip_address(address.host).is_loopback and 0 < address.port < 65536
+
+
+@pytest.mark.parametrize("template", [
+    "/sdcard/DCIM/Camera", "/sdcard/dcim/Camera", "/sdcard/Pictures/Screenshots", "/sdcard/Android/media/com*",
+    "/sdcard/Android/data/com.*", "/sdcard/Download/Wei*", "/sdcard/ten*",
+])
+def test_a_pack_cannot_name_the_persons_photos_or_other_apps_folders(template):
+    assert storage_template_problem(template) is not None
+
+
+def test_a_rule_names_only_its_own_packages_folders(tmp_path):
+    from appwarden.core.errors import PolicyError
+    from appwarden.core.policy.loader import load_policies
+
+    text = (PROJECT / "assets/policies/canada.toml").read_text(encoding="utf-8").replace(
+        '"/sdcard/Android/media/com.tencent.mm",', '"/sdcard/Android/media/com.whatsapp",')
+    (tmp_path / "pack.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match="com.whatsapp, which is not one of the rule's android_package identifiers"):
+        load_policies([tmp_path / "pack.toml"], include_default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from appwarden.core.messages import Message
 from appwarden.core.phones.commands import PhoneCommand, PhoneGone
 from appwarden.core.sources.android.connected import read_connected_phone
 from appwarden.core.sources.android.storage import parse_storage_listing
@@ -25,7 +26,7 @@ LINES = st.lists(st.one_of(
 def answering(outputs: dict[str, str], gone_at: str | None = None):
     def run(command: PhoneCommand) -> str:
         if gone_at is not None and command.line.startswith(gone_at):
-            raise PhoneGone("AdbTimeoutError")
+            raise PhoneGone(Message.of("it did not answer"))
         return outputs.get(command.argv[0], "")
     return run
 
