@@ -78,7 +78,10 @@ class RemovalController(QObject):
         elif self._person_acts(step):
             self.dialog.show_buttons(do=False, done=True, skip=True, next_=False)
         else:
-            self.dialog.show_buttons(do=True, done=False, skip=True, next_=False)
+            # Deleting the person's own files on a phone cannot be undone: Enter skips it, a click does it.
+            own_files = step.kind == StepKind.LEFTOVERS and step.confirm_alone and self.plan.target is not None \
+                and self.plan.target.is_connected_phone
+            self.dialog.show_buttons(do=True, done=False, skip=True, next_=False, skip_by_default=own_files)
 
     def _person_acts(self, step: RemovalStep) -> bool:
         return step.actor == Actor.PERSON or not self.plan.live

@@ -118,11 +118,15 @@ class RemovalDialog(QDialog):
         self.outcome.setText(text)
         self.outcome.show()
 
-    def show_buttons(self, do: bool, done: bool, skip: bool, next_: bool) -> None:
+    def show_buttons(self, do: bool, done: bool, skip: bool, next_: bool, skip_by_default: bool = False) -> None:
+        """`skip_by_default`: a step that cannot be undone on the person's own files (Enter skips it)."""
         for button, visible in ((self.do_button, do), (self.done_button, done), (self.skip_button, skip), (self.next_button, next_)):
             button.setVisible(visible)
             button.setEnabled(visible)
-        default = next((b for b, v in ((self.do_button, do), (self.done_button, done), (self.next_button, next_)) if v), None)
+            button.setDefault(False)
+        choices = ((self.skip_button, skip),) if skip_by_default and skip else ()
+        choices += ((self.do_button, do), (self.done_button, done), (self.next_button, next_))
+        default = next((b for b, v in choices if v), None)
         if default is not None:
             default.setDefault(True)
             default.setFocus()

@@ -11,6 +11,7 @@ that folder is absent.
                  users=((0, "Owner", 0xc13), (10, "Work profile", 0x1030)), getprop_text=None,
                  model="SM-A405FN", manufacturer="samsung", serial="R58M123456X", authorised_keys=(),
                  allow="tap" or "never", allow_delay=0.0, always_allow=False, refuses_installer_option=False,
+                 refused_options=() (pm list packages options an older phone refuses), android_version="11",
                  unlistable_users=(), device_admins=(), restricted=(), shared_storage={"/sdcard/x": KiB},
                  unplug_after=None, offline=False)
     serve() -> "127.0.0.1:PORT" (also `address`); close(); or `with phone:` for both
@@ -384,6 +385,7 @@ class _AndroidShell:
         self.dumpsys_frame = _dumpsys_frame()
         self.storage = _SharedStorage(storage)
         self.refuses_installer_option = refuses_installer_option
+        self.refused_options: set[str] = set()  # pm list packages options an older phone does not know
         self.unlistable_users = set(unlistable_users)
         self.device_admins = set(device_admins)
         self.restricted = set(restricted)
@@ -451,7 +453,8 @@ class _AndroidShell:
             arg = remaining.popleft()
             if arg == "--user":
                 user = _user_argument(remaining)
-            elif arg in ("-f", "-U", "-s", "-3", "-l", "--show-versioncode") or (arg == "-i" and not self.refuses_installer_option):
+            elif (arg in ("-f", "-U", "-s", "-3", "-l", "--show-versioncode") or (arg == "-i" and not self.refuses_installer_option)) \
+                    and arg not in self.refused_options:
                 options.add(arg)
             elif arg.startswith("-"):
                 raise _ShellError(f"Error: Unknown option: {arg}")
@@ -642,15 +645,16 @@ class StandInPhone:
                  serial: str = "R58M123456X", authorised_keys=(), allow: str = "tap", allow_delay: float = 0.0,
                  always_allow: bool = False, refuses_installer_option: bool = False, unlistable_users=(),
                  device_admins=(), restricted=(), shared_storage: dict[str, int] | None = None,
-                 unplug_after: int | None = None, offline: bool = False) -> None:
+                 unplug_after: int | None = None, offline: bool = False, refused_options=(), android_version: str = "11") -> None:
         if allow not in ("tap", "never"):
             raise ValueError('allow is "tap" or "never"; a remembered key is one of authorised_keys')
         if getprop_text is None:
             getprop_text = shared_phone_output("android_data_getprop.txt").read_text(encoding="utf-8")
         getprop_text = _with_properties(getprop_text, {"ro.product.model": model, "ro.product.manufacturer": manufacturer,
-                                                       "ro.serialno": serial})
+                                                       "ro.serialno": serial, "ro.build.version.release": android_version})
         self._shell = _AndroidShell(packages, users, getprop_text, shared_storage or {}, refuses_installer_option,
                                     unlistable_users, device_admins, restricted)
+        self._shell.refused_options = set(refused_options)
         self._remembered = [_public_key(key) for key in authorised_keys]
         self.allow, self.allow_delay, self.always_allow = allow, allow_delay, always_allow
         self.unplug_after, self.offline = unplug_after, offline

@@ -58,11 +58,16 @@ def list_users() -> PhoneCommand:
     return _plain("pm", "list", "users")
 
 
-def list_packages(user_id: int, with_installer: bool = True) -> PhoneCommand:
-    """Every package of one user, with its APK path, installer, uid and version code. `-i` is refused
-    by some phones; the same list without it is asked then."""
-    options = ("-f", "-i", "-U") if with_installer else ("-f", "-U")
-    return _plain("pm", "list", "packages", *options, "--show-versioncode", "--user", user(user_id))
+# pm list packages options, most to least: a phone that refuses one is asked again without it
+# (`-i` on some makers' phones; --show-versioncode before Android 9; `-U` before Android 8).
+LIST_OPTIONS = ("-f", "-i", "-U", "--show-versioncode")
+
+
+def list_packages(user_id: int, with_installer: bool = True, options: tuple[str, ...] = LIST_OPTIONS) -> PhoneCommand:
+    """Every package of one user, with its APK path, installer, uid and version code, as far as the
+    phone takes the options."""
+    chosen = tuple(option for option in options if option in LIST_OPTIONS and (with_installer or option != "-i"))
+    return _plain("pm", "list", "packages", *chosen, "--user", user(user_id))
 
 
 def package_details(name: str) -> PhoneCommand:

@@ -23,9 +23,20 @@ from appwarden.core.sources.android.users import AndroidUser, parse_pm_list_user
 from appwarden.core.sources.base import ReadProblem
 
 Run = Callable[[PhoneCommand], str]
-# How the phone says that it does not know `-i` (Error: Unknown option: -i, on some makers' phones).
-_INSTALLER_REFUSED = ("Unknown option: -i", "Unknown option -i", "unknown option -i")
 _FAILURES = ("Failure [", "Exception occurred", "Error:", "java.lang.", "SecurityException")
+
+
+def _refused_option(text: str, options: tuple[str, ...]) -> str | None:
+    """The option the phone says it does not know (`Error: Unknown option: -i`), if it is one of ours."""
+    if "package:" in text:
+        return None
+    for line in text.splitlines():
+        if "nknown option" in line:
+            named = line.rsplit(":", 1)[-1].strip() if ":" in line else line.split()[-1]
+            for option in options:
+                if named == option or line.rstrip().endswith(" " + option):
+                    return option
+    return None
 
 
 class _Reading:
@@ -101,10 +112,12 @@ def _packages(reading: _Reading, users: tuple[AndroidUser, ...]) -> list[Android
 
 
 def _user_packages(reading: _Reading, user: int) -> tuple[AndroidPackage, ...]:
-    command = commands.list_packages(user)
+    options = commands.LIST_OPTIONS
+    command = commands.list_packages(user, options=options)
     text = reading.output(command)
-    if text is not None and any(marker in text for marker in _INSTALLER_REFUSED):
-        command = commands.list_packages(user, with_installer=False)  # as AndroidQF does
+    while text is not None and (refused := _refused_option(text, options)) is not None:
+        options = tuple(option for option in options if option != refused)  # asked again without it, as AndroidQF does
+        command = commands.list_packages(user, options=options)
         text = reading.output(command)
     if text is None:
         return ()

@@ -152,7 +152,8 @@ class AndroidSharedStorage(InventorySource):
             return log.result([], Message.of("only read on a phone connected now"))
         reading = session.reading(request)
         items: list[InventoryItem] = []
-        for user in reading.user_ids:
+        # A work profile's storage is the organisation's to manage (and out of the shell's reach): not read.
+        for user in (user for user in reading.user_ids if user not in reading.work_profiles):
             for location in locations:
                 pattern = for_user(location.template, user)
                 try:

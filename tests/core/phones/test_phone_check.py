@@ -251,3 +251,24 @@ def test_a_phone_gone_before_its_apps_were_listed_is_a_failed_read_and_remove_ca
     again = phone_with(packages=[wechat()], unplug_after=unplug_after)
     code, out, _ = run(capsys, "remove", "wechat", "--phone", "auto", "--connect", again.address, "--yes")
     assert code == 2 and "cannot tell whether wechat is there" in out
+
+
+def test_an_older_phone_that_refuses_show_versioncode_and_uid_is_listed_with_what_it_takes(phone_with, capsys):
+    phone = phone_with(packages=[wechat()], refused_options={"--show-versioncode", "-U"}, android_version="7.1")
+    code, out, _ = run(capsys, "scan", "--phone", "auto", "--connect", phone.address, "--no-history")
+    assert code == 1 and "Every source that applies to this phone was read." in out
+    assert "pm list packages -f -i --user 0" in phone.commands
+
+
+def test_a_work_profiles_storage_is_not_read(phone_with, capsys):
+    phone = phone_with(users=(OWNER, WORK_PROFILE), packages=[wechat(users={0, 10})],
+                       shared_storage={"/storage/emulated/0/tencent/MicroMsg": 10})
+    run(capsys, "scan", "--phone", "auto", "--connect", phone.address, "--no-history")
+    assert not any("/storage/emulated/10/" in command for command in phone.commands)
+    assert any("/storage/emulated/0/" in command for command in phone.commands)
+
+
+def test_the_phones_listing_gives_the_android_version(phone_with, capsys):
+    phone = phone_with(android_version="14")
+    _, out, _ = run(capsys, "phones", "--connect", phone.address)
+    assert any(line.split()[-2:] == ["14", "ready"] for line in out.splitlines())
