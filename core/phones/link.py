@@ -10,6 +10,7 @@ AppWarden never talks to the network: an address other than loopback is refused 
 from __future__ import annotations
 
 import ipaddress
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,6 +25,13 @@ TRANSPORT_TIMEOUT_S = 10.0
 # How long one command may take: `dumpsys package` of a big phone takes seconds.
 COMMAND_TIMEOUT_S = 120.0
 LOOPBACK_NAMES = {"localhost": "127.0.0.1"}
+# More than any command of a check prints (`dumpsys package PKG` is kilobytes; a package list of
+# 2,000 apps about 300 KB): a phone that sends more is not followed.
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024
+
+
+class _TooMuch(Exception):
+    pass
 
 
 CONNECTION_BROKE = Message.of("the connection to it broke: it was unplugged, locked, or USB debugging was turned off")
@@ -114,11 +122,24 @@ class AdbLink:
     def shell(self, line: str, timeout_s: float = COMMAND_TIMEOUT_S) -> str:
         if self.closed:
             raise PhoneGone(CONNECTION_BROKE)
+        chunks, size, deadline = [], 0, time.monotonic() + timeout_s
         try:
-            return self._device.shell(line, read_timeout_s=timeout_s, timeout_s=timeout_s, decode=False).decode("utf-8", "replace")
+            # Read as it comes, so a phone that floods or trickles is stopped at a bound, not followed.
+            for chunk in self._device.streaming_shell(line, read_timeout_s=timeout_s, decode=False):
+                size += len(chunk)
+                if size > MAX_OUTPUT_BYTES:
+                    raise _TooMuch()
+                if time.monotonic() > deadline:
+                    raise TimeoutError()
+                chunks.append(chunk)
+        except _TooMuch:
+            self.close()
+            raise PhoneGone(Message.of("it sent more than AppWarden reads of one command ({amount})",
+                                       amount=f"{MAX_OUTPUT_BYTES // (1024 * 1024)} MiB")) from None
         except Exception as error:  # adb-shell raises its own errors, socket and USB errors alike
             self.close()
             raise PhoneGone(gone_reason(error, timeout_s)) from None
+        return b"".join(chunks).decode("utf-8", "replace")
 
     def close(self) -> None:
         self.closed = True

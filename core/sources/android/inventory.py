@@ -22,7 +22,10 @@ from appwarden.core.sources.base import (
 CAPTURE_READS = ("pm list packages", "dumpsys package", "adb bugreport zip", "AndroidQF packages.json")
 
 
-def capture_of(request: ReadRequest, log: CoverageLog) -> AndroidCapture | None:
+RUNNING_PLACES = ("ps -A", "ps.txt")  # where a reading's problems about running apps come from
+
+
+def capture_of(request: ReadRequest, log: CoverageLog, running: bool = False) -> AndroidCapture | None:
     """What the phone connected now, or the capture the target names, holds, its problems noted in
     the log; None when it cannot be read. Either is read once per check, whichever source asks first."""
     session = request.target.phone
@@ -30,8 +33,9 @@ def capture_of(request: ReadRequest, log: CoverageLog) -> AndroidCapture | None:
     if isinstance(capture, UnreadableCapture):
         log.problem(capture.path, capture.reason)
         return None
-    for problem in capture.problems:
-        log.problem(problem.location, problem.reason, problem.elevation_helps)
+    for problem in capture.problems:  # each source says the problems of what it reads
+        if (problem.location in RUNNING_PLACES) == running:
+            log.problem(problem.location, problem.reason, problem.elevation_helps)
     return capture
 
 
@@ -68,11 +72,12 @@ class AndroidRunningApps(InventorySource):
 
     def read(self, request: ReadRequest) -> SourceResult:
         log = CoverageLog(self.spec.name, request.target)
-        capture = capture_of(request, log)
+        capture = capture_of(request, log, running=True)
         if capture is None:
             return log.result([])
         if not capture.running_listed:
-            return log.result([])  # the phone stopped answering first: the problems say so
+            log.problem("ps -A", Message.of("the phone stopped answering before its running apps were read"))
+            return log.result([])
         if not capture.running and request.target.phone is None:
             return log.result([], Message.of("this capture holds no list of running apps"))
         log.read_one()  # a phone's process list was read, even one with no app in it
@@ -86,6 +91,20 @@ class AndroidRunningApps(InventorySource):
         return log.result(items)
 
 
+PLAY_STORE = "com.android.vending"
+
+
+def installed_from(package: AndroidPackage) -> str:
+    """Where the app came from, in plain words: the Play Store, another store, or no store at all."""
+    if package.installer == PLAY_STORE:
+        return "the Google Play Store"
+    if package.installer:
+        return f"another store ({package.installer})"
+    if package.system:
+        return "preinstalled with the phone"
+    return "no store: installed from a file (sideloaded)"
+
+
 def _installed(package: AndroidPackage, where: str, work_profiles: frozenset[int] = frozenset()) -> InventoryItem:
     details: list[tuple[str, str]] = []
     if package.users:
@@ -94,6 +113,7 @@ def _installed(package: AndroidPackage, where: str, work_profiles: frozenset[int
         details.append(("work_profile_users", ",".join(map(str, sorted(work_profiles & set(package.users))))))
     if package.installer:
         details.append(("installer", package.installer))
+    details.append(("installed_from", installed_from(package)))
     if package.system is not None:
         details.append(("system", "yes" if package.system else "no"))
     if package.first_install_time:

@@ -272,3 +272,22 @@ def test_the_phones_listing_gives_the_android_version(phone_with, capsys):
     phone = phone_with(android_version="14")
     _, out, _ = run(capsys, "phones", "--connect", phone.address)
     assert any(line.split()[-2:] == ["14", "ready"] for line in out.splitlines())
+
+
+def test_a_phone_that_sends_too_much_is_not_followed(phone_with, capsys, monkeypatch):
+    from appwarden.core.phones import link
+
+    monkeypatch.setattr(link, "MAX_OUTPUT_BYTES", 2000)  # the getprop alone is under it; ps -A is not
+    phone = phone_with(packages=[wechat()] + [PhonePackage(f"org.example.app{n}", running=True) for n in range(60)])
+    code, out, _ = run(capsys, "scan", "--phone", "auto", "--connect", phone.address, "--no-history")
+    assert "it sent more than AppWarden reads of one command" in out and "Traceback" not in out
+
+
+def test_where_an_app_came_from_is_said_in_plain_words(phone_with, capsys):
+    phone = phone_with(packages=[wechat(), PhonePackage("com.kms.free", installer=None),
+                                 PhonePackage("com.zhiliaoapp.musically", installer="com.sec.android.app.samsungapps")])
+    _, out, _ = run(capsys, "scan", "--phone", "auto", "--connect", phone.address, "--format", "json", "--no-history")
+    found = {f["rule"]: dict(f["evidence"][0]["details"]) for f in json.loads(out)["findings"]}
+    assert found["wechat"]["installed_from"] == "the Google Play Store"
+    assert found["kaspersky"]["installed_from"] == "no store: installed from a file (sideloaded)"
+    assert found["tiktok"]["installed_from"] == "another store (com.sec.android.app.samsungapps)"
