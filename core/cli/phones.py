@@ -46,7 +46,7 @@ def finder(args: argparse.Namespace):
     from appwarden.core.phones.link import loopback_address
     from appwarden.core.phones.session import PhoneFinder
 
-    addresses = tuple(loopback_address(text) for text in args.connect)  # refused before anything else
+    addresses = tuple(dict.fromkeys(loopback_address(text) for text in args.connect))  # refused before anything else
     return PhoneFinder(StoredKey(), addresses)
 
 

@@ -181,8 +181,8 @@ class PhoneFinder:
         saying what to do when there is none, several, or it does not let AppWarden in."""
         candidates, notes = self.candidates()
         if which != AUTO:
-            candidates = [c for c in candidates if c[0] == which] or (
-                [(which, "tcp")] if any(a.serial == which for a in self.connect) else [])
+            which = _as_listed(which)
+            candidates = [c for c in candidates if c[0] == which]
         if not candidates:
             raise PhoneError(_none_found(which, notes))
         if len(candidates) > 1:
@@ -222,6 +222,16 @@ class PhoneFinder:
             raise links.PhoneUnreachable(gone.reason) from None
         session.device = properties
         return session
+
+
+def _as_listed(which: str) -> str:
+    """A serial as the listing names it: `localhost:5555` is `127.0.0.1:5555`."""
+    from appwarden.core.errors import UsageError
+
+    try:
+        return links.loopback_address(which).serial
+    except UsageError:
+        return which
 
 
 def _named(serial: str, transport: str) -> str:

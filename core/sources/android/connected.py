@@ -17,15 +17,12 @@ from appwarden.core.phones.commands import PhoneCommand, PhoneGone
 from appwarden.core.sources.android.captures import AndroidCapture, CaptureKind
 from appwarden.core.sources.android.device import DeviceProperties, parse_getprop
 from appwarden.core.sources.android.packages import AndroidPackage, parse_dumpsys_package, parse_pm_list_packages
-from appwarden.core.sources.android.parsed import Parsed, quoted
+from appwarden.core.sources.android.parsed import Parsed, quoted, refusal
 from appwarden.core.sources.android.processes import RunningProcess, parse_ps
 from appwarden.core.sources.android.users import AndroidUser, parse_pm_list_users
 from appwarden.core.sources.base import ReadProblem
 
 Run = Callable[[PhoneCommand], str]
-_FAILURES = ("Failure [", "Exception occurred", "Error:", "java.lang.", "SecurityException")
-
-
 def _refused_option(text: str, options: tuple[str, ...]) -> str | None:
     """The option the phone says it does not know (`Error: Unknown option: -i`), if it is one of ours."""
     if "package:" in text:
@@ -121,7 +118,7 @@ def _user_packages(reading: _Reading, user: int) -> tuple[AndroidPackage, ...]:
         text = reading.output(command)
     if text is None:
         return ()
-    failure = next((line for line in text.splitlines() if line.strip().startswith(_FAILURES)), None)
+    failure = next((line for line in text.splitlines() if refusal(line) is not None), None)
     if failure is not None and "package:" not in text:
         reading.note(f"user {user}", [Message.of("the apps of user {user} could not be listed: the phone said {line}", user=user, line=quoted(failure))])
         return ()

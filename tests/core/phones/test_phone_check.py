@@ -291,3 +291,11 @@ def test_where_an_app_came_from_is_said_in_plain_words(phone_with, capsys):
     assert found["wechat"]["installed_from"] == "the Google Play Store"
     assert found["kaspersky"]["installed_from"] == "no store: installed from a file (sideloaded)"
     assert found["tiktok"]["installed_from"] == "another store (com.sec.android.app.samsungapps)"
+
+
+def test_a_loopback_phone_is_named_however_its_address_is_written(phone_with, capsys):
+    phone = phone_with(packages=[wechat()])
+    port = phone.address.rsplit(":", 1)[1]
+    code, _, err = run(capsys, "scan", "--phone", f"localhost:{port}", "--connect", phone.address,
+                       "--connect", f"localhost:{port}", "--no-history")
+    assert code == 1, err
