@@ -15,7 +15,7 @@ from pathlib import Path
 from appwarden.core.errors import TargetError
 from appwarden.core.messages import Message
 from appwarden.core.policy.model import MOBILE
-from appwarden.core.sources.base import ANDROID, LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
+from appwarden.core.sources.base import ANDROID, IOS, LINUX, MACOS, WINDOWS, CoverageLog, ScanTarget, find_any_case
 
 HOSTNAME_FILE_LIMIT = 4096
 # Longer than any system allows (Linux 64, Windows 15, a Mac's ComputerName about 63): a longer
@@ -59,8 +59,11 @@ def capture_target(path: str | os.PathLike, organisation_issued: bool = True) ->
     packages output or an AndroidQF folder), checked as that phone: a mobile device, named by its
     maker and model when the capture says them. A path that holds no capture is a sentence."""
     from appwarden.core.sources.android.captures import UnreadableCapture, read_capture_once
+    from appwarden.core.sources.ios.backup import is_backup_folder
 
     capture_path = Path(path).resolve()
+    if capture_path.is_dir() and is_backup_folder(capture_path):
+        return _ios_backup_target(capture_path, organisation_issued)
     capture = read_capture_once(capture_path)
     if isinstance(capture, UnreadableCapture):
         where = capture.path if os.path.isabs(capture.path) else str(capture_path)  # the file inside a folder, or what was given
@@ -68,6 +71,23 @@ def capture_target(path: str | os.PathLike, organisation_issued: bool = True) ->
     device = capture.device
     name = computer_name(" ".join(part for part in (device.manufacturer, device.model) if part))
     return ScanTarget(capture_path, ANDROID, live=False, hostname=name, device_class=MOBILE,
+                      organisation_issued=organisation_issued)
+
+
+def _ios_backup_target(folder: Path, organisation_issued: bool) -> ScanTarget:
+    """A Finder or iTunes backup of an iPhone or iPad, named by the name its owner gave it and its
+    model, never by its serial, IMEI or phone number."""
+    from appwarden.core.sources.ios.backup import INFO_PLIST, read_backup_once
+
+    backup = read_backup_once(folder)
+    unreadable = next((p for p in backup.problems if p.location == INFO_PLIST), None)
+    if unreadable is not None and not backup.apps:
+        raise TargetError(Message.of("{path} cannot be read as a capture of a phone: {reason}.",
+                                     path=folder / INFO_PLIST, reason=unreadable.reason))
+    device = backup.device
+    model = ", ".join(part for part in (device.product_type, f"iOS {device.product_version}" if device.product_version else "") if part)
+    name = f"{device.device_name} ({model})" if device.device_name and model else device.device_name or model
+    return ScanTarget(folder, IOS, live=False, hostname=computer_name(name), device_class=MOBILE,
                       organisation_issued=organisation_issued)
 
 

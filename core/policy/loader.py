@@ -31,6 +31,7 @@ from appwarden.core.policy.model import (
 from appwarden.core.sources.android.parsed import PACKAGE_NAME
 from appwarden.core.sources.base import ALL_PLATFORMS, ANDROID, IDENTIFIER_NAMESPACES
 from appwarden.core.sources.android.storage import package_folder
+from appwarden.core.sources.ios.backup import BUNDLE_ID
 from appwarden.core.sources.leftovers import template_problem
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
@@ -397,6 +398,8 @@ def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...
             if value.lstrip().startswith("-"):
                 # Identifiers become arguments of package-manager commands during removal.
                 c.problem(f"{where}.{namespace} '{value}' must not start with '-'")
+            elif namespace == "ios_bundle_id" and not BUNDLE_ID.fullmatch(value):
+                c.problem(f"{where}.ios_bundle_id '{value}' must be one exact bundle id such as com.tencent.xin, never a prefix or a wildcard")
             elif namespace == "android_package" and not PACKAGE_NAME.fullmatch(value):
                 # Exact names only: com.tencent.* would flag Tencent's fingerprint service that many
                 # phones ship, and com.kaspersky.* is also Kaspresso's test namespace.

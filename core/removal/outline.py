@@ -112,6 +112,13 @@ def _android_package(item: Evidence) -> Message:
         package=item.identifier)
 
 
+def _ios_app(item: Evidence) -> Message | None:
+    if item.kind == EvidenceKind.LEFTOVER:
+        return None
+    return Message.of("On the iPhone or iPad, touch and hold {app}, then tap Remove App, then Delete App.",
+                      app=item.name or item.identifier)
+
+
 def _windows_program_named(program: str) -> Message:
     return Message.of("Uninstall {program}: Settings > Apps > Installed apps, find it and choose Uninstall.", program=program)
 
@@ -125,4 +132,5 @@ _BY_SOURCE: dict[str, Callable[[Evidence], Message | None]] = {
     "macos_apps": _bundle,
     "windows_uninstall": _windows_program,
     "android_packages": _android_package,
+    "ios_apps": _ios_app,
 }

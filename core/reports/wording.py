@@ -5,7 +5,7 @@ from __future__ import annotations
 from appwarden.core.findings import Evidence, Finding, ScanResult
 from appwarden.core.i18n import Translator
 from appwarden.core.policy.model import MOBILE, THIS_DEVICE_CLASS, Directive, Enforcement, ScopeExtension
-from appwarden.core.sources.base import OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
+from appwarden.core.sources.base import IOS, OS_NAMES, Coverage, CoverageStatus, EvidenceKind, ScanTarget
 from appwarden.core.version import __version__
 
 KIND_LABELS = {
@@ -282,6 +282,8 @@ def target_description(target: ScanTarget, t: Translator, here: bool = True) -> 
     report made elsewhere, whose running device is not this one."""
     system = OS_NAMES.get(target.os, target.os)
     host = target.hostname or t("unknown name")
+    if target.is_capture and target.os == IOS:
+        return t("the backup of {device} in {root}", device=target.hostname or t("an iPhone or iPad"), root=target.root)
     if target.is_capture:
         if target.hostname:
             return t("the phone {phone} ({os}), as captured in {root}", phone=target.hostname, os=system, root=target.root)

@@ -1,6 +1,6 @@
 """Inventory sources: each reads one kind of thing from a device (see base.py for the interface).
 
-One folder per platform (linux/, windows/, macos/, android/) holds that platform's sources and the helpers
+One folder per platform (linux/, windows/, macos/, android/, ios/) holds that platform's sources and the helpers
 they share; what serves several platforms (processes, leftovers, and the file and mounted-disk
 readers) sits here beside them. Adding a source is one module in its platform's folder plus one
 line in ALL_SOURCES.
@@ -14,6 +14,7 @@ from appwarden.core.messages import Message
 from appwarden.core.sources.android.inventory import AndroidApps, AndroidRunningApps
 from appwarden.core.sources.android.storage import AndroidSharedStorage
 from appwarden.core.sources.base import InventorySource
+from appwarden.core.sources.ios.inventory import IosAppData, IosApps
 from appwarden.core.sources.leftovers import RuleLeftovers
 from appwarden.core.sources.linux.appimage import AppImageFiles
 from appwarden.core.sources.linux.desktop_entries import DesktopEntries
@@ -45,6 +46,8 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
     AndroidApps(),
     AndroidRunningApps(),
     AndroidSharedStorage(),
+    IosApps(),
+    IosAppData(),
     RunningProcesses(),
     RuleLeftovers(),
 )

@@ -20,10 +20,10 @@ from appwarden.core.messages import Message
 from appwarden.core.sources import rooted_common
 from appwarden.core.sources.rooted_common import MAX_LINKS, NotARegularFile
 
-LINUX, WINDOWS, MACOS, ANDROID = "linux", "windows", "macos", "android"
-OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS", ANDROID: "Android"}  # as people write them
+LINUX, WINDOWS, MACOS, ANDROID, IOS = "linux", "windows", "macos", "android", "ios"
+OS_NAMES = {LINUX: "Linux", WINDOWS: "Windows", MACOS: "macOS", ANDROID: "Android", IOS: "iOS"}  # as people write them
 COMPUTER_PLATFORMS = frozenset({LINUX, WINDOWS, MACOS})
-ALL_PLATFORMS = COMPUTER_PLATFORMS | {ANDROID}
+ALL_PLATFORMS = COMPUTER_PLATFORMS | {ANDROID, IOS}
 
 #: Identifier namespaces a source may yield and a rule may name, with what each holds.
 IDENTIFIER_NAMESPACES: dict[str, str] = {
@@ -43,6 +43,7 @@ IDENTIFIER_NAMESPACES: dict[str, str] = {
     "launchd_label": "macOS launchd job label",
     "homebrew_cask": "Homebrew cask token",
     "android_package": "Android package name, exact (com.tencent.mm); never a prefix",
+    "ios_bundle_id": "iPhone or iPad app bundle id, exact (com.tencent.xin); also an iPhone app on an Apple-silicon Mac",
 }
 #: Namespaces that only the engine uses (display names are matched together with a publisher).
 INTERNAL_NAMESPACES = frozenset({"display_name", "leftover"})

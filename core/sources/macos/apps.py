@@ -89,7 +89,8 @@ def application_item(found: FoundBundle, facts: BundleFacts) -> InventoryItem | 
     """The inventory item of a bundle, or why it cannot be identified (no identifier is invented)."""
     identifiers: list[tuple[str, str]] = []
     if facts.bundle_id:
-        identifiers.append(("macos_bundle_id", facts.bundle_id))
+        # An iPhone or iPad app on an Apple-silicon Mac keeps its iOS bundle id: the packs' one list.
+        identifiers.append(("ios_bundle_id" if found.kind == IOS_APP else "macos_bundle_id", facts.bundle_id))
     if _is_file_name(facts.executable):
         program = f"{found.executable_folder}/{facts.executable}"
         identifiers += [("process", facts.executable), ("executable", program)]
@@ -123,7 +124,7 @@ class MacApplications(InventorySource):
             "~/Applications/*.app and ~/Applications/*/*.app (the same files)",
             "<app>.app/Wrapper/*.app/Info.plist and Wrapper/iTunesMetadata.plist (iPhone and iPad apps)",
         ),
-        yields=("macos_bundle_id", "process", "executable"),
+        yields=("macos_bundle_id", "ios_bundle_id", "process", "executable"),
         kind=EvidenceKind.INSTALLED,
     )
 

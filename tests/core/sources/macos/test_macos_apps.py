@@ -32,7 +32,8 @@ from tests.core.sources.macos.macos_disk import (
 
 def app(bundle_id, name, version, location, executable, kind="macos_app", details=(), publisher=""):
     folder = f"{location}/Contents/MacOS" if kind == "macos_app" else f"{location}/Wrapper/{location.rsplit('/', 1)[1]}"
-    identifiers = (("macos_bundle_id", bundle_id), ("process", executable), ("executable", f"{folder}/{executable}"))
+    namespace = "macos_bundle_id" if kind == "macos_app" else "ios_bundle_id"  # an iPhone app keeps its iOS id
+    identifiers = ((namespace, bundle_id), ("process", executable), ("executable", f"{folder}/{executable}"))
     return InventoryItem(
         "macos_apps", EvidenceKind.INSTALLED, identifiers, name, publisher, version, location,
         (("kind", kind),) + details,
@@ -251,7 +252,7 @@ def test_ipad_app_with_a_broken_info_plist_is_named_by_its_store_metadata(mac):
     result = read(mac)
     tiktok = result.items[2]
     assert tiktok == InventoryItem(
-        "macos_apps", EvidenceKind.INSTALLED, (("macos_bundle_id", "com.zhiliaoapp.musically"),),
+        "macos_apps", EvidenceKind.INSTALLED, (("ios_bundle_id", "com.zhiliaoapp.musically"),),
         "TikTok", "TikTok Ltd.", "37.5.0", "/Applications/TikTok.app", (("kind", "ios_app"),),
     )
     assert problems(result) == [

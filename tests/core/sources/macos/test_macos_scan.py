@@ -19,7 +19,7 @@ KAV = "/Library/Application Support/Kaspersky Lab/KAV/Binaries"
 APP, SERVICE, LEFTOVER = EvidenceKind.INSTALLED, EvidenceKind.SERVICE, EvidenceKind.LEFTOVER
 EXPECTED_EVIDENCE = {
     "tiktok": (
-        Evidence("macos_apps", APP, "macos_bundle_id", "com.zhiliaoapp.musically", "/Applications/TikTok.app",
+        Evidence("macos_apps", APP, "ios_bundle_id", "com.zhiliaoapp.musically", "/Applications/TikTok.app",
                  "37.5.0", "TikTok", (("kind", "ios_app"),)),
     ),
     "wechat": (
