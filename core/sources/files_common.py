@@ -202,3 +202,28 @@ def parse_keyfile(text: str) -> dict[str, dict[str, str]]:
 
 def _unescape(match: re.Match) -> str:
     return KEYFILE_ESCAPES.get(match.group(1), match.group(0))
+
+
+def read_in_capture_folder(folder: Path, name: str, limit: int, problems: list, missing: Message | None = None,
+                           os_reason: Callable[[OSError], Message] | None = None) -> bytes | None:
+    """A file of a folder someone sent (a phone capture, a backup), or None with the reason in
+    `problems` (ReadProblem): never through a link, even one inside the folder; opened from the
+    folder's descriptor, so a file swapped for a link meanwhile still cannot lead out; only a regular
+    file, at most `limit` bytes. A missing file is a problem only when `missing` says why it matters."""
+    from appwarden.core.sources.base import ReadProblem
+    from appwarden.core.sources.rooted_common import open_regular_file, read_limited, stat_in_root
+
+    try:
+        if stat.S_ISLNK(stat_in_root(folder, folder / name, live=False, follow=False).st_mode):
+            problems.append(ReadProblem(name, Message.of("it is a link, and links in a capture are not followed")))
+            return None
+        data = read_limited(open_regular_file(folder, folder / name, live=False), limit)
+    except FileNotFoundError:
+        if missing is not None:
+            problems.append(ReadProblem(name, missing))
+        return None
+    except OSError as error:
+        reason = os_reason(error) if os_reason else Message.of("cannot read: {error}", error=error.strerror or type(error).__name__)
+        problems.append(ReadProblem(name, reason))
+        return None
+    return data

@@ -27,7 +27,8 @@ from appwarden.core.sources.android.parsed import PACKAGE_NAME, Parsed
 from appwarden.core.sources.android.processes import RunningProcess, parse_ps
 from appwarden.core.sources.android.users import AndroidUser
 from appwarden.core.sources.base import ReadProblem, printable
-from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file, read_limited, stat_in_root
+from appwarden.core.sources.files_common import read_in_capture_folder
+from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
 # A bugreport's dumpstate text is tens of megabytes; more than this is not read.
 TEXT_LIMIT = 256 * 1024 * 1024
@@ -234,24 +235,13 @@ def _androidqf_folder(folder: Path) -> AndroidCapture | UnreadableCapture:
 
 
 def _read_in_folder(folder: Path, name: str, problems: list[ReadProblem], missing_ok: bool = False) -> bytes | None:
-    """A file of the capture folder, opened without following any link and read at most TEXT_LIMIT far."""
-    try:
-        if stat.S_ISLNK(stat_in_root(folder, folder / name, live=False, follow=False).st_mode):
-            # A capture is someone else's folder: a link in it is not followed, even inside it.
-            problems.append(ReadProblem(name, Message.of("it is a link, and links in a capture are not followed")))
-            return None
-        # Opened from the folder's descriptor: swapped for a link meanwhile, it still cannot lead out.
-        data = read_limited(open_regular_file(folder, folder / name, live=False), TEXT_LIMIT)
-    except FileNotFoundError:
-        if not missing_ok:
-            problems.append(ReadProblem(name, Message.of("the folder has no packages.json, so it is not an AndroidQF acquisition")))
-        return None
-    except OSError as error:
-        problems.append(ReadProblem(name, _os_reason(error)))
-        return None
-    if len(data) > TEXT_LIMIT:
+    """A file of the capture folder (files_common.read_in_capture_folder), at most TEXT_LIMIT read."""
+    missing = None if missing_ok else Message.of("the folder has no packages.json, so it is not an AndroidQF acquisition")
+    data = read_in_capture_folder(folder, name, TEXT_LIMIT, problems, missing, _os_reason)
+    if data is not None and len(data) > TEXT_LIMIT:
         problems.append(_too_large(name))
-    return data[:TEXT_LIMIT]
+        return data[:TEXT_LIMIT]
+    return data
 
 
 def _text(data: bytes | None) -> str:

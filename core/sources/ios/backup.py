@@ -27,7 +27,7 @@ from pathlib import Path
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import ReadProblem, printable
-from appwarden.core.sources.rooted_common import read_limited, open_regular_file, stat_in_root
+from appwarden.core.sources.files_common import read_in_capture_folder
 
 INFO_PLIST, MANIFEST_PLIST, MANIFEST_DB = "Info.plist", "Manifest.plist", "Manifest.db"
 PLIST_LIMIT = 64 * 1024 * 1024  # an Info.plist with every app's artwork is tens of megabytes
@@ -119,19 +119,9 @@ def _plist(folder: Path, name: str, problems: list[ReadProblem], missing_ok: boo
 
 
 def _read_file(folder: Path, name: str, problems: list[ReadProblem], missing_ok: bool = False) -> bytes | None:
-    try:
-        if stat.S_ISLNK(stat_in_root(folder, folder / name, live=False, follow=False).st_mode):
-            problems.append(ReadProblem(name, Message.of("it is a link, and links in a backup are not followed")))
-            return None
-        data = read_limited(open_regular_file(folder, folder / name, live=False), PLIST_LIMIT)
-    except FileNotFoundError:
-        if not missing_ok:
-            problems.append(ReadProblem(name, Message.of("the backup folder has no {name}", name=name)))
-        return None
-    except OSError as error:
-        problems.append(ReadProblem(name, Message.of("cannot read: {error}", error=error.strerror or type(error).__name__)))
-        return None
-    if len(data) > PLIST_LIMIT:
+    missing = None if missing_ok else Message.of("the backup folder has no {name}", name=name)
+    data = read_in_capture_folder(folder, name, PLIST_LIMIT, problems, missing)
+    if data is not None and len(data) > PLIST_LIMIT:
         problems.append(ReadProblem(name, Message.of("it is larger than AppWarden reads ({amount})", amount="64 MiB")))
         return None
     return data
