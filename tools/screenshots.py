@@ -263,6 +263,16 @@ def save_phone_capture(app: QApplication, scratch: Path, folder: Path) -> None:
         save(view, folder, name)
         view.close()
         controller.background.wait(5000)
+    from tests.core.sources.ios.backups import backup_with
+
+    backup = backup_with(scratch / "iphone", installed=["com.tencent.xin"], data_of=["com.kaspersky.safekids"],
+                         metadata={"com.tencent.xin": ("WeChat", "8.0.50")})
+    for lang, name in (("en", "39-iphone-backup"), ("fr", "40-iphone-backup-french")):
+        view, controller = window(app, "--phone-capture", str(backup), "--lang", lang)
+        check(app, controller)
+        save(view, folder, name)
+        view.close()
+        controller.background.wait(5000)
 
 
 def save_phone_flow(app: QApplication, folder: Path) -> None:

@@ -33,3 +33,18 @@ def test_a_path_that_is_no_capture_says_what_to_do(qtbot, tmp_path):
     assert view.banner_text.text() == "This phone capture cannot be checked."
     assert "start AppWarden without --phone-capture" in view.detail.toPlainText()
     assert not view.check_button.isEnabled()
+
+
+def test_the_window_checks_an_iphone_backup(qtbot, tmp_path):
+    from tests.core.sources.ios.backups import IMEI, SERIAL, backup_with
+
+    folder = backup_with(tmp_path / "backup", installed=["com.tencent.xin"], metadata={"com.tencent.xin": ("WeChat", "8.0.50")})
+    view, controller = open_window(qtbot, "--phone-capture", str(folder))
+    check_and_wait(qtbot, controller)
+    assert view.banner_text.text() == "1 prohibited application found."
+    assert view.target_label.text() == f"What is checked: the backup of iPhone (iPhone9,3, iOS 14.3) in {folder}"
+    assert view.ownership_question.text() == "Was this phone issued by your organisation?"
+    assert "this phone or tablet is one of them" in view.detail.toPlainText()
+    assert not view.remove_button.isVisibleTo(view)
+    shown = view.detail.toPlainText() + view.target_label.text() + view.banner_text.text()
+    assert IMEI not in shown and SERIAL not in shown
