@@ -92,9 +92,12 @@ def _ios_backup_target(folder: Path, organisation_issued: bool) -> ScanTarget:
 
 
 def phone_target(session, organisation_issued: bool = True) -> ScanTarget:
-    """A phone connected now (a core/phones PhoneSession), checked as a mobile device and named by
-    its maker, model and shortened serial; its sources read through the session."""
-    return ScanTarget(Path(Path.cwd().anchor), ANDROID, live=True, hostname=computer_name(session.name),
+    """A phone connected now (a core/phones PhoneSession, or an IphoneSession), checked as a mobile
+    device and named by its maker, model and shortened serial; its sources read through the session."""
+    from appwarden.core.phones.iphone import IphoneSession
+
+    system = IOS if isinstance(session, IphoneSession) else ANDROID
+    return ScanTarget(Path(Path.cwd().anchor), system, live=True, hostname=computer_name(session.name),
                       device_class=MOBILE, organisation_issued=organisation_issued, phone=session)
 
 

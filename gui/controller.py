@@ -88,6 +88,7 @@ class MainController(QObject):
         v.check_button.clicked.connect(self.check)
         v.phone_button.clicked.connect(lambda: self.check_a_phone())
         v.ownership_choice.buttonToggled.connect(self._ownership_answered)
+        v.closing.connect(self.forget_phone)
         v.cancel_button.clicked.connect(self.cancel)
         v.findings_list.selectionModel().selectionChanged.connect(self._selection_changed)
         v.helpdesk_toggle.toggled.connect(self._helpdesk_toggled)
@@ -188,9 +189,11 @@ class MainController(QObject):
             self.show_error(error)
             return
         wait = getattr(self.options, "allow_wait", None)
+        from appwarden.core.phones.iphone import IphoneTools
+
         dialog = PhoneDialog(self.view)
         self.phone_dialog = PhoneController(
-            dialog, phones, self.t, self._phone_connected, which=which or AUTO,
+            dialog, phones, self.t, self._phone_connected, which=which or AUTO, iphones=IphoneTools(),
             allow_wait_s=DEFAULT_ALLOW_WAIT_S if wait is None else wait,
             issued=False if getattr(self.options, "personal", False) else (True if check_at_once else None),
             check_at_once=check_at_once)
@@ -201,7 +204,7 @@ class MainController(QObject):
 
         self.issued = issued
         if self.phone is not None and self.phone is not session:
-            self.phone.close()
+            self.forget_phone()
         self.phone = session
         target = phone_target(session, organisation_issued=issued)
         self.result, self.received = None, None
@@ -245,6 +248,17 @@ class MainController(QObject):
             store.save(replace(settings, this_device_issued=issued))
         except AppWardenError as error:
             self.view.statusBar().showMessage(error.render(self.t), 8000)
+
+    def forget_phone(self) -> None:
+        """The phone checked is done with: its link is closed, and an iPhone or iPad stops trusting
+        this computer (AppWarden's pairing is removed), so a shared computer is not left trusted."""
+        phone, self.phone = self.phone, None
+        if phone is None:
+            return
+        forget = getattr(phone, "forget", None)
+        if forget is not None:
+            forget()
+        phone.close()
 
     def _last_check_of(self, target: ScanTarget) -> str:
         try:
@@ -416,9 +430,11 @@ class MainController(QObject):
         self.findings.show(result.findings)
         self._offer_all_accounts(result)
         if result.target.is_connected_phone and self.received is None:  # the last step with a phone
+            from appwarden.core.phones.iphone import STOP_TRUSTING
             from appwarden.core.phones.session import TURN_OFF_USB_DEBUGGING
 
-            self.view.show_all_accounts_offer(False, TURN_OFF_USB_DEBUGGING.render(t))
+            last = STOP_TRUSTING if result.target.os == "ios" else TURN_OFF_USB_DEBUGGING
+            self.view.show_all_accounts_offer(False, last.render(t))
         self.view.show_findings(bool(result.findings))
         self.view.set_primary_action(removing=bool(result.findings))
         self._show_coverage()

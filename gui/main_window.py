@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction, QFont, QKeySequence, QPalette, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -65,6 +65,8 @@ FONT_SCALES = {"title": 1.6, "bannerText": 1.15, "bannerIcon": 1.8}
 
 
 class MainWindowView(QMainWindow):
+    closing = Signal()  # the window is being closed: a phone checked in it is done with
+
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -209,6 +211,10 @@ class MainWindowView(QMainWindow):
             font.setPointSizeF(font.pointSizeF() * scale)
             font.setBold(name != "bannerIcon")
             label.setFont(font)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.closing.emit()
+        super().closeEvent(event)
 
     def set_primary_action(self, removing: bool) -> None:
         """Checking is the primary action until there is something to remove; then removing is."""

@@ -9,6 +9,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from appwarden.core.errors import AppWardenError
+from appwarden.core.messages import Message
 from appwarden.core.i18n import Translator
 from appwarden.core.phones.session import (
     AUTO,
@@ -28,9 +29,11 @@ POLL_INTERVAL_MS = 1500
 class PhoneController(QObject):
     def __init__(self, dialog: PhoneDialog, finder: PhoneFinder, translate: Translator,
                  on_ready: Callable[[PhoneSession, bool], None], which: str = AUTO,
-                 allow_wait_s: float = DEFAULT_ALLOW_WAIT_S, issued: bool | None = None, check_at_once: bool = False) -> None:
+                 allow_wait_s: float = DEFAULT_ALLOW_WAIT_S, issued: bool | None = None, check_at_once: bool = False,
+                 iphones=None) -> None:
         super().__init__(dialog)
         self.dialog, self.finder, self.t, self.on_ready = dialog, finder, translate, on_ready
+        self.iphones = iphones  # core/phones/iphone.py IphoneTools, or None not to look for iPhones
         self.which, self.allow_wait_s, self.check_at_once = which, allow_wait_s, check_at_once
         self.background = BackgroundWork(self)
         self.session: PhoneSession | None = None
@@ -54,7 +57,24 @@ class PhoneController(QObject):
     def poll(self) -> None:
         if self.closed or self.state not in ("looking",):
             return
-        self.background.run(lambda report, cancelled: self.finder.candidates(), self._seen, self._failed)
+        self.background.run(lambda report, cancelled: self._candidates(), self._seen, self._failed)
+
+    def _candidates(self):
+        """Android phones (USB, --connect) and iPhones or iPads (libimobiledevice), with what could not be looked at."""
+        from appwarden.core.phones.commands import PhoneGone
+        from appwarden.core.phones.iphone import INSTALL_TOOLS
+
+        found, notes = self.finder.candidates()
+        if self.iphones is not None:
+            missing = self.iphones.missing()
+            if missing:
+                notes = [*notes, Message.of(INSTALL_TOOLS.template, missing=", ".join(missing))]
+            else:
+                try:
+                    found = [*found, *((udid, "iphone") for udid in self.iphones.udids())]
+                except PhoneGone as gone:
+                    notes = [*notes, Message.of("iPhones and iPads cannot be looked for: {reason}.", reason=gone.reason)]
+        return found, notes
 
     def _seen(self, found) -> None:
         candidates, notes = found
@@ -64,7 +84,7 @@ class PhoneController(QObject):
             candidates = [c for c in candidates if c[0] == self.which]
         notes = [note.render(self.t) for note in notes]
         if len(candidates) == 1:
-            self._connect(candidates[0][0])
+            self._connect(*candidates[0])
             return
         if len(candidates) > 1:
             self.dialog.show_state(self.t("More than one phone is plugged in"), self.t(
@@ -79,19 +99,26 @@ class PhoneController(QObject):
                                note="\n".join(notes))
 
     # Connecting: the phone may ask "Allow USB debugging?" first.
-    def _connect(self, serial: str) -> None:
+    def _connect(self, serial: str, transport: str = "usb") -> None:
+        from appwarden.core.phones.iphone import open_iphone
+
         self.state = "connecting"
         self._buttons(check=False, retry=False)
         self.dialog.show_state(self.t("Connecting to the phone…"), self.t("Keep the phone unlocked."), True)
-        finder, wait = self.finder, self.allow_wait_s
-        self.background.run(
-            lambda report, cancelled: finder.open(serial, wait, on_prompt=report),
-            self._connected, self._failed, on_progress=self._asking,
-        )
+        finder, iphones, wait = self.finder, self.iphones, self.allow_wait_s
+        if transport == "iphone":
+            work = lambda report, cancelled: open_iphone(iphones, serial, wait, on_prompt=report)  # noqa: E731
+        else:
+            work = lambda report, cancelled: finder.open(serial, wait, on_prompt=report)  # noqa: E731
+        self.background.run(work, self._connected, self._failed, on_progress=self._asking)
 
-    def _asking(self, fingerprint: str) -> None:
+    def _asking(self, asked) -> None:
+        """The phone asks: an Android phone for Allow (with AppWarden's fingerprint), an iPhone for Trust."""
         self.state = "asking"
-        self.dialog.show_state(self.t("Allow USB debugging on the phone"), allow_prompt(fingerprint).render(self.t), True)
+        if isinstance(asked, Message):
+            self.dialog.show_state(self.t("Trust this computer on the iPhone or iPad"), asked.render(self.t), True)
+            return
+        self.dialog.show_state(self.t("Allow USB debugging on the phone"), allow_prompt(asked).render(self.t), True)
 
     def _connected(self, session: PhoneSession) -> None:
         if self.closed:
@@ -99,7 +126,9 @@ class PhoneController(QObject):
             return
         self.session, self.state = session, "ready"
         device = session.device
-        details = self.t("Android {version}", version=device.android_version) if device.android_version else ""
+        version = getattr(device, "android_version", "") or getattr(device, "product_version", "")
+        system = "iOS" if hasattr(device, "product_version") else "Android"
+        details = f"{system} {version}" if version else ""
         self.dialog.show_state(
             self.t("Ready: {phone}", phone=session.name),
             self.t("Answer the question below, then press Check this phone. Nothing is changed on the phone without asking you."),

@@ -70,3 +70,15 @@ def stored_adb_key(_one_adb_key_pem):
     path.write_bytes(_one_adb_key_pem)
     path.chmod(0o600)
     return StoredKey()
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `appwarden ARGV`, run in this process."""
+    from appwarden.core.cli.main import main
+
+    try:
+        code = main([str(arg) for arg in argv])
+    except SystemExit as leaving:  # argparse leaves this way, for --help and for a refusal
+        code = leaving.code
+    out, err = capsys.readouterr()
+    return code, out, err

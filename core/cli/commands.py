@@ -75,6 +75,9 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     finally:
         if session is not None:
             session.close()
+    if target.is_connected_phone and target.os == "ios":
+        print(t("When you have finished, make the iPhone or iPad stop trusting this computer: appwarden phones --unpair {udid}",
+                udid=session.serial), file=sys.stderr)
     report = render_report(result, args.format, t)
     if args.write_into:
         from appwarden.core.elevation import write_into_prepared_file

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from appwarden.core.errors import UsageError
 from appwarden.core.i18n import Translator
 from appwarden.core.messages import Message
 from appwarden.core.reports.terminal import print_to_terminal
 
-STATE_WORDS = {"ready": Message.of("ready"), "unauthorised": Message.of("unauthorised"), "offline": Message.of("offline")}
+STATE_WORDS = {"ready": Message.of("ready"), "unauthorised": Message.of("unauthorised"), "offline": Message.of("offline"),
+               "locked": Message.of("locked"), "not trusted": Message.of("not trusted")}
 
 
 def add_phone_options(parser: argparse.ArgumentParser, t: Translator, listing: bool = False) -> None:
@@ -37,8 +39,10 @@ def _seconds(t: Translator):
 
 
 def add_parser(commands: argparse._SubParsersAction, t: Translator) -> None:
-    phones = commands.add_parser("phones", help=t("list the Android phones connected to this computer"))
+    phones = commands.add_parser("phones", help=t("list the phones connected to this computer"))
     add_phone_options(phones, t, listing=True)
+    phones.add_argument("--unpair", metavar="UDID", help=t(
+        "make the iPhone or iPad with this UDID stop trusting this computer (removes AppWarden's pairing)"))
 
 
 def finder(args: argparse.Namespace):
@@ -51,34 +55,76 @@ def finder(args: argparse.Namespace):
 
 
 def open_phone(args: argparse.Namespace, t: Translator):
-    """The session of the phone --phone names; the person is told what to tap when the phone asks."""
-    from appwarden.core.phones.session import DEFAULT_ALLOW_WAIT_S, allow_prompt
+    """The session of the phone --phone names (an Android phone, or an iPhone or iPad by its UDID);
+    the person is told what to tap when the phone asks."""
+    from appwarden.core.phones.iphone import UDID, IphoneTools, open_iphone
+    from appwarden.core.phones.session import AUTO, DEFAULT_ALLOW_WAIT_S, PhoneError, allow_prompt
 
     def prompt(fingerprint: str) -> None:
         print(allow_prompt(fingerprint).render(t), file=sys.stderr, flush=True)
 
+    def advise(advice: Message) -> None:
+        print(advice.render(t), file=sys.stderr, flush=True)
+
     wait = DEFAULT_ALLOW_WAIT_S if args.allow_wait is None else args.allow_wait
-    return finder(args).open(args.phone, wait, prompt)
+    android, tools = finder(args), IphoneTools()
+    if UDID.fullmatch(args.phone):
+        return open_iphone(tools, args.phone, wait, advise)
+    if args.phone == AUTO and not tools.missing():
+        iphones = _iphones(tools)
+        if iphones and android.candidates()[0]:
+            raise PhoneError(Message.of(
+                "Several phones are connected: name the one to check with --phone SERIAL (appwarden phones lists them)."))
+        if len(iphones) == 1:
+            return open_iphone(tools, iphones[0], wait, advise)
+        if len(iphones) > 1:
+            raise PhoneError(Message.of(
+                "Several phones are connected: name the one to check with --phone SERIAL (appwarden phones lists them)."))
+    return android.open(args.phone, wait, prompt)
+
+
+def _iphones(tools) -> list[str]:
+    from appwarden.core.phones.commands import PhoneGone
+
+    try:
+        return tools.udids()
+    except PhoneGone:
+        return []
 
 
 def phones(args: argparse.Namespace, t: Translator) -> int:
     from appwarden.core.phones.session import LISTING_ALLOW_WAIT_S, PhoneState, TURN_ON_USB_DEBUGGING, allow_prompt
 
+    from appwarden.core.phones.iphone import UDID, IphoneTools, list_iphones
+
+    if args.unpair:
+        if not UDID.fullmatch(args.unpair):
+            raise UsageError(Message.of("--unpair takes the UDID of an iPhone or iPad, as appwarden phones lists it."))
+        if IphoneTools().unpair(args.unpair):
+            print_to_terminal(t("The iPhone or iPad no longer trusts this computer."))
+            return 0
+        print_to_terminal(t("The iPhone or iPad could not be unpaired: it is not plugged in, or it did not trust this computer."))
+        return 2
     phone_finder = finder(args)
     listing = phone_finder.list(LISTING_ALLOW_WAIT_S if args.allow_wait is None else args.allow_wait)
-    for note in listing.notes:
+    iphones, iphone_notes = list_iphones(IphoneTools())
+    for note in (*listing.notes, *iphone_notes):
         print(note.render(t), file=sys.stderr)
-    if not listing.phones:
+    phones = (*listing.phones, *iphones)
+    if not phones:
         print_to_terminal(t("No phone is connected.") + " " + TURN_ON_USB_DEBUGGING.render(t))
         return 0
-    rows = [(t("serial"), t("maker and model"), t("Android"), t("state"))]
-    for phone in listing.phones:
+    rows = [(t("serial"), t("maker and model"), t("system"), t("state"))]
+    for phone in phones:
         model = " ".join(part for part in (phone.device.manufacturer, phone.device.model) if part) or "-"
-        rows.append((phone.serial, model, phone.device.android_version or "-", STATE_WORDS[phone.state].render(t)))
+        rows.append((phone.serial, model, phone.system_version, STATE_WORDS[phone.state].render(t)))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in rows]
     if any(phone.state == PhoneState.UNAUTHORISED for phone in listing.phones):
         lines += ["", allow_prompt(phone_finder.keys.key().fingerprint).render(t)]
+    for phone in iphones:
+        if phone.reason is not None:
+            lines += ["", f"{phone.serial}: {phone.reason.render(t)}"]
     for phone in listing.phones:
         if phone.state == PhoneState.OFFLINE:
             lines += ["", Message.of("{serial} does not answer ({reason}). Unlock it, unplug it and plug it in again.",

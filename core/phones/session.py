@@ -42,8 +42,10 @@ TURN_OFF_USB_DEBUGGING = Message.of(
 
 class PhoneState(StrEnum):
     READY = "ready"
-    UNAUTHORISED = "unauthorised"
+    UNAUTHORISED = "unauthorised"  # an Android phone nobody has allowed AppWarden's key on
     OFFLINE = "offline"
+    LOCKED = "locked"  # an iPhone or iPad locked with its passcode
+    NOT_TRUSTED = "not trusted"  # an iPhone or iPad that does not trust this computer (yet)
 
 
 class PhoneError(TargetError):
@@ -64,7 +66,14 @@ class ListedPhone:
     transport: str  # "usb" or "tcp"
     state: PhoneState
     device: DeviceProperties = DeviceProperties()
-    reason: Message | None = None  # why an offline phone does not answer
+    reason: Message | None = None  # why an offline phone does not answer, or what to do on it
+    system: str = "Android"
+    version: str = ""  # an iPhone's iOS version (an Android phone's is in `device`)
+
+    @property
+    def system_version(self) -> str:
+        version = self.version or self.device.android_version
+        return f"{self.system} {version}" if version else self.system
 
 
 @dataclass(frozen=True)

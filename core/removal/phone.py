@@ -21,7 +21,7 @@ from appwarden.core.phones.commands import PhoneGone, UnsafePhoneValue
 from appwarden.core.policy.model import PolicySet
 from appwarden.core.removal.builder import size_words, verify_step
 from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
-from appwarden.core.sources.base import EvidenceKind, ScanTarget
+from appwarden.core.sources.base import IOS, EvidenceKind, ScanTarget
 
 KIB = 1024
 
@@ -38,7 +38,33 @@ def device_management_refusal(app) -> Message:
         "removing {app}. Ask your help desk: tell them that the device management blocks removing {app}", app=app)
 
 
+def build_iphone_plan(finding: Finding, target: ScanTarget, policies: PolicySet) -> RemovalPlan:
+    """An iPhone or iPad: the installation proxy's uninstall of each app found, after the person
+    confirms; where the device refuses, the step's outcome says what to do on it. Then a new listing."""
+    rule = finding.rule
+    bundles = sorted({e.identifier for e in finding.evidence if e.namespace == "ios_bundle_id" and e.kind == EvidenceKind.INSTALLED})
+    steps = [RemovalStep(
+        id=f"uninstall-{bundle}",
+        kind=StepKind.UNINSTALL,
+        title=Message.of("Uninstall {app} from the iPhone or iPad", app=rule.name),
+        explanation=Message.of(
+            "AppWarden asks the iPhone or iPad to uninstall {app} ({bundle}), with its data on the device. If the device "
+            "refuses (a device your organisation manages may), you can remove it on the device: touch and hold the app, "
+            "then tap Remove App, then Delete App.", app=rule.name, bundle=bundle),
+        actor=Actor.APPWARDEN,
+        check=Message.of("The iPhone or iPad no longer lists {bundle}.", bundle=bundle),
+        commands=(Command(("uninstall", bundle), phone_line=f"ideviceinstaller uninstall {bundle}"),),
+        removes_evidence=(("ios_apps", bundle, EvidenceKind.INSTALLED.value),),
+    ) for bundle in bundles]
+    steps.append(verify_step(finding))
+    phone = phone_token(target)
+    steps = [replace(step, id=f"phone-{phone}:{step.id}") for step in steps]
+    return RemovalPlan(rule.id, rule.name, target.os, tuple(steps), target, policies)
+
+
 def build_phone_plan(finding: Finding, target: ScanTarget, policies: PolicySet) -> RemovalPlan:
+    if target.os == IOS:
+        return build_iphone_plan(finding, target, policies)
     rule = finding.rule
     app = rule.name  # in the person's language when shown
     installed = [e for e in finding.evidence if e.kind == EvidenceKind.INSTALLED and e.namespace == "android_package"]
@@ -173,13 +199,19 @@ def _leftover_step(app: LocalText, evidence: Evidence) -> RemovalStep:
 
 def run_on_phone(session, command: Command, app) -> tuple[bool, str, Message | None]:
     """(worked, what the phone printed, why not as a sentence) for one command."""
+    from appwarden.core.phones.iphone import PhoneRefused
+
     try:
         session.reconnect_if_gone()  # unplugged and plugged in again since the last step
         output = session.run(commands.PhoneCommand(command.argv, command.phone_line)).strip()
+    except PhoneRefused as refused:
+        return False, refused.output, refused.reason
     except PhoneGone as gone:
         return False, "", Message.of("the phone stopped answering ({reason}): plug it in again, unlock it, then take this step again", reason=gone.reason)
     if command.argv[:2] == ("pm", "uninstall"):
         return _uninstall_outcome(output, app)
+    if command.argv[:1] == ("uninstall",):  # an iPhone's: the session raised if it did not happen
+        return True, output, None
     return output == "", output, None if output == "" else Message.of("the phone answered: {output}", output=output[:300])
 
 

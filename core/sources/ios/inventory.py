@@ -1,5 +1,6 @@
-"""The iPhone and iPad sources, read from a backup folder (core/sources/ios/backup.py): the apps the
-device lists, and the apps that left data in the backup (installed when the device lists them too,
+"""The iPhone and iPad sources, read from a backup folder (core/sources/ios/backup.py) or from a
+device plugged in (core/phones/iphone.py), in the same shape: the apps the device lists, and (in a
+backup) the apps that left data in it (installed when the device lists them too,
 else leftover evidence: data of an app that is gone)."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from appwarden.core.sources.ios.backup import INFO_PLIST, MANIFEST_DB, MANIFEST_
 
 def backup_of(request: ReadRequest, log: CoverageLog, files: tuple[str, ...]) -> IosBackup:
     """The backup the target names, with the problems of the files this source reads noted."""
-    backup = read_backup_once(request.target.root)
+    session = request.target.phone  # an iPhone plugged in (core/phones/iphone.py), read as a backup reads
+    backup = session.reading(request) if session is not None else read_backup_once(request.target.root)
     for problem in backup.problems:
         if problem.location in files:
             log.problem(problem.location, problem.reason)
@@ -64,6 +66,8 @@ class IosAppData(InventorySource):
 
     def read(self, request: ReadRequest) -> SourceResult:
         log = CoverageLog(self.spec.name, request.target)
+        if request.target.phone is not None:
+            return log.result([], Message.of("only read from a backup of the device"))
         backup = backup_of(request, log, (MANIFEST_DB,))
         if not backup.manifest_read:
             return log.result([], Message.of("the backup holds no list of app data"))

@@ -15,7 +15,7 @@ import appwarden.core.reports.text_report  # noqa: F401
 import appwarden.core.scan  # noqa: F401
 import appwarden.core.target  # noqa: F401
 from appwarden.core.cli.main import main
-from tests.conftest import FIXTURES
+from tests.conftest import run_cli, FIXTURES
 # Fixtures: a Linux disk with fakeapp installed, and a folder whose read access is taken away.
 from tests.core.cli.test_cli import disk  # noqa: F401
 from tests.core.sources.conftest import deny_reading  # noqa: F401
@@ -23,14 +23,7 @@ from tests.core.sources.conftest import deny_reading  # noqa: F401
 MINIMAL = FIXTURES / "policies" / "minimal.toml"
 
 
-def run(capsys, *argv: str | Path) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `appwarden ARGV`."""
-    try:
-        code = main([str(arg) for arg in argv])
-    except SystemExit as leaving:  # argparse leaves this way, for --help and for a refusal
-        code = leaving.code
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli  # exit code, stdout and stderr of `appwarden ARGV`
 
 
 @pytest.fixture
@@ -93,7 +86,7 @@ def test_the_programs_help_follows_a_french_locale(capsys, columns, monkeypatch)
         "  COMMAND\n"
         "    scan          vérifier cet appareil ou un disque monté\n"
         "    explain       expliquer pourquoi une application est interdite\n"
-        "    phones        lister les téléphones Android branchés à cet ordinateur\n"
+        "    phones        lister les téléphones branchés à cet ordinateur\n"
         "    remove        retirer une application interdite, étape par étape\n"
         "    history       énumérer les vérifications passées\n"
         "    policy        énumérer, afficher ou valider les paquets de politiques\n"

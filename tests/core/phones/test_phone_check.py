@@ -14,7 +14,7 @@ import sqlite3
 
 import pytest
 
-from appwarden.core.cli.main import main
+from tests.conftest import run_cli
 from appwarden.core.history import HistoryStore, default_history_path
 from appwarden.core.phones.keys import StoredKey
 from tests.phone_standin import PhonePackage, StandInPhone
@@ -26,13 +26,7 @@ OWNER = (0, "Owner", 0xC13)
 WORK_PROFILE = (10, "Work profile", 0x1030)
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        code = main([str(arg) for arg in argv])
-    except SystemExit as leaving:
-        code = leaving.code
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

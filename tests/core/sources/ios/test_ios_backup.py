@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from appwarden.core.cli.main import main
+from tests.conftest import run_cli
 from appwarden.core.history import default_history_path
 from appwarden.core.sources.ios.backup import read_backup
 from tests.core.sources.ios.backups import IMEI, PHONE_NUMBER, REAL_SECRETS, SERIAL, backup_with, real_backup_or_skip
@@ -20,13 +20,7 @@ from tests.core.sources.ios.backups import IMEI, PHONE_NUMBER, REAL_SECRETS, SER
 real_backup_or_skip()
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        code = main([str(arg) for arg in argv])
-    except SystemExit as leaving:
-        code = leaving.code
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def test_the_real_backup_reads_as_a_clean_iphone(tmp_path, capsys):
