@@ -36,6 +36,7 @@ class StandInIphone:
     prompted: bool = False
     apps: list = field(default_factory=list)  # [bundle id, version, name]
     restricted: list = field(default_factory=list)  # bundle ids the device refuses to uninstall (MDM)
+    installer: str = "1.1.1"  # the ideviceinstaller it answers as: "1.1.1" (Debian 12's) or "1.2.0" (list/uninstall commands)
 
 
 PROGRAM = r'''#!@@PYTHON@@
@@ -135,11 +136,23 @@ if NAME == "idevicepair":
     out("ERROR: Invalid command '%s' specified\n" % command, 1)
 
 if NAME == "ideviceinstaller":
+    modern = state["devices"] and state["devices"][0]["installer"] != "1.1.1"
     if args == ["-h"]:
+        if modern:
+            out("Usage: ideviceinstaller [OPTIONS] COMMAND\n\nCOMMANDS:\n  list\t\tList installed apps\n  uninstall ID\tUninstall app\n")
         out("Usage: ideviceinstaller OPTIONS\n  -l, --list-apps\tList apps, possible options:\n  -U, --uninstall APPID\tUninstall app specified by APPID.\n")
+    if modern and ("-l" in args or "-U" in args):
+        out("ideviceinstaller: invalid option -- 'l'\n", 2, err=True)
+    if modern and "list" in args:
+        args = args + ["-l"]
+    if modern and "uninstall" in args:
+        args = args + ["-U", args[args.index("uninstall") + 1]]
     if handshake_error() or device["locked"]:
         out("Could not connect to lockdownd. Exiting.\n", 255, err=True)
     if "-l" in args:
+        if modern:  # 1.2 escapes quotes and names the short version
+            rows = "".join('%s, "%s", "%s"\n' % (bundle, version, name.replace('"', '\\"')) for bundle, version, name in device["apps"])
+            out("CFBundleIdentifier, CFBundleShortVersionString, CFBundleDisplayName\n" + rows)
         rows = "".join('%s, "%s", "%s"\n' % (bundle, version, name) for bundle, version, name in device["apps"])
         out("CFBundleIdentifier, CFBundleVersion, CFBundleDisplayName\n" + rows)
     if "-U" in args:

@@ -353,6 +353,42 @@ def save_phone_flow(app: QApplication, folder: Path) -> None:
             controller.background.wait(5000)
 
 
+def save_iphone_flow(app: QApplication, scratch: Path, folder: Path) -> None:
+    """Check a phone with an iPhone plugged in, English and French: tap Trust, ready, the result.
+    libimobiledevice's programs are the tests' stand-ins (tests/iphone_standin.py) on PATH."""
+    from tests.iphone_standin import IphoneStandIns, StandInIphone
+
+    for lang, first in (("en", 41), ("fr", 44)):
+        names = iter(f"{first + n}-iphone-{state}{'-french' if lang == 'fr' else ''}" for n, state in enumerate(("trust", "ready", "result")))
+        stand_ins = IphoneStandIns(scratch / f"iphones-{lang}", [StandInIphone(paired=False, trust="tap", apps=[
+            ["com.tencent.xin", "8.0.50", "WeChat"], ["com.tencent.ww", "4.1", "WeCom"]])])
+        path = os.environ["PATH"]
+        os.environ["PATH"] = stand_ins.path + os.pathsep + path
+        try:
+            view, controller = window(app, "--lang", lang)
+            controller.check_a_phone()
+            while getattr(controller, "phone_dialog", None) is None:
+                settle(app, 0.05)
+            flow = controller.phone_dialog
+            while flow.state != "asking":
+                settle(app, 0.02)
+            save(flow.dialog, folder, next(names))
+            while flow.state != "ready":
+                settle(app, 0.05)
+            settle(app)
+            save(flow.dialog, folder, next(names))
+            flow.dialog.issued.setChecked(True)
+            flow.check()
+            while controller.result is None or not controller.task.done:
+                settle(app, 0.05)
+            settle(app)
+            save(view, folder, next(names))
+            view.close()
+            controller.background.wait(5000)
+        finally:
+            os.environ["PATH"] = path
+
+
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -405,6 +441,7 @@ def main() -> int:
         save_in_system_look(app, found, folder, "14-high-contrast-dark-french", "fr", palette=high_contrast_dark())
         save_phone_capture(app, scratch_path, folder)
         save_phone_flow(app, folder)
+        save_iphone_flow(app, scratch_path, folder)
 
         # An organisation's pack applies the directives to computers: AppWarden's own sentence says
         # the removal is required and names that pack.

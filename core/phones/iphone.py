@@ -105,7 +105,7 @@ class IphoneTools:
             return NOT_TRUSTED, Message.of("The iPhone or iPad was told not to trust this computer: unplug it, plug it in again, and tap Trust.")
         return NOT_TRUSTED, Message.of(
             "On the iPhone or iPad, tap Trust in \"Trust This Computer?\" and enter its passcode. On a shared computer, "
-            "remove this trust when you have finished: appwarden phones --unpair UDID.")
+            "remove this trust when you have finished (AppWarden says how).")
 
     def device(self, udid: str) -> IosDevice:
         """Model, iOS version and name, each asked for by its key: nothing else is read."""
@@ -162,11 +162,17 @@ def parse_app_list(text: str) -> tuple[list[IosApp], list[Message]]:
             problems.append(Message.of("a line of the app list is not an app: {line}", line=line[:120]))
             continue
         fields = [field.strip() for field in rest.split('", "')] if rest.strip() else []
-        fields = [field.strip('"').replace('\\"', '"') for field in fields]
+        fields = [_unquoted(field).replace('\\"', '"') for field in fields]
         version = fields[0] if len(fields) > 1 else ""
         name = fields[-1] if fields else ""
         apps.append(IosApp(bundle, "".join(c for c in name if c.isprintable())[:200], "".join(c for c in version if c.isprintable())[:50]))
     return apps, problems
+
+
+def _unquoted(field: str) -> str:
+    """One pair of surrounding quotes off: 1.1.1 leaves quotes inside names as they are."""
+    field = field[1:] if field.startswith('"') else field
+    return field[:-1] if field.endswith('"') else field
 
 
 def _device_error(text: str) -> str:

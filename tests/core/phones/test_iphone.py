@@ -114,3 +114,33 @@ def test_unpair_removes_the_trust_and_the_check_says_how(iphones, capsys):
     assert code == 0 and "no longer trusts this computer" in out and stand_ins.device()["paired"] is False
     code, _, _ = run(capsys, "phones", "--unpair", UDID_25)
     assert code == 2
+
+
+def test_the_newer_ideviceinstaller_is_spoken_to_with_its_commands(iphones, capsys):
+    stand_ins = iphones(StandInIphone(apps=[WECHAT, ["org.example.quote", "1", 'Say "hi"']], installer="1.2.0"))
+    code, out, _ = run(capsys, "remove", "wechat", "--phone", UDID_25, "--yes")
+    assert code == 0 and ["ideviceinstaller", "-u", UDID_25, "list", "--user"] in stand_ins.calls
+    assert ["ideviceinstaller", "-u", UDID_25, "uninstall", "com.tencent.xin"] in stand_ins.calls
+    assert stand_ins.device()["apps"] == [["org.example.quote", "1", 'Say "hi"']]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from appwarden.core.phones.iphone import parse_app_list  # noqa: E402
+
+
+def test_both_listings_read_the_same():
+    old = 'CFBundleIdentifier, CFBundleVersion, CFBundleDisplayName\ncom.tencent.xin, "8.0.50", "WeChat"\norg.x, "7", "Sample "Two""\n'
+    new = 'CFBundleIdentifier, CFBundleShortVersionString, CFBundleDisplayName\ncom.tencent.xin, "8.0.50", "WeChat"\norg.x, "7", "Sample \\"Two\\""\n'
+    assert parse_app_list(old)[0] == parse_app_list(new)[0]
+    assert [(a.bundle_id, a.version, a.name) for a in parse_app_list(old)[0]] == [
+        ("com.tencent.xin", "8.0.50", "WeChat"), ("org.x", "7", 'Sample "Two"')]
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=400))
+def test_any_listing_gives_apps_with_real_bundle_ids_and_sentences(text):
+    from appwarden.core.sources.ios.backup import BUNDLE_ID
+
+    apps, problems = parse_app_list(text)
+    assert all(BUNDLE_ID.fullmatch(app.bundle_id) and app.name.isprintable() for app in apps)
