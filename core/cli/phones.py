@@ -80,7 +80,17 @@ def open_phone(args: argparse.Namespace, t: Translator):
         if len(iphones) > 1:
             raise PhoneError(Message.of(
                 "Several phones are connected: name the one to check with --phone SERIAL (appwarden phones lists them)."))
-    return android.open(args.phone, wait, prompt)
+    try:
+        return android.open(args.phone, wait, prompt)
+    except PhoneError as error:
+        if args.phone != AUTO:
+            raise
+        from appwarden.core.phones.iphone import list_iphones
+
+        _, notes = list_iphones(tools)  # why no iPhone was looked for, if none could be
+        if not notes:
+            raise
+        raise PhoneError(Message.of("{found} {note}", found=error.sentence, note=notes[0])) from None
 
 
 def _iphones(tools) -> list[str]:
@@ -98,8 +108,12 @@ def phones(args: argparse.Namespace, t: Translator) -> int:
     from appwarden.core.phones.iphone import UDID, IphoneTools, list_iphones
 
     if args.unpair:
+        from appwarden.core.phones.iphone import INSTALL_TOOLS
+
         if not UDID.fullmatch(args.unpair):
             raise UsageError(Message.of("--unpair takes the UDID of an iPhone or iPad, as appwarden phones lists it."))
+        if IphoneTools().missing():
+            raise UsageError(Message.of(INSTALL_TOOLS.template, missing=", ".join(IphoneTools().missing())))
         if IphoneTools().unpair(args.unpair):
             print_to_terminal(t("The iPhone or iPad no longer trusts this computer."))
             return 0

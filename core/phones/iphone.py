@@ -99,6 +99,9 @@ class IphoneTools:
         ran = self.run("idevicepair", "-u", udid, "validate")
         if ran.code == 0 and "SUCCESS" in ran.out:
             return READY, None
+        if ran.code is None or "No device found" in ran.text:
+            raise PhoneGone(Message.of("the iPhone or iPad is no longer plugged in") if ran.code is not None
+                            else Message.of("idevicepair did not answer"))
         if "passcode is set" in ran.text:
             return LOCKED, Message.of("Unlock the iPhone or iPad with its passcode, then try again.")
         if "denied the trust dialog" in ran.text:
@@ -128,7 +131,7 @@ class IphoneTools:
         return parse_app_list(ran.out)
 
     def uninstall(self, udid: str, bundle: str) -> str:
-        if not BUNDLE_ID.fullmatch(bundle):
+        if not BUNDLE_ID.fullmatch(bundle) or bundle.startswith("-"):
             raise ValueError(f"not a bundle id: {bundle!r}")
         ran = self.run("ideviceinstaller", *self._installer_arguments(udid, "uninstall", bundle))
         output = ran.text.replace("\r", "\n").strip()
@@ -161,12 +164,20 @@ def parse_app_list(text: str) -> tuple[list[IosApp], list[Message]]:
         if not BUNDLE_ID.fullmatch(bundle):
             problems.append(Message.of("a line of the app list is not an app: {line}", line=line[:120]))
             continue
-        fields = [field.strip() for field in rest.split('", "')] if rest.strip() else []
-        fields = [_unquoted(field).replace('\\"', '"') for field in fields]
-        version = fields[0] if len(fields) > 1 else ""
-        name = fields[-1] if fields else ""
+        version, name = _version_and_name(rest.strip())
         apps.append(IosApp(bundle, "".join(c for c in name if c.isprintable())[:200], "".join(c for c in version if c.isprintable())[:50]))
     return apps, problems
+
+
+def _version_and_name(rest: str) -> tuple[str, str]:
+    """`"8.0", "Name"`, `, "Name"` (1.2: no version) or `"Name"` (1.1.1: no version); a name may hold
+    commas and, in 1.1.1, unescaped quotes."""
+    if rest.startswith(","):
+        return "", _unquoted(rest[1:].strip()).replace('\\"', '"')
+    end = rest.find('", ')
+    if rest.startswith('"') and end > 0:
+        return rest[1:end], _unquoted(rest[end + 3:].strip()).replace('\\"', '"')
+    return "", _unquoted(rest).replace('\\"', '"')
 
 
 def _unquoted(field: str) -> str:
@@ -259,7 +270,10 @@ def list_iphones(tools: IphoneTools) -> tuple[list, list[Message]]:
         return [], [Message.of("iPhones and iPads cannot be looked for: {reason}.", reason=gone.reason)]
     phones = []
     for udid in udids:
-        state, advice = tools.state(udid)
+        try:
+            state, advice = tools.state(udid)
+        except PhoneGone:
+            continue  # unplugged while it was listed
         device = tools.device(udid) if state == READY else IosDevice()
         phones.append(ListedPhone(udid, "usb", PhoneState(state), DeviceProperties("Apple", device.product_type),
                                   reason=advice, system="iOS", version=device.product_version))
@@ -274,9 +288,16 @@ def open_iphone(tools: IphoneTools, udid: str, allow_wait_s: float, on_prompt=No
     from appwarden.core.phones.session import PhoneNotAllowed, PhoneNotAnswering
     from appwarden.core.sources.android.device import shortened
 
+    missing = tools.missing()
+    if missing:
+        raise PhoneNotAnswering(Message.of(INSTALL_TOOLS.template, missing=", ".join(missing)))
     deadline, prompted = time.monotonic() + allow_wait_s, False
     while True:
-        state, advice = tools.state(udid)
+        try:
+            state, advice = tools.state(udid)
+        except PhoneGone as gone:
+            raise PhoneNotAnswering(Message.of("The iPhone or iPad {udid} cannot be reached: {reason}.",
+                                               udid=shortened(udid), reason=gone.reason)) from None
         if state == READY:
             return IphoneSession(tools, udid, tools.device(udid))
         if state == LOCKED:

@@ -6,7 +6,8 @@ and `Manifest.db`, read with the standard library only.
   Version`, `Device Name` and `Last Backup Date`. It also holds the IMEI, ICCID, serial number and
   phone number: none of them is ever kept; what is read is picked out by name, nothing else.
 - `Manifest.db`: the `AppDomain-<bundle id>` (and `AppDomainGroup-`, `AppDomainPlugin-`) domains,
-  the apps that left data in the backup. It is opened read-only and immutable. An encrypted backup's
+  the apps that left data in the backup. It is read like the other files, then queried in memory
+  (a table only, with a time and size bound), so SQLite never opens anything in the folder. An encrypted backup's
   manifest cannot be read without its password, which AppWarden never asks for: that is said.
 
 A backup is someone else's folder: each file is opened only if it is a regular file, never through a
@@ -20,7 +21,7 @@ import os
 import plistlib
 import re
 import sqlite3
-import stat
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ from appwarden.core.sources.files_common import read_in_capture_folder
 INFO_PLIST, MANIFEST_PLIST, MANIFEST_DB = "Info.plist", "Manifest.plist", "Manifest.db"
 PLIST_LIMIT = 64 * 1024 * 1024  # an Info.plist with every app's artwork is tens of megabytes
 MAX_APPS = 10_000
+MANIFEST_LIMIT = 256 * 1024 * 1024  # a backup's manifest of a full phone is tens of megabytes
+MANIFEST_SECONDS = 10.0  # listing its app domains takes milliseconds; more is a hostile file
 # A bundle id as Apple accepts it: letters, digits, hyphens and dots, at least two parts.
 BUNDLE_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _DOMAIN = re.compile(r"^AppDomain(?:Group|Plugin)?-(.+)$")
@@ -96,7 +99,7 @@ def read_backup(folder: Path) -> IosBackup:
     problems: list[ReadProblem] = []
     info = _plist(folder, INFO_PLIST, problems)
     manifest = _plist(folder, MANIFEST_PLIST, problems, missing_ok=True)
-    encrypted = bool(manifest.get("IsEncrypted")) if isinstance(manifest, dict) else False
+    encrypted = isinstance(manifest, dict) and manifest.get("IsEncrypted") is True
     apps, device = _apps(info or {}, problems), _device(info or {})
     data_of, manifest_read = _app_domains(folder, encrypted, problems)
     return IosBackup(apps, data_of, device, encrypted, manifest_read, tuple(problems))
@@ -179,34 +182,24 @@ def _device(info: dict) -> IosDevice:
 
 
 def _app_domains(folder: Path, encrypted: bool, problems: list[ReadProblem]) -> tuple[tuple[str, ...], bool]:
-    path = folder / MANIFEST_DB
-    try:
-        found = os.stat(path, follow_symlinks=False)
-    except FileNotFoundError:
-        problems.append(ReadProblem(MANIFEST_DB, Message.of("the backup has no Manifest.db, so the apps that left data in it are not known")))
-        return (), False
-    if not stat.S_ISREG(found.st_mode):
-        problems.append(ReadProblem(MANIFEST_DB, Message.of("it is not a regular file, so it was not read")))
-        return (), False
     if encrypted:
         problems.append(ReadProblem(MANIFEST_DB, Message.of(
             "the backup is encrypted: the list of apps that left data in it needs the backup unencrypted "
             "(AppWarden never asks for the backup password); the apps the device lists were read")))
         return (), False
+    missing = Message.of("the backup has no Manifest.db, so the apps that left data in it are not known")
+    data = read_in_capture_folder(folder, MANIFEST_DB, MANIFEST_LIMIT, problems, missing)
+    if data is None:
+        return (), False
+    if len(data) > MANIFEST_LIMIT:
+        problems.append(ReadProblem(MANIFEST_DB, Message.of("it is larger than AppWarden reads ({amount})", amount="256 MiB")))
+        return (), False
     try:
-        # Read-only and immutable: SQLite writes nothing beside someone else's file, and takes no lock.
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True) as database:
-            rows = database.execute(
-                "SELECT DISTINCT domain FROM Files WHERE domain LIKE 'AppDomain%' LIMIT ?", (MAX_APPS * 4,)).fetchall()
-    except sqlite3.Error as error:
+        rows = _domains_in(data)
+    except (sqlite3.Error, ValueError, OverflowError, MemoryError) as error:
         problems.append(ReadProblem(MANIFEST_DB, Message.of("it cannot be read as a backup manifest ({error})",
                                                             error=printable(str(error))[:120])))
         return (), False
-    finally:
-        try:
-            database.close()
-        except Exception:  # never opened
-            pass
     ids = set()
     for (domain,) in rows:
         matched = _DOMAIN.match(domain) if isinstance(domain, str) else None
@@ -215,3 +208,25 @@ def _app_domains(folder: Path, encrypted: bool, problems: list[ReadProblem]) -> 
             if BUNDLE_ID.fullmatch(bundle):
                 ids.add(bundle)
     return tuple(sorted(ids)), True
+
+
+def _domains_in(data: bytes) -> list[tuple]:
+    """The app domains of a manifest held in memory (read as the other files are: never through a
+    link, bounded): a hostile one cannot make SQLite open anything, run for ever or grow without end."""
+    data = bytearray(data)
+    if data[:16] == b"SQLite format 3\x00" and data[18:20] == b"\x02\x02":
+        data[18:20] = b"\x01\x01"  # a WAL-mode file (as backups are) read as a plain one: no -wal file is opened
+    database = sqlite3.connect(":memory:")
+    try:
+        database.deserialize(bytes(data))
+        database.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1 << 20)
+        database.execute("PRAGMA trusted_schema = OFF")
+        kind = database.execute("SELECT type FROM sqlite_master WHERE name = 'Files'").fetchone()
+        if kind != ("table",):  # a view or a trigger could compute anything
+            raise ValueError("it has no Files table")
+        deadline = time.monotonic() + MANIFEST_SECONDS
+        database.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+        return database.execute(
+            "SELECT DISTINCT domain FROM Files WHERE domain LIKE 'AppDomain%' LIMIT ?", (MAX_APPS * 4,)).fetchall()
+    finally:
+        database.close()

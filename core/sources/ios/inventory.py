@@ -41,7 +41,7 @@ class IosApps(InventorySource):
 
     def read(self, request: ReadRequest) -> SourceResult:
         log = CoverageLog(self.spec.name, request.target)
-        backup = backup_of(request, log, (INFO_PLIST, MANIFEST_PLIST))
+        backup = backup_of(request, log, (INFO_PLIST, MANIFEST_PLIST, "ideviceinstaller"))
         if not any(problem.location == INFO_PLIST for problem in backup.problems):
             log.read_one()
         where = request.target.hostname or request.target.root.name

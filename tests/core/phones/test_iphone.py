@@ -144,3 +144,31 @@ def test_any_listing_gives_apps_with_real_bundle_ids_and_sentences(text):
 
     apps, problems = parse_app_list(text)
     assert all(BUNDLE_ID.fullmatch(app.bundle_id) and app.name.isprintable() for app in apps)
+
+
+def test_an_iphone_that_is_not_plugged_in_is_said_at_once_not_waited_for(iphones, capsys):
+    iphones(StandInIphone(apps=[WECHAT]))
+    code, _, err = run(capsys, "scan", "--phone", "a" * 40, "--allow-wait", "30", "--no-history")
+    assert code == 2 and "cannot be reached" in err and "no longer plugged in" in err
+
+
+def test_without_the_programs_a_udid_says_what_to_install(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = run(capsys, "scan", "--phone", UDID_25, "--no-history")
+    assert code == 2 and "libimobiledevice-utils" in err
+    code, _, err = run(capsys, "scan", "--phone", "auto", "--no-history")
+    assert code == 2 and "libimobiledevice-utils" in err and "USB debugging" in err
+
+
+def test_an_app_list_line_that_is_not_an_app_makes_the_check_partial(iphones, capsys):
+    iphones(StandInIphone(apps=[WECHAT, ["com.x;touch /tmp/pwned", "1", "X"]]))
+    code, out, _ = run(capsys, "scan", "--phone", UDID_25, "--format", "json", "--no-history")
+    coverage = {c["source"]: c["status"] for c in json.loads(out)["coverage"]}
+    assert coverage["ios_apps"] == "partial"
+
+
+def test_names_with_commas_and_missing_versions_read_as_each_version_writes_them():
+    text = ('CFBundleIdentifier, CFBundleVersion, CFBundleDisplayName\ncom.a.b, "8.0", "Outlook, Email"\n'
+            'com.c.d, , "Name"\ncom.e.f, "Only"\n')
+    assert [(a.bundle_id, a.version, a.name) for a in parse_app_list(text)[0]] == [
+        ("com.a.b", "8.0", "Outlook, Email"), ("com.c.d", "", "Name"), ("com.e.f", "", "Only")]

@@ -91,7 +91,7 @@ def test_links_in_a_backup_are_not_followed(tmp_path, capsys):
     os.replace(folder / "Manifest.db", elsewhere)
     (folder / "Manifest.db").symlink_to(elsewhere)
     backup = read_backup(folder)
-    assert not backup.manifest_read and any("not a regular file" in p.reason.render() for p in backup.problems)
+    assert not backup.manifest_read and any("links in a capture are not followed" in p.reason.render() for p in backup.problems)
 
 
 def test_a_mac_running_the_iphone_app_matches_the_same_list():
@@ -129,3 +129,24 @@ def test_any_bytes_as_info_plist_are_problems_not_a_traceback(tmp_path_factory, 
     (folder / "Info.plist").write_bytes(data)
     backup = read_backup(folder)
     assert backup.apps == () or isinstance(backup.apps, tuple)
+
+
+@pytest.mark.parametrize("schema", [
+    # A view that never ends, and one that grows without end: a crafted manifest cannot hang a check.
+    "CREATE VIEW Files AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT 'AppDomain-com.a.b' AS domain FROM c",
+    "CREATE VIEW Files AS SELECT hex(randomblob(400000000)) AS domain",
+])
+def test_a_crafted_manifest_is_a_sentence_not_a_hang(tmp_path, capsys, schema):
+    folder = backup_with(tmp_path / "backup", installed=["com.tencent.xin"])
+    (folder / "Manifest.db").unlink()
+    with sqlite3.connect(folder / "Manifest.db") as database:
+        database.execute(schema)
+    database.close()
+    backup = read_backup(folder)
+    assert not backup.manifest_read and any("cannot be read as a backup manifest" in p.reason.render() for p in backup.problems)
+
+
+def test_is_encrypted_must_say_true(tmp_path):
+    folder = backup_with(tmp_path / "backup")
+    (folder / "Manifest.plist").write_bytes(plistlib.dumps({"IsEncrypted": "no"}))
+    assert read_backup(folder).manifest_read
