@@ -26,6 +26,10 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         return explain(args, t)
     if args.command == "history":
         return history(args, t)
+    if args.command == "kiosk":
+        from appwarden.core.cli.kiosk import kiosk
+
+        return kiosk(args, t)
     if args.command == "phones":
         from appwarden.core.cli.phones import phones
 

@@ -180,6 +180,9 @@ def build_parser(t: Translator) -> CommandLineParser:
     _policy_options(explain, t)
 
     add_phones_parser(commands, t)
+    from appwarden.core.cli.kiosk import add_parser as add_kiosk_parser
+
+    add_kiosk_parser(commands, t)
     from appwarden.core.cli.removal import add_parser as add_remove_parser
 
     _policy_options(add_remove_parser(commands, t), t)

@@ -87,6 +87,7 @@ def test_the_programs_help_follows_a_french_locale(capsys, columns, monkeypatch)
         "    scan          vérifier cet appareil ou un disque monté\n"
         "    explain       expliquer pourquoi une application est interdite\n"
         "    phones        lister les téléphones branchés à cet ordinateur\n"
+        "    kiosk         vérifier la configuration de la borne, ou définir son NIP du personnel\n"
         "    remove        retirer une application interdite, étape par étape\n"
         "    history       énumérer les vérifications passées\n"
         "    policy        énumérer, afficher ou valider les paquets de politiques\n"
@@ -134,7 +135,7 @@ def usage(command: str) -> str:
         (("explain",), "appwarden explain needs RULE.", usage("appwarden explain [options] RULE")),
         (("policy",), "appwarden policy needs ACTION.", usage("appwarden policy [options] ACTION ...")),
         (("policy", "check"), "appwarden policy check needs FILE.", usage("appwarden policy check [options] FILE [FILE ...]")),
-        (("sacn",), "'sacn' is not a command of appwarden; its commands are scan, explain, phones, remove, history, policy.",
+        (("sacn",), "'sacn' is not a command of appwarden; its commands are scan, explain, phones, kiosk, remove, history, policy.",
          usage("appwarden [options] COMMAND ...")),
         (("policy", "lsit"), "'lsit' is not a command of appwarden policy; its commands are list, show, check.",
          usage("appwarden policy [options] ACTION ...")),
