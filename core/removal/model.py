@@ -84,8 +84,9 @@ class RemovalStep:
     # A step of a rule from a pack AppWarden does not ship: --yes does not cover it, the person
     # confirms it on its own.
     confirm_alone: bool = False
-    # For an uninstall: the (source, identifier, evidence kind) it removes, read again just before
-    # the step is shown to tell whether it still applies (core/removal/recheck.py).
+    # For an uninstall (or a phone's leftover): the (source, identifier or place, evidence kind) it
+    # removes, read again just before the step is shown to tell whether it still applies
+    # (core/removal/recheck.py).
     removes_evidence: tuple[tuple[str, str, str], ...] = ()
     # A vendor step about some of what the app leaves behind (its chat data): the pack's templates,
     # and the leftover steps of this plan found from them; moot once none of their paths remains.

@@ -223,23 +223,3 @@ def _uninstall_outcome(output: str, app) -> tuple[bool, str, Message | None]:
     if "DELETE_FAILED_USER_RESTRICTED" in output:
         return False, output, device_management_refusal(app)
     return False, output, Message.of("the phone answered: {output}", output=output[:300])
-
-
-def phone_step_already_done(plan: RemovalPlan, step: RemovalStep) -> Message | None:
-    """For a phone: an uninstall whose package the phone no longer lists for anyone, or a leftover
-    whose path is gone, read from the phone again just before the step is shown."""
-    if step.kind not in (StepKind.UNINSTALL, StepKind.LEFTOVERS) or not step.removes_evidence or plan.policies is None:
-        return None
-    from appwarden.core.scan import run_scan
-    from appwarden.core.sources import source_named
-    from appwarden.core.sources.base import CoverageStatus
-
-    sources = sorted({source for source, _, _ in step.removes_evidence})
-    result = run_scan(plan.target, plan.policies, [source_named(name) for name in sources])
-    if result.cancelled or any(c.status in (CoverageStatus.FAILED, CoverageStatus.PARTIAL) for c in result.coverage):
-        return None
-    remaining = {(e.source, e.identifier if e.source != "android_storage" else e.location)
-                 for f in result.findings if f.rule.id == plan.rule_id for e in f.evidence}
-    if remaining & {(source, what) for source, what, _ in step.removes_evidence}:
-        return None
-    return Message.of("Already gone: {what}.", what=", ".join(what for _, what, _ in step.removes_evidence))

@@ -9,24 +9,22 @@ from __future__ import annotations
 from appwarden.core.messages import Message
 from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind
 
-PACKAGE_SOURCES = frozenset({"dpkg", "rpm", "flatpak", "snap", "windows_uninstall", "windows_store"})
+# Sources whose evidence a step's `removes_evidence` names: packages, and a phone's apps and files.
+PACKAGE_SOURCES = frozenset({"dpkg", "rpm", "flatpak", "snap", "windows_uninstall", "windows_store",
+                             "android_packages", "ios_apps", "android_storage"})
 
 
 def already_done(plan: RemovalPlan, step: RemovalStep) -> Message | None:
     """A sentence saying what is already gone when the step has nothing left to do, else None."""
     if not plan.live or step.kind in (StepKind.VERIFY, StepKind.RESTART):
         return None  # a mounted disk's steps are a list for the person, on a disk that stays as read
-    if plan.target.is_connected_phone:
-        from appwarden.core.removal.phone import phone_step_already_done
-
-        return phone_step_already_done(plan, step)
-    if step.kind == StepKind.QUIT:
+    if step.kind == StepKind.QUIT and step.pids:  # a phone's close step has no pids to look at: it applies
         return None if _any_running(step) else Message.of("None of its programs is running any more.")
     if step.paths:
         if any(plan.target.lexists(path.real) for path in step.paths):
             return None
         return Message.of("Already gone: {paths}.", paths=", ".join(path.shown for path in step.paths))
-    if step.kind == StepKind.UNINSTALL and _package_gone(plan, step):
+    if step.kind in (StepKind.UNINSTALL, StepKind.LEFTOVERS) and _package_gone(plan, step):
         names = ", ".join(sorted({identifier for _, identifier, _ in step.removes_evidence}))
         return Message.of("Already gone: {what}.", what=names)
     if step.about_leftovers and not _leftovers_remain(plan, step.about_steps):
@@ -55,9 +53,10 @@ def _package_gone(plan: RemovalPlan, step: RemovalStep) -> bool:
     result = _scan(plan, sources)
     if result is None:
         return False
-    remaining = {
-        (e.source, e.identifier.casefold(), e.kind.value)
+    remaining = {  # what a step removes is named by its identifier, or by its place (a phone's file)
+        (e.source, named.casefold(), e.kind.value)
         for finding in result.findings if finding.rule.id == plan.rule_id for e in finding.evidence
+        for named in (e.identifier, e.location)
     }
     return not remaining & {(source, identifier.casefold(), kind) for source, identifier, kind in step.removes_evidence}
 

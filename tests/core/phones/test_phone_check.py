@@ -293,3 +293,30 @@ def test_a_loopback_phone_is_named_however_its_address_is_written(phone_with, ca
     code, _, err = run(capsys, "scan", "--phone", f"localhost:{port}", "--connect", phone.address,
                        "--connect", f"localhost:{port}", "--no-history")
     assert code == 1, err
+
+
+def test_a_phone_step_already_done_is_skipped_and_the_close_step_always_applies(phone_with):
+    """Read from the phone again just before each step (core/removal/recheck.py, as for a computer)."""
+    from appwarden.core.phones.keys import StoredKey
+    from appwarden.core.phones.link import loopback_address
+    from appwarden.core.phones.session import PhoneFinder
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.removal.builder import build_plan
+    from appwarden.core.removal.model import StepKind
+    from appwarden.core.removal.recheck import already_done
+    from appwarden.core.scan import run_scan
+    from appwarden.core.target import phone_target
+
+    phone = phone_with(packages=[wechat()], shared_storage={"/storage/emulated/0/tencent/MicroMsg": 10})
+    session = PhoneFinder(StoredKey(), (loopback_address(phone.address),), usb=False).open(phone.address, 5)
+    target, policies = phone_target(session), load_policies([], include_default=True)
+    finding = next(f for f in run_scan(target, policies).findings if f.rule.id == "wechat")
+    plan = build_plan(finding, target, policies)
+    steps = {step.kind: step for step in plan.steps}
+    assert [already_done(plan, steps[kind]) for kind in (StepKind.QUIT, StepKind.UNINSTALL, StepKind.LEFTOVERS)] == [None] * 3
+    phone._shell.packages.clear()  # the person uninstalled it by hand meanwhile, and deleted the folder
+    phone._shell.storage.remove("/storage/emulated/0/tencent/MicroMsg")
+    assert already_done(plan, steps[StepKind.QUIT]) is None
+    assert already_done(plan, steps[StepKind.UNINSTALL]).render() == "Already gone: com.tencent.mm."
+    assert already_done(plan, steps[StepKind.LEFTOVERS]).render() == "Already gone: /storage/emulated/0/tencent/MicroMsg."
+    session.close()
