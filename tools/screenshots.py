@@ -275,6 +275,26 @@ def save_phone_capture(app: QApplication, scratch: Path, folder: Path) -> None:
         controller.background.wait(5000)
 
 
+def check_a_phone_saving(app: QApplication, view, controller, folder: Path, names) -> None:
+    """Check a phone… as a person goes through it, saving the dialog while the phone asks (Allow or
+    Trust) and once it is ready, then the window with the result."""
+    controller.check_a_phone()
+    while getattr(controller, "phone_dialog", None) is None:
+        settle(app, 0.05)
+    flow = controller.phone_dialog
+    for state in ("asking", "ready"):
+        while flow.state != state:
+            settle(app, 0.02)
+        settle(app, 0.1)
+        save(flow.dialog, folder, next(names))
+    flow.dialog.issued.setChecked(True)
+    flow.check()
+    while controller.result is None or not controller.task.done:
+        settle(app, 0.05)
+    settle(app)
+    save(view, folder, next(names))
+
+
 def save_phone_flow(app: QApplication, folder: Path) -> None:
     """Check a phone, each state the person sees, in English and French: plugging in, the Allow
     prompt, ready with the ownership question, the result, a removal step on the phone, the person's
@@ -303,24 +323,7 @@ def save_phone_flow(app: QApplication, folder: Path) -> None:
         with phone:
             view.close()
             view, controller = window(app, "--lang", lang, "--connect", phone.address)
-            controller.check_a_phone()
-            while getattr(controller, "phone_dialog", None) is None:
-                settle(app, 0.05)
-            flow = controller.phone_dialog
-            while flow.state != "asking":
-                settle(app, 0.05)
-            settle(app)
-            save(flow.dialog, folder, next(names))
-            while flow.state != "ready":
-                settle(app, 0.05)
-            settle(app)
-            save(flow.dialog, folder, next(names))
-            flow.dialog.issued.setChecked(True)
-            flow.check()
-            while controller.result is None or not controller.task.done:
-                settle(app, 0.05)
-            settle(app)
-            save(view, folder, next(names))
+            check_a_phone_saving(app, view, controller, folder, names)
             controller.show_removal()
             while getattr(controller, "removal", None) is None:
                 settle(app, 0.05)
@@ -366,23 +369,7 @@ def save_iphone_flow(app: QApplication, scratch: Path, folder: Path) -> None:
         os.environ["PATH"] = stand_ins.path + os.pathsep + path
         try:
             view, controller = window(app, "--lang", lang)
-            controller.check_a_phone()
-            while getattr(controller, "phone_dialog", None) is None:
-                settle(app, 0.05)
-            flow = controller.phone_dialog
-            while flow.state != "asking":
-                settle(app, 0.02)
-            save(flow.dialog, folder, next(names))
-            while flow.state != "ready":
-                settle(app, 0.05)
-            settle(app)
-            save(flow.dialog, folder, next(names))
-            flow.dialog.issued.setChecked(True)
-            flow.check()
-            while controller.result is None or not controller.task.done:
-                settle(app, 0.05)
-            settle(app)
-            save(view, folder, next(names))
+            check_a_phone_saving(app, view, controller, folder, names)
             view.close()
             controller.background.wait(5000)
         finally:

@@ -107,8 +107,7 @@ def test_without_a_phone_the_dialog_says_how_to_turn_on_usb_debugging(qtbot):
 def test_the_window_refuses_a_phone_with_a_disk_in_one_sentence(capsys):
     from appwarden.gui.launcher import window_arguments
 
-    try:
+    with pytest.raises(SystemExit) as leaving:
         window_arguments(["--phone", "auto", "--root", "/mnt"])
-    except SystemExit as leaving:
-        assert leaving.code == 2
+    assert leaving.value.code == 2
     assert "--phone checks a phone connected to this computer" in capsys.readouterr().err

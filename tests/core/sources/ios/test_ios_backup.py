@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.conftest import run_cli
 from appwarden.core.history import default_history_path
-from appwarden.core.sources.ios.backup import read_backup
+from appwarden.core.sources.ios.backup import BUNDLE_ID, read_backup
 from tests.core.sources.ios.backups import IMEI, PHONE_NUMBER, REAL_SECRETS, SERIAL, backup_with, real_backup_or_skip
 
 real_backup_or_skip()
@@ -118,8 +118,8 @@ def test_any_info_plist_and_any_manifest_read_as_values_and_problems(tmp_path_fa
         return  # not a value a property list can hold
     (folder / "Manifest.db").write_bytes(manifest)
     backup = read_backup(folder)
-    assert all(app.bundle_id.count(".") >= 1 for app in backup.apps)
-    assert backup.manifest_read is False or backup.data_of == ()
+    assert all(BUNDLE_ID.fullmatch(app.bundle_id) for app in backup.apps)
+    assert not backup.manifest_read and backup.data_of == ()  # random bytes are never a manifest
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -128,7 +128,10 @@ def test_any_bytes_as_info_plist_are_problems_not_a_traceback(tmp_path_factory, 
     folder = tmp_path_factory.mktemp("backup")
     (folder / "Info.plist").write_bytes(data)
     backup = read_backup(folder)
-    assert backup.apps == () or isinstance(backup.apps, tuple)
+    # Bytes that are no property list are a problem of Info.plist; the rare ones that are still give
+    # only real bundle ids. Either way the manifest that is not there is said.
+    assert any(p.location == "Info.plist" for p in backup.problems) or all(BUNDLE_ID.fullmatch(a.bundle_id) for a in backup.apps)
+    assert any(p.location == "Manifest.db" for p in backup.problems) and not backup.manifest_read
 
 
 @pytest.mark.parametrize("schema", [
