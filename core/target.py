@@ -62,7 +62,11 @@ def capture_target(path: str | os.PathLike, organisation_issued: bool = True) ->
     from appwarden.core.sources.ios.backup import is_backup_folder
 
     capture_path = Path(path).resolve()
-    if capture_path.is_dir() and is_backup_folder(capture_path):
+    try:
+        is_folder = capture_path.is_dir()
+    except OSError:  # not even looked at: reading it says why, in a sentence
+        is_folder = False
+    if is_folder and is_backup_folder(capture_path):
         return _ios_backup_target(capture_path, organisation_issued)
     capture = read_capture_once(capture_path)
     if isinstance(capture, UnreadableCapture):

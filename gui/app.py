@@ -53,6 +53,18 @@ def run_window(options: argparse.Namespace) -> int:
     return code
 
 
+def watched_run(app: QApplication, view, look, show, start) -> int:
+    """A self-check's run: the window shown and started, `look` called every 50 ms until it ends the application."""
+    timer = QTimer(view)
+    timer.timeout.connect(look)
+    timer.start(50)
+    show()
+    start()
+    code = app.exec()
+    timer.stop()
+    return code
+
+
 def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECONDS) -> int:
     """`--self-check`: open the window, press Check as a person would, and exit 0 once the window
     shows a result; 1 with the reason on stderr when it shows an error or nothing in time.
@@ -86,13 +98,7 @@ def run_self_check(options: argparse.Namespace, seconds: float = SELF_CHECK_SECO
         elif controller.startup is not None and controller.task is None:
             controller.check()
 
-    timer = QTimer(view)
-    timer.timeout.connect(look)
-    timer.start(50)
-    view.show()
-    controller.start()
-    code = app.exec()
-    timer.stop()
+    code = watched_run(app, view, look, view.show, controller.start)
     if controller.task is not None and not controller.task.done:
         controller.task.cancel()
     controller.background.wait(5000)

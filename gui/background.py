@@ -104,6 +104,10 @@ class BackgroundWork(QObject):
         self._pool.start(runnable)
         return task
 
+    def has_work(self) -> bool:
+        """Whether some work it started has not brought its answer back yet."""
+        return bool(self._in_flight)
+
     def wait(self, milliseconds: int = -1) -> bool:
         """Wait for every worker (used when the window closes, and by tests)."""
         return self._pool.waitForDone(milliseconds)

@@ -106,12 +106,21 @@ def window_arguments(argv: list[str]) -> argparse.Namespace:
     add_phone_options(parser, t)
     parser.add_argument("--self-check", action="store_true",
                         help=t("open the window, check --root or this device, and exit 0 once the window shows the result"))
+    parser.add_argument("--kiosk", action="store_true",
+                        help=t("open the walk-up kiosk: full screen, for anyone to check their phone, keeping nothing"))
+    parser.add_argument("--config", metavar="FILE", help=t("the kiosk configuration (default: the site-wide one)"))
     parser.add_argument("--version", action="version", version=f"appwarden {__version__}", help=t("show the version and exit"))
     options = parser.parse_args(argv)
     if options.phone_capture and (options.root or options.os or options.phone):
         parser.fail(t("--phone-capture checks what was captured from a phone: it cannot be used with --root, --os or --phone."))
     if options.phone and (options.root or options.os):
         parser.fail(t("--phone checks a phone connected to this computer: it cannot be used with --root or --os."))
+    if options.kiosk and (options.root or options.os or options.phone or options.personal):
+        parser.fail(t("--kiosk checks the phones people plug in: it cannot be used with --root, --os, --phone or --personal."))
+    if options.kiosk and options.phone_capture and not options.self_check:
+        parser.fail(t("--kiosk reads a --phone-capture only to test itself: add --self-check."))
+    if options.config and not options.kiosk:
+        parser.fail(t("--config names the kiosk's configuration: add --kiosk."))
     options.lang = getattr(options, "lang", None)  # the parser leaves it unset when not given
     return options
 
@@ -123,6 +132,9 @@ def window_request(argv: list[str]) -> list[str] | None:
     language, rest = argv[:start], argv[start:]
     if rest[:1] == ["gui"]:
         return language + rest[1:]
+    if rest[:1] == ["kiosk"] and not set(rest[1:]) & {"--check-config", "--set-pin", "-h", "--help"} \
+            and not any(arg.startswith("--check-config=") for arg in rest[1:]):
+        return ["--kiosk", *language, *rest[1:]]  # `appwarden kiosk [--config FILE]` opens the kiosk
     if not rest or (rest[0].startswith("-") and rest[0].split("=", 1)[0] not in COMMAND_LINE_OPTIONS):
         return argv  # before its command, the command line takes only --lang and these
     return None
@@ -182,6 +194,10 @@ def open_window(argv: list[str]) -> int:
     if missing:
         print(missing_libraries_sentence(missing, t), file=sys.stderr)
         return EXIT_NO_DISPLAY
+    if args.kiosk:
+        from appwarden.gui.kiosk_app import run_kiosk, run_kiosk_self_check
+
+        return run_kiosk_self_check(args) if args.self_check else run_kiosk(args)
     from appwarden.gui.app import run_self_check, run_window
 
     return run_self_check(args) if args.self_check else run_window(args)

@@ -20,6 +20,13 @@ from appwarden.core.i18n import Translator
 from appwarden.gui.removal_view import STYLE, TITLE_SCALE
 
 
+def show_ownership_question(t: Translator, question, issued, personal) -> None:
+    """The question asked of every phone, in this dialog and at the kiosk alike, and its two answers."""
+    question.setText(t("Was this phone issued by your organisation?"))
+    issued.setText(t("Yes, my organisation issued it"))
+    personal.setText(t("No, it is my own"))
+
+
 class PhoneDialog(QDialog):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -72,9 +79,7 @@ class PhoneDialog(QDialog):
 
     def set_texts(self, t: Translator) -> None:
         self.setWindowTitle(t("Check a phone"))
-        self.ownership.setText(t("Was this phone issued by your organisation?"))
-        self.issued.setText(t("Yes, my organisation issued it"))
-        self.personal.setText(t("No, it is my own"))
+        show_ownership_question(t, self.ownership, self.issued, self.personal)
         self.check_button.setText(t("Check this phone"))
         self.retry_button.setText(t("Try again"))
         self.close_button.setText(t("Close"))

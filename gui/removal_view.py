@@ -35,7 +35,46 @@ QPushButton { padding: 0.4em 0.9em; }
 TITLE_SCALE = 1.3  # the step's title, larger than the system font by a ratio, never by pixels
 
 
-class RemovalDialog(QDialog):
+class StepLayout:
+    """What a page of the guided removal shows, for the window's dialog and the kiosk's page alike:
+    RemovalController drives either through these and the parts they name (counter, title, who,
+    explanation, commands, output, progress, outcome and the step's buttons)."""
+
+    def show_step(self, counter: str, title: str, who: str, explanation: str, commands: str) -> None:
+        self.counter.setText(counter)
+        self.title.setText(title)
+        self.who.setText(who)
+        self.explanation.setText(explanation)
+        self.commands.setPlainText(commands)
+        self.commands.setVisible(bool(commands))
+        self.output.clear()
+        self.output.hide()
+        self.progress.hide()
+        self.outcome.hide()
+
+    def show_outcome(self, state: str, text: str) -> None:
+        """state: ok, problem or info; the words say it, the colour only helps."""
+        self.outcome.setProperty("state", state)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.outcome.setText(text)
+        self.outcome.show()
+
+    def show_buttons(self, do: bool, done: bool, skip: bool, next_: bool, skip_by_default: bool = False) -> None:
+        """`skip_by_default`: a step that cannot be undone on the person's own files (Enter skips it)."""
+        for button, visible in ((self.do_button, do), (self.done_button, done), (self.skip_button, skip), (self.next_button, next_)):
+            button.setVisible(visible)
+            button.setEnabled(visible)
+            button.setDefault(False)
+        choices = ((self.skip_button, skip),) if skip_by_default and skip else ()
+        choices += ((self.do_button, do), (self.done_button, done), (self.next_button, next_))
+        default = next((b for b, v in choices if v), None)
+        if default is not None:
+            default.setDefault(True)
+            default.setFocus()
+
+
+class RemovalDialog(StepLayout, QDialog):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("removalDialog")
@@ -97,36 +136,3 @@ class RemovalDialog(QDialog):
         }
         for widget, name in names.items():
             widget.setAccessibleName(name)
-
-    def show_step(self, counter: str, title: str, who: str, explanation: str, commands: str) -> None:
-        self.counter.setText(counter)
-        self.title.setText(title)
-        self.who.setText(who)
-        self.explanation.setText(explanation)
-        self.commands.setPlainText(commands)
-        self.commands.setVisible(bool(commands))
-        self.output.clear()
-        self.output.hide()
-        self.progress.hide()
-        self.outcome.hide()
-
-    def show_outcome(self, state: str, text: str) -> None:
-        """state: ok, problem or info; the words say it, the colour only helps."""
-        self.outcome.setProperty("state", state)
-        self.outcome.style().unpolish(self.outcome)
-        self.outcome.style().polish(self.outcome)
-        self.outcome.setText(text)
-        self.outcome.show()
-
-    def show_buttons(self, do: bool, done: bool, skip: bool, next_: bool, skip_by_default: bool = False) -> None:
-        """`skip_by_default`: a step that cannot be undone on the person's own files (Enter skips it)."""
-        for button, visible in ((self.do_button, do), (self.done_button, done), (self.skip_button, skip), (self.next_button, next_)):
-            button.setVisible(visible)
-            button.setEnabled(visible)
-            button.setDefault(False)
-        choices = ((self.skip_button, skip),) if skip_by_default and skip else ()
-        choices += ((self.do_button, do), (self.done_button, done), (self.next_button, next_))
-        default = next((b for b, v in choices if v), None)
-        if default is not None:
-            default.setDefault(True)
-            default.setFocus()

@@ -40,7 +40,7 @@ class StandInIphone:
 
 
 PROGRAM = r'''#!@@PYTHON@@
-import json, sys
+import json, os, sys
 STATE = @@STATE@@
 NAME = @@NAME@@
 
@@ -48,9 +48,10 @@ def load():
     with open(STATE) as f:
         return json.load(f)
 
-def save(state):
-    with open(STATE, "w") as f:
+def save(state):  # whole or not at all: a test may read the state while a program runs
+    with open(STATE + ".%d" % os.getpid(), "w") as f:
         json.dump(state, f)
+    os.replace(STATE + ".%d" % os.getpid(), STATE)
 
 def out(text, code=0, err=False):
     (sys.stderr if err else sys.stdout).write(text)
@@ -58,6 +59,7 @@ def out(text, code=0, err=False):
 
 state = load()
 state["calls"].append([NAME] + sys.argv[1:])
+state.setdefault("homes", []).append(os.environ.get("HOME"))
 save(state)
 args = sys.argv[1:]
 udid = args[args.index("-u") + 1] if "-u" in args else None
@@ -199,3 +201,8 @@ class IphoneStandIns:
     @property
     def calls(self) -> list[list[str]]:
         return self.read()["calls"]
+
+    @property
+    def homes(self) -> set[str | None]:
+        """The HOME each program was started with."""
+        return set(self.read().get("homes", []))

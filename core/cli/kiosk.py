@@ -1,4 +1,5 @@
-"""`appwarden kiosk`: check a kiosk configuration (as `policy check` checks packs) and set its staff PIN."""
+"""`appwarden kiosk`: check a kiosk configuration (as `policy check` checks packs) and set its staff PIN.
+With neither option, `appwarden kiosk [--config FILE]` opens the kiosk itself (gui.launcher sees to that)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ EXIT_OK, EXIT_PROBLEMS = 0, 2
 
 
 def add_parser(commands: argparse._SubParsersAction, t: Translator) -> None:
-    kiosk = commands.add_parser("kiosk", help=t("check the kiosk's configuration, or set its staff PIN"))
+    kiosk = commands.add_parser("kiosk", help=t("open the kiosk, check its configuration, or set its staff PIN"))
     action = kiosk.add_mutually_exclusive_group(required=True)
     action.add_argument("--check-config", metavar="FILE", help=t("validate a kiosk configuration file: one line per problem"))
     action.add_argument("--set-pin", action="store_true", help=t("ask for a new staff PIN and write its hash into the configuration"))

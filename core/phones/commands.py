@@ -54,6 +54,11 @@ def getprop() -> PhoneCommand:
     return _plain("getprop")
 
 
+def still_there() -> PhoneCommand:
+    """A command that changes nothing and prints one line: whether the phone still answers."""
+    return _plain("getprop", "ro.build.version.sdk")
+
+
 def list_users() -> PhoneCommand:
     return _plain("pm", "list", "users")
 

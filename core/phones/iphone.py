@@ -64,8 +64,9 @@ class Ran:
 class IphoneTools:
     """libimobiledevice's programs on PATH (or on `path`, for tests)."""
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, environment: dict[str, str] | None = None) -> None:
         self.path = path
+        self.environment = environment  # the programs' environment (a kiosk points HOME at its state folder)
 
     def program(self, name: str) -> str | None:
         return shutil.which(name, path=self.path)
@@ -79,7 +80,7 @@ class IphoneTools:
             return Ran(None, "", f"{name} is not installed")
         try:
             done = subprocess.run([program, *args], capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL,
-                                  env={**os.environ, "LC_ALL": "C"}, check=False)
+                                  env={**(self.environment or os.environ), "LC_ALL": "C"}, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             return Ran(None, "", type(error).__name__)
         return Ran(done.returncode, done.stdout[:OUTPUT_LIMIT].decode("utf-8", "replace"),
@@ -247,6 +248,13 @@ class IphoneSession:
 
     def reconnect_if_gone(self) -> None:
         """The programs connect anew each time: nothing to do."""
+
+    def answers(self) -> bool:
+        """Whether the iPhone or iPad is still plugged in (usbmuxd lists it)."""
+        try:
+            return self.serial in self.tools.udids()
+        except PhoneGone:
+            return False
 
     def forget(self) -> None:
         """The device stops trusting this computer: AppWarden's pairing is removed (idevicepair unpair)."""

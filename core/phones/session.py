@@ -24,6 +24,7 @@ DEFAULT_ALLOW_WAIT_S = 60.0
 # Listing phones only asks: a phone that has not allowed AppWarden yet is "unauthorised".
 LISTING_ALLOW_WAIT_S = 2.0
 AUTO = "auto"
+PRESENCE_TIMEOUT_S = 5.0
 
 TURN_ON_USB_DEBUGGING = Message.of(
     "Turn on USB debugging on the phone: open Settings > About phone and tap Build number seven times "
@@ -116,6 +117,16 @@ class PhoneSession:
         """What the phone printed for one command; PhoneGone once the phone stops answering."""
         return self._link.shell(command.line)
 
+    def answers(self, timeout_s: float = PRESENCE_TIMEOUT_S) -> bool:
+        """Whether the phone is still connected and answering (a kiosk asks between steps)."""
+        from appwarden.core.phones import commands
+
+        try:
+            self._link.shell(commands.still_there().line, timeout_s)
+        except PhoneGone:
+            return False
+        return True
+
     def reconnect_if_gone(self) -> None:
         """Before a new check: a phone unplugged and plugged in again is connected to again (it may
         ask to allow USB debugging again); PhoneGone when it is still not there."""
@@ -167,6 +178,23 @@ class PhoneFinder:
                     "Phones on USB cannot be looked for on this computer ({reason}). On Linux, install the libusb "
                     "library (Debian and Ubuntu: libusb-1.0-0); phones on --connect are still looked for.", reason=error.reason))
         return found, notes
+
+    def plugged_in(self, serial: str, transport: str) -> bool:
+        """Whether a phone is still there without talking to it: on USB, its serial is listed; on
+        loopback, something accepts a connection at its address (closed at once)."""
+        if transport == "tcp":
+            import socket
+
+            address = next((a for a in self.connect if a.serial == serial), None)
+            try:
+                with socket.create_connection((address.host, address.port), timeout=1.0):
+                    return True
+            except (OSError, AttributeError):
+                return False
+        try:
+            return serial in self.usb_serials()
+        except links.UsbUnavailable:
+            return False
 
     def list(self, allow_wait_s: float = LISTING_ALLOW_WAIT_S) -> PhoneListing:
         candidates, notes = self.candidates()

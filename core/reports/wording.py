@@ -148,6 +148,18 @@ def presence_sentence(finding: Finding, t: Translator) -> str:
     return t("{app} is no longer installed: only files it left behind were found.", app=t.text(finding.rule.name))
 
 
+def short_reason(finding: Finding, t: Translator) -> str:
+    """One line for a person standing at a kiosk: who prohibits the app, since when, and whether it
+    must go (the enforcement sentence, with the directive's scope, is what "More about this" shows)."""
+    if not finding.app_present:
+        return presence_sentence(finding, t)
+    authority, since = t.text(finding.directive.authority), t.date(finding.directive.effective)
+    if finding.enforcement == Enforcement.REQUIRED and finding.organisation_issued:
+        return t("Prohibited since {date} — {authority}. You must remove it from this phone.", authority=authority, date=since)
+    return t("Prohibited since {date} — {authority} — on the devices its directive covers. Removing it is recommended.",
+             authority=authority, date=since)
+
+
 def directive_sentence(finding: Finding, t: Translator) -> str:
     d = finding.directive
     if d.document_date == d.effective:

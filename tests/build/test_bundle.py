@@ -1,5 +1,5 @@
 """The PyInstaller bundle from build.spec, built once into a temporary folder, and its executables run:
-the version, a JSON scan of a fixture disk, and the window's self-check on the offscreen platform."""
+the version, a JSON scan of a fixture disk, and the window's and the kiosk's self-checks on the offscreen platform."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from appwarden.core.version import __version__
-from tests.conftest import PROJECT, cli_environment
+from tests.conftest import PROJECT, SHARED, cli_environment
 from tests.gui.window_fixtures import linux_disk
 
 pytestmark = [
@@ -71,6 +71,22 @@ def test_window_self_check(bundle, tmp_path):
     done = run(bundle, tmp_path, "appwarden-gui", "--self-check", "--root", str(root), offscreen=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Self-check passed: 1 prohibited application found.\n"
+
+
+@pytest.mark.skipif(not (SHARED / "fixtures/phones/android").is_dir(),
+                    reason="the capture is the real AndroidQF one in ../shared/fixtures/phones (beside this checkout)")
+def test_kiosk_self_check(bundle, tmp_path):
+    """How a kiosk computer is checked after install: a whole kiosk session, unattended, on a capture
+    (and the receipt's QR code drawn by the bundled segno)."""
+    from tests.core.sources.android.test_phone_captures_scanned import capture_with
+
+    capture = capture_with(tmp_path, "com.tencent.mm")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\nstate_folder = "{tmp_path / "kiosk-state"}"\n')
+    done = run(bundle, tmp_path, "appwarden-gui", "--kiosk", "--config", str(config), "--self-check",
+               "--phone-capture", str(capture), offscreen=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Kiosk self-check passed: 1 prohibited application found.\n"
 
 
 def test_no_unused_qt_modules(bundle):

@@ -18,20 +18,12 @@ from appwarden.core.phones.keys import StoredKey
 from tests.conftest import SHARED
 from tests.gui.test_removal_window import walk_through
 from tests.gui.window_fixtures import open_window
-from tests.phone_standin import PhonePackage, StandInPhone
+from tests.phone_standin import StandInPhone
 
 pytestmark = [pytest.mark.usefixtures("stored_adb_key"), pytest.mark.skipif(not (SHARED / "fixtures/phones/android").is_dir(),
                                 reason="the stand-in phone answers from ../shared/fixtures/phones (beside this checkout)")]
 
 
-@pytest.fixture
-def phone():
-    standin = StandInPhone(packages=[PhonePackage("com.tencent.mm", version_name="8.0.49", running=True),
-                                     PhonePackage("com.tencent.wework")],
-                           shared_storage={"/storage/emulated/0/tencent/MicroMsg": 3000}, allow_delay=0.8)
-    standin.serve()
-    yield standin
-    standin.close()
 
 
 def phone_dialog(qtbot, controller):

@@ -87,7 +87,7 @@ def test_the_programs_help_follows_a_french_locale(capsys, columns, monkeypatch)
         "    scan          vérifier cet appareil ou un disque monté\n"
         "    explain       expliquer pourquoi une application est interdite\n"
         "    phones        lister les téléphones branchés à cet ordinateur\n"
-        "    kiosk         vérifier la configuration de la borne, ou définir son NIP du personnel\n"
+        "    kiosk         ouvrir la borne, vérifier sa configuration ou définir son NIP\n"
         "    remove        retirer une application interdite, étape par étape\n"
         "    history       énumérer les vérifications passées\n"
         "    policy        énumérer, afficher ou valider les paquets de politiques\n"
