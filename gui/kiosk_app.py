@@ -46,8 +46,8 @@ def run_kiosk(options: argparse.Namespace) -> int:
     view.showFullScreen()
     controller.start()
     code = app.exec()
-    controller.reset()
     controller.shutdown()
+    controller.reset()
     controller.background.wait(10000)
     station.close()
     return code
@@ -64,9 +64,11 @@ def run_kiosk_self_check(options: argparse.Namespace, seconds: float = SELF_CHEC
 
     station, app = _open(options)
     view, controller = make_kiosk(options, station)
-    t = Translator("en")
+    t = controller.t
     if not options.phone_capture:
         print(t("Kiosk self-check failed: {reason}", reason=t("name a phone capture with --phone-capture PATH")), file=sys.stderr)
+        controller.shutdown()
+        station.close()
         return 1
     deadline, outcome, expected = time.monotonic() + seconds, [], []
 
@@ -105,7 +107,7 @@ def run_kiosk_self_check(options: argparse.Namespace, seconds: float = SELF_CHEC
             controller.start_capture()
         elif controller.stage == "phone" and view.issued_button.isVisible():
             view.issued_button.click()
-        elif controller.stage == "phone" and view.retry_button.isVisible() or view.phone_heading.text() == t("The check did not finish"):
+        elif controller.stage == "phone" and (view.retry_button.isVisible() or view.phone_heading.text() == controller.t("The check did not finish")):
             finish(1, t("Kiosk self-check failed: {reason}", reason=view.phone_text.text()))
         elif controller.stage == "results":
             shown = view.verdict_text.text()
@@ -121,8 +123,8 @@ def run_kiosk_self_check(options: argparse.Namespace, seconds: float = SELF_CHEC
                 finish(0, t("Kiosk self-check passed: {verdict}", verdict=expected[1]))
 
     code = watched_run(app, view, look, view.showFullScreen, controller.start)
-    controller.reset()
     controller.shutdown()
+    controller.reset()
     controller.background.wait(10000)
     station.close()
     return code if outcome else 1

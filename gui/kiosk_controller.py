@@ -8,6 +8,9 @@ the idle timeout) leaves nothing in memory, on screen, in the clipboard or on di
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
+import os
 import time
 from pathlib import Path
 
@@ -49,6 +52,11 @@ ANDROID_DONE = Message.of(
     "This kiosk's key for your phone was made for your visit only, and it is gone now. {turn_off}")
 IPHONE_DONE = Message.of(
     "Your iPhone or iPad no longer trusts this kiosk: its pairing has been removed. You can unplug it now.")
+IPHONE_UNPAIRING = Message.of("Removing this kiosk's pairing with your iPhone or iPad… Keep it plugged in for a moment.")
+IPHONE_RESET_TRUST = Message.of(
+    "To make sure your iPhone or iPad no longer trusts this kiosk, open Settings > General > Transfer or Reset iPhone > "
+    "Reset > Reset Location & Privacy on it.")
+IPHONE_NOT_UNPAIRED = Message.of("This kiosk could not remove its pairing with your iPhone or iPad. {reset}")
 
 
 class KioskController(QObject):
@@ -64,16 +72,20 @@ class KioskController(QObject):
         self.iphone_path = iphone_path
         self.background = BackgroundWork(self)
         self.policies = None
+        self.stopped = False  # shut down: no key is made ahead any more
         self.startup_problem: AppWardenError | None = None
         self.generation = 0  # a new one at each reset: what the previous session's work brings back is dropped
         self.busy: Task | None = None  # the session's work in flight (connecting, checking, a removal's plans)
         self.looking = self.probing = False
-        self.ignored: set[tuple[str, str]] = set()  # phones of ended sessions, still plugged in
+        # Phones of ended sessions, still plugged in: kept as keyed hashes (the key is random and lives
+        # only in this process), so no identifier of a phone outlives its session.
+        self.ignored: set[str] = set()
+        self._ignore_key = os.urandom(16)
         self.pin_gate = PinGate(station.config.pin_hash)
         self.pin_prompt: PinPrompt | None = None
         self.last_touch = time.monotonic()
         self._forget_session()
-        self.finder = station.android_finder(self._connect_addresses())
+        self.finder = self._new_finder()
         self.iphones = station.iphone_tools(iphone_path)
         self.iphone_missing = self.iphones.missing()  # libimobiledevice's programs this computer lacks
         self._connect_view()
@@ -96,7 +108,19 @@ class KioskController(QObject):
         self.removal = None
         self.plans: list = []
         self.phone_page: tuple[Message, Message, str] | None = None  # heading, text, mode (waiting, asking, ready, failed)
+        self.unpaired: bool | None = None  # on Before you go: whether an iPhone's pairing was removed (None: not yet known)
         self.gone_notice: Message | None = None
+
+    def _new_finder(self):
+        """How the next session looks for Android phones, with its own key, made now off the UI thread
+        (2048-bit RSA in pure Python takes seconds) so that nobody waits for it when plugging in."""
+        finder = self.station.android_finder(self._connect_addresses())
+        if self.policies is not None and not self.stopped:  # at start, once the packs are in (they come first)
+            self.background.run(lambda report, cancelled: finder.keys.key(), lambda _: None, lambda _: None)
+        return finder
+
+    def _ignored_as(self, key: tuple[str, str]) -> str:
+        return hmac.new(self._ignore_key, "\0".join(key).encode(), hashlib.sha256).hexdigest()
 
     def _connect_addresses(self) -> tuple:
         from appwarden.core.phones.link import loopback_address
@@ -136,6 +160,7 @@ class KioskController(QObject):
 
     def _loaded(self, policies) -> None:
         self.policies = policies
+        self.finder = self._new_finder()
         self.show_welcome()
         if not getattr(self.options, "phone_capture", None):
             self.poll_timer.start()
@@ -146,23 +171,25 @@ class KioskController(QObject):
         self.station.staff_notes.append(error.render(Translator("en")))
         self.show_welcome()
 
-    def _run(self, work, on_done, on_error, on_progress=None, session_work: bool = True) -> Task:
-        """Background work of this session: its answer is dropped once the session has ended."""
+    def _run(self, work, on_done, on_error, on_progress=None, on_stale=None) -> Task:
+        """Background work of this session: its answer is dropped once the session has ended (and
+        `on_stale` called, for what the work may have left open: a phone connected too late)."""
         generation = self.generation
 
         def current(callback, ends: bool = True):
             def call(*value):
-                if ends and session_work and self.busy is task:
+                if ends and self.busy is task:
                     self.busy = None
                 if generation == self.generation and callback is not None:
                     callback(*value)
+                elif ends and on_stale is not None and (generation != self.generation or callback is None):
+                    on_stale()
             return call
 
         task = self.background.run(work, current(on_done), current(on_error),
                                    on_progress=current(on_progress, ends=False) if on_progress else None,
                                    on_cancelled=current(None))
-        if session_work:
-            self.busy = task
+        self.busy = task
         return task
 
     # --- the language, at any time ------------------------------------------------------------------
@@ -240,22 +267,24 @@ class KioskController(QObject):
         """On the welcome page: is a phone plugged in? Later: is the phone of this session still there?"""
         if self.policies is None:
             return
+        # The flags are put down whatever the answer and whenever it comes; the answer itself counts
+        # only for the session (generation) that asked.
+        generation = self.generation
         if self.stage == "welcome" and not self.looking:
             self.looking = True
-            finder, iphones, ignored = self.finder, self.iphones, set(self.ignored)
-            self._run(lambda report, cancelled: _plugged_in(finder, iphones, ignored),
-                      self._seen, lambda error: self._looked(), session_work=False)
-        elif self.session is not None and self.phone_key is not None and not self.probing:
+            finder, iphones, ignored, hashed = self.finder, self.iphones, set(self.ignored), self._ignored_as
+            self.background.run(lambda report, cancelled: _plugged_in(finder, iphones, ignored, hashed),
+                                lambda seen: self._seen(seen, generation), lambda error: self._seen(None, generation))
+        elif self.phone_key is not None and not self.probing:
             self.probing = True
             finder, iphones, key = self.finder, self.iphones, self.phone_key
-            self._run(lambda report, cancelled: _still_plugged_in(finder, iphones, key), self._probed,
-                      lambda error: self._probed(False), session_work=False)
+            self.background.run(lambda report, cancelled: _still_plugged_in(finder, iphones, key),
+                                lambda answers: self._probed(answers, generation), lambda error: self._probed(False, generation))
 
-    def _looked(self) -> None:
+    def _seen(self, seen, generation: int) -> None:
         self.looking = False
-
-    def _seen(self, seen) -> None:
-        self.looking = False
+        if seen is None or generation != self.generation:
+            return
         candidates, still_there = seen
         self.ignored &= still_there
         if self.stage != "welcome":
@@ -267,9 +296,14 @@ class KioskController(QObject):
             self.gone_notice = None
             self.connect(*candidates[0])
 
-    def _probed(self, answers: bool) -> None:
+    def _probed(self, answers: bool, generation: int) -> None:
         self.probing = False
-        if not answers and self.session is not None:
+        if answers or self.phone_key is None or generation != self.generation:
+            return
+        if self.phone_key[1] == "iphone" and self.stage != "closing":
+            # libimobiledevice removes a pairing only from a device plugged in: the person is told how to end it.
+            self.reset(Message.of("The phone was unplugged, so the kiosk started again. Nothing was kept. {reset}", reset=IPHONE_RESET_TRUST))
+        else:
             self.reset(Message.of("The phone was unplugged, so the kiosk started again. Nothing was kept."))
 
     # --- connecting ---------------------------------------------------------------------------------
@@ -278,22 +312,33 @@ class KioskController(QObject):
         from appwarden.core.phones.iphone import open_iphone
         from appwarden.core.phones.session import DEFAULT_ALLOW_WAIT_S
 
+        if self.session is not None:  # Try again after a failed check: the link it had is let go first
+            self._release_in_background(self.session)
+            self.session = None
         self.stage, self.phone_key = "phone", (serial, transport)
         self._show_phone(Message.of("Connecting to your phone…"), Message.of("Keep the phone unlocked."), "waiting")
         wait = getattr(self.options, "allow_wait", None)
         wait = DEFAULT_ALLOW_WAIT_S if wait is None else wait
-        finder, iphones = self.finder, self.iphones
+        finder, iphones, opened = self.finder, self.iphones, []
 
         def work(report, cancelled):
             if transport == "iphone":
-                session = open_iphone(iphones, serial, wait, on_prompt=report)
+                try:
+                    opened.append(open_iphone(iphones, serial, wait, on_prompt=report))
+                except AppWardenError:
+                    iphones.unpair(serial)  # Trust may have been tapped before it failed: no pairing is kept
+                    raise
             else:
-                session = finder.open(serial, wait, on_prompt=report)
-            if cancelled():  # the session ended while the phone was asking: let go of it at once
-                _release(session)
-            return session
+                opened.append(finder.open(serial, wait, on_prompt=report))
+            return opened[-1]
 
-        self._run(work, self._connected, self._connect_failed, on_progress=self._asking)
+        def stale() -> None:  # the session ended while the phone was asking: let go of what it connected
+            for session in opened:
+                self._release_in_background(session)
+            if transport == "iphone" and not opened:
+                self.background.run(lambda report, cancelled: iphones.unpair(serial), lambda _: None, lambda _: None)
+
+        self._run(work, self._connected, self._connect_failed, on_progress=self._asking, on_stale=stale)
 
     def _asking(self, asked) -> None:
         from appwarden.core.phones.session import allow_prompt
@@ -475,7 +520,11 @@ class KioskController(QObject):
         if self.session is None:
             self.reset()
             return
-        self.stage = "closing"
+        self.generation += 1  # what this session still had running (plans for a removal) is dropped
+        if self.busy is not None:
+            self.busy.cancel()
+        self.busy = None
+        self.stage, self.unpaired = "closing", None
         self._end_trust()
         self._show_closing()
 
@@ -485,7 +534,11 @@ class KioskController(QObject):
         v, t = self.view, self.t
         v.closing_heading.setText(t("Before you go"))
         iphone = self.phone_key is not None and self.phone_key[1] == "iphone"
-        v.closing_text.setText((IPHONE_DONE if iphone else Message.of(ANDROID_DONE.template, turn_off=TURN_OFF_USB_DEBUGGING)).render(t))
+        if not iphone:
+            text = Message.of(ANDROID_DONE.template, turn_off=TURN_OFF_USB_DEBUGGING)
+        else:  # said once idevicepair has answered
+            text = {None: IPHONE_UNPAIRING, True: IPHONE_DONE}.get(self.unpaired, Message.of(IPHONE_NOT_UNPAIRED.template, reset=IPHONE_RESET_TRUST))
+        v.closing_text.setText(text.render(t))
         v.show_page(v.closing)
         v.closing_done.setFocus()
 
@@ -494,9 +547,22 @@ class KioskController(QObject):
         phone's authorisation was for this session's key only. Off the UI thread."""
         session, self.session = self.session, None
         if self.phone_key is not None:
-            self.ignored.add(self.phone_key)
+            self.ignored.add(self._ignored_as(self.phone_key))
         if session is not None:
-            self.background.run(lambda report, cancelled: _release(session), lambda _: None, lambda _: None)
+            self._release_in_background(session)
+        elif self.phone_key is not None and self.phone_key[1] == "iphone":  # connecting, or it failed after Trust
+            iphones, udid = self.iphones, self.phone_key[0]
+            self.background.run(lambda report, cancelled: iphones.unpair(udid), lambda _: None, lambda _: None)
+
+    def _release_in_background(self, session) -> None:
+        generation = self.generation
+
+        def released(unpaired) -> None:
+            if generation == self.generation and self.stage == "closing":
+                self.unpaired = unpaired is not False
+                self._show_closing()
+
+        self.background.run(lambda report, cancelled: _release(session), released, lambda _: released(False))
 
     def reset(self, notice: Message | None = None) -> None:
         """Back to the welcome page, with nothing of the session left: results, phone, key, pages,
@@ -514,9 +580,12 @@ class KioskController(QObject):
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.pin_prompt = None
-        QGuiApplication.clipboard().clear()
+        clipboard = QGuiApplication.clipboard()
+        clipboard.clear()
+        if clipboard.supportsSelection():  # what was selected with the mouse (X11, Wayland)
+            clipboard.clear(clipboard.Mode.Selection)
         self.station.end_session()
-        self.finder = self.station.android_finder(self._connect_addresses())  # a new key for the next person
+        self.finder = self._new_finder()  # a new key for the next person
         self.last_touch = time.monotonic()
         self.set_language(self.station.config.languages[0])
         self.gone_notice = notice
@@ -555,7 +624,7 @@ class KioskController(QObject):
         now = time.monotonic()
         if getattr(self, "retired", None):
             self.retired = [p for p in self.retired if not _delete_if_idle(p)]
-        if self.stage == "welcome" or self.busy is not None:
+        if self.stage == "welcome" or self.busy is not None or (self.removal is not None and self.removal.background.has_work()):
             self.last_touch = now  # nothing to clear yet, or the phone is being read: not idle
             return
         left = self.idle_timeout_s - (now - self.last_touch)
@@ -614,20 +683,21 @@ class KioskController(QObject):
 
     def leave(self) -> None:
         """The right PIN: the session is cleared as at any reset, then the kiosk closes."""
-        self.reset()
         self.shutdown()
+        self.reset()
         self.view.closing_allowed = True
         self.view.close()
         self.left.emit()
 
     def shutdown(self) -> None:
+        self.stopped = True
         self.poll_timer.stop()
         self.tick_timer.stop()
         QApplication.instance().removeEventFilter(self)
 
 
-def _plugged_in(finder, iphones, ignored: set[tuple[str, str]]):
-    """The phones plugged in that no ended session used, and which of the ignored ones are still there."""
+def _plugged_in(finder, iphones, ignored: set[str], hashed):
+    """The phones plugged in that no ended session used, and which of the ignored ones (by `hashed`) are still there."""
     from appwarden.core.phones.commands import PhoneGone
 
     found, _notes = finder.candidates()
@@ -637,17 +707,18 @@ def _plugged_in(finder, iphones, ignored: set[tuple[str, str]]):
         except PhoneGone:
             pass
     found = list(dict.fromkeys(found))
-    still_there = {key for key in ignored if key in found and (key[1] != "tcp" or finder.plugged_in(*key))}
-    candidates = [key for key in found if key not in still_there and (key[1] != "tcp" or finder.plugged_in(*key))]
-    return candidates, still_there
+    present = [key for key in found if key[1] != "tcp" or finder.plugged_in(*key)]
+    still_there = {hashed(key) for key in present} & ignored
+    return [key for key in present if hashed(key) not in still_there], still_there
 
 
-def _release(session) -> None:
-    """Ends AppWarden's trust on a phone: an iPhone's pairing is removed, and the link is closed."""
+def _release(session) -> bool | None:
+    """Ends AppWarden's trust on a phone: an iPhone's pairing is removed (whether it was, or None for an
+    Android phone), and the link is closed."""
     forget = getattr(session, "forget", None)
-    if forget is not None:
-        forget()
+    unpaired = forget() if forget is not None else None
     session.close()
+    return unpaired
 
 
 def _delete_if_idle(page: KioskRemovalPage) -> bool:

@@ -97,7 +97,7 @@ def _button(name: str, primary: bool = False) -> QPushButton:
 
 def _text_box(height_lines: int) -> QPlainTextEdit:
     box = QPlainTextEdit(readOnly=True)
-    box.setFont(kiosk_font(0.9, fixed=True))
+    box.setFont(kiosk_font(1.0, fixed=True))
     box.setMaximumHeight(box.fontMetrics().lineSpacing() * height_lines + 16)
     return box
 
@@ -207,7 +207,10 @@ class KioskRemovalPage(StepLayout, QWidget):
         self.finished.emit(0)
 
     def clear(self) -> None:
+        """Nothing of the app or the phone left on the page (it may live on while its last step ends)."""
         self.show_step("", "", "", "", "")
+        self.outcome.clear()
+        self.close_button.setAccessibleName("")
 
 
 class PinPrompt(QDialog):
@@ -515,6 +518,7 @@ class KioskWindow(QWidget):
         while self.cards.count():
             widget = self.cards.takeAt(0).widget()
             if widget is not None:
+                widget.setParent(None)  # out of the window at once, with what it said
                 widget.deleteLater()
         for card in cards:
             self.cards.addWidget(card)

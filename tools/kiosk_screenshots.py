@@ -28,13 +28,15 @@ from appwarden.gui.kiosk_app import make_kiosk  # noqa: E402
 from appwarden.gui.launcher import window_arguments  # noqa: E402
 
 SIZES = ((1920, 1080), (1280, 800))
+CURRENT: list = []  # the controller of the session being shown, to say where it stopped
 
 
 def wait(app: QApplication, until, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not until():
         if time.monotonic() > deadline:
-            raise SystemExit("the kiosk did not reach the next screen in time")
+            raise SystemExit(f"the kiosk did not reach the next screen in time (at {CURRENT[0].stage if CURRENT else '?'}, "
+                             f"busy={CURRENT[0].busy if CURRENT else '?'})")
         app.processEvents()
         time.sleep(0.02)
     for _ in range(20):
@@ -61,6 +63,7 @@ def session(app: QApplication, scratch: Path, folder: Path, lang: str, size: tup
 
     station = open_station(config(scratch))
     view, controller = make_kiosk(window_arguments(["--kiosk", "--connect", address, "--lang", lang]), station, poll_ms=300)
+    CURRENT[:] = [controller]
     view.resize(width, height)
     view.show()
     controller.start()
@@ -109,12 +112,15 @@ def session(app: QApplication, scratch: Path, folder: Path, lang: str, size: tup
     save(view, "all-clear")
     view.done_button.click()
     save(view, "closing")
+    controller.poll_timer.stop()  # nobody asks whether "the iPhone" is plugged in while it is drawn
+    wait(app, lambda: not controller.probing)
     android = controller.phone_key
-    controller.phone_key = ("an iPhone", "iphone")  # the same screen, as an iPhone's session ends
+    controller.phone_key, controller.unpaired = ("an iPhone", "iphone"), True  # the same screen, as an iPhone's session ends
     controller._show_closing()
     save(view, "closing-iphone")
     controller.phone_key = android
     controller._show_closing()
+    controller.poll_timer.start()
     controller.last_touch -= controller.idle_timeout_s - 9
     wait(app, lambda: view.countdown.isVisible())
     save(view, "idle-countdown")

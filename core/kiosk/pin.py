@@ -4,10 +4,12 @@ time, and three wrong PINs lock the prompt for a minute."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,8 +37,13 @@ def hash_pin(pin: str, salt: bytes | None = None, iterations: int = ITERATIONS) 
 def hash_problem(text: object) -> str | None:
     if not isinstance(text, str) or not HASH.fullmatch(text):
         return "pin_hash must be what appwarden kiosk --set-pin writes (pbkdf2_sha256$ITERATIONS$SALT$HASH)"
-    if int(HASH.fullmatch(text).group(1)) < 100_000:
+    found = HASH.fullmatch(text)
+    if int(found.group(1)) < 100_000:
         return "pin_hash uses too few PBKDF2 iterations (at least 100000)"
+    try:
+        base64.b64decode(found.group(2), validate=True), base64.b64decode(found.group(3), validate=True)
+    except binascii.Error:
+        return "pin_hash must be what appwarden kiosk --set-pin writes (its salt and hash are not base64)"
     return None
 
 
@@ -44,7 +51,10 @@ def pin_matches(pin: str, stored: str) -> bool:
     found = HASH.fullmatch(stored)
     if found is None:
         return False
-    iterations, salt, digest = int(found.group(1)), base64.b64decode(found.group(2)), base64.b64decode(found.group(3))
+    try:
+        iterations, salt, digest = int(found.group(1)), base64.b64decode(found.group(2)), base64.b64decode(found.group(3))
+    except binascii.Error:  # not what --set-pin writes: no PIN opens it
+        return False
     return hmac.compare_digest(hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations), digest)
 
 
@@ -62,8 +72,14 @@ class PinGate:
     clock: Callable[[], float] = time.monotonic
     wrong: int = 0
     locked_until: float = field(default=0.0)
+    _one_at_a_time: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def attempt(self, pin: str) -> Attempt:
+        """One try; tries made at once (each takes a PBKDF2 run) are taken in turn, so none escapes the lock."""
+        with self._one_at_a_time:
+            return self._attempt(pin)
+
+    def _attempt(self, pin: str) -> Attempt:
         now = self.clock()
         if now < self.locked_until:
             return Attempt.LOCKED

@@ -256,9 +256,10 @@ class IphoneSession:
         except PhoneGone:
             return False
 
-    def forget(self) -> None:
-        """The device stops trusting this computer: AppWarden's pairing is removed (idevicepair unpair)."""
-        self.tools.unpair(self.serial)
+    def forget(self) -> bool:
+        """The device stops trusting this computer: AppWarden's pairing is removed (idevicepair unpair).
+        False when that did not happen (the device was unplugged first, say)."""
+        return self.tools.unpair(self.serial)
 
     def close(self) -> None:
         """Nothing stays open between commands."""

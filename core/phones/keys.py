@@ -15,6 +15,7 @@ import base64
 import hashlib
 import os
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -102,11 +103,13 @@ class SessionKey:
 
     def __init__(self) -> None:
         self._key: AdbKey | None = None
+        self._making = threading.Lock()  # made once even when asked from two threads at once (a kiosk makes it ahead)
 
     def key(self) -> AdbKey:
-        if self._key is None:
-            self._key = new_key()
-        return self._key
+        with self._making:
+            if self._key is None:
+                self._key = new_key()
+            return self._key
 
 
 class StoredKey:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenuBar, QPlainTextEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMenuBar, QPlainTextEdit
 
 from appwarden.core.kiosk.pin import hash_pin
 from tests.conftest import SHARED
@@ -109,8 +109,8 @@ def reach_ready(qtbot, view, controller) -> None:
 
 
 def finish(controller) -> None:
-    controller.reset()
     controller.shutdown()
+    controller.reset()
     controller.background.wait(10000)
 
 
@@ -199,7 +199,8 @@ def test_the_idle_timeout_counts_down_a_touch_cancels_it_and_then_it_resets(qtbo
     assert controller.session is None and "SM-A405FN" not in every_text(view)
     # The phone stays plugged in: it is not taken for the next person's until it is unplugged.
     qtbot.wait(600)
-    assert controller.stage == "welcome" and controller.ignored
+    assert controller.stage == "welcome" and len(controller.ignored) == 1
+    assert not any("R58M" in kept or "127.0.0.1" in kept for kept in controller.ignored)  # kept as a keyed hash only
     finish(controller)
 
 
@@ -234,27 +235,50 @@ def test_unplugging_mid_check_resets_cleanly(qtbot, confined):
         view, controller = open_kiosk(qtbot, write_config(confined), "--connect", standin.address, poll_ms=150)
         reach_ready(qtbot, view, controller)
         qtbot.mouseClick(view.personal_button, Qt.MouseButton.LeftButton)
-        standin.close()  # unplugged as the check starts
+        assert controller.stage == "checking" and controller.busy is not None  # the check has started
+        standin.close()  # unplugged now
     finally:
         standin.close()
     qtbot.waitUntil(lambda: controller.stage == "welcome", timeout=20000)
-    assert view.notice.text().startswith("The phone was unplugged")
+    # Seen by the check itself, or by the kiosk looking whether the phone is still there: either way, said.
+    assert view.notice.text() in ("The phone was unplugged before the check ended, so the kiosk started again. Nothing was kept.",
+                                  "The phone was unplugged, so the kiosk started again. Nothing was kept.")
     assert (controller.session, controller.result) == (None, None)
     assert controller.busy is None and "SM-A405FN" not in every_text(view)
     finish(controller)
 
 
-def test_unplugging_on_the_results_page_resets(qtbot, confined):
+@pytest.fixture
+def on_the_results_page(qtbot, confined):
+    """A phone with WeChat, checked, its results shown; the stand-in is closed (unplugged) by the test."""
     standin = StandInPhone(packages=[PhonePackage("com.tencent.mm")], allow_delay=0.2)
     standin.serve()
     view, controller = open_kiosk(qtbot, write_config(confined), "--connect", standin.address, poll_ms=150)
     reach_ready(qtbot, view, controller)
     qtbot.mouseClick(view.issued_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: controller.stage == "results", timeout=30000)
+    yield standin, view, controller
+    standin.close()
+
+
+def test_unplugging_on_the_results_page_resets(qtbot, on_the_results_page):
+    standin, view, controller = on_the_results_page
     standin.close()
     qtbot.waitUntil(lambda: controller.stage == "welcome", timeout=10000)
     assert view.notice.text() == "The phone was unplugged, so the kiosk started again. Nothing was kept."
     assert view.verdict_text.text() == "" and view.code.text() == ""
+    texts = every_text(view)
+    assert "WeChat" not in texts and "R5…6X" not in texts and "SM-A405FN" not in texts
+    finish(controller)
+
+
+def test_unplugging_on_before_you_go_resets(qtbot, on_the_results_page):
+    standin, view, controller = on_the_results_page
+    qtbot.mouseClick(view.done_button, Qt.MouseButton.LeftButton)
+    assert controller.stage == "closing"
+    standin.close()
+    qtbot.waitUntil(lambda: controller.stage == "welcome", timeout=10000)
+    assert view.closing_text.text() == ""
     finish(controller)
 
 
@@ -275,9 +299,12 @@ def test_the_close_shortcuts_do_nothing_and_the_window_is_a_kiosk(qtbot, confine
 def test_every_text_for_people_is_at_least_one_and_a_half_times_the_windows(qtbot, confined):
     view, controller = open_kiosk(qtbot, write_config(confined))
     window_size = QApplication.font().pointSizeF()
-    small = [(w.objectName(), w.font().pointSizeF()) for w in [*view.findChildren(QLabel), *view.findChildren(QAbstractButton)]
+    controller.ask_pin()  # the staff's prompt too
+    texts = [*view.findChildren(QLabel), *view.findChildren(QAbstractButton), *view.findChildren(QPlainTextEdit),
+             *view.findChildren(QLineEdit)]
+    small = [(w.objectName(), w.font().pointSizeF()) for w in texts
              if w.objectName() not in ("staffNote", "logo", "qr") and w.font().pointSizeF() < 1.5 * window_size]
-    assert small == []
+    assert small == [] and len(texts) > 60
     finish(controller)
 
 
@@ -381,8 +408,10 @@ def test_an_iphone_session_ends_with_its_pairing_removed(qtbot, confined, monkey
     qtbot.waitUntil(lambda: controller.stage == "results" and controller.removal is None, timeout=30000)
     assert (view.verdict_heading.text(), stand_ins.device()["apps"]) == ("All clear", []), (controller.stage, view.phone_text.text())
     qtbot.mouseClick(view.done_button, Qt.MouseButton.LeftButton)
-    assert view.closing_text.text() == "Your iPhone or iPad no longer trusts this kiosk: its pairing has been removed. You can unplug it now."
-    qtbot.waitUntil(lambda: ["idevicepair", "-u", stand_ins.device()["udid"], "unpair"] in stand_ins.calls, timeout=10000)
+    # Said once idevicepair has answered, and only when it removed the pairing.
+    qtbot.waitUntil(lambda: view.closing_text.text() == "Your iPhone or iPad no longer trusts this kiosk: its pairing has been removed. "
+                    "You can unplug it now.", timeout=10000)
+    assert ["idevicepair", "-u", stand_ins.device()["udid"], "unpair"] in stand_ins.calls
     assert stand_ins.device()["paired"] is False
     assert stand_ins.homes == {str(confined["state"] / "home")}  # libimobiledevice's programs keep nothing under HOME
     assert "Ana’s iPhone" not in every_text(view)

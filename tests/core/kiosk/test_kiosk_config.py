@@ -134,3 +134,21 @@ def test_without_a_pin_the_kiosk_cannot_be_left_from_the_screen():
 def test_the_pin_line_is_added_where_it_belongs():
     assert with_pin_hash("", "H") == '[kiosk]\npin_hash = "H"\n'
     assert with_pin_hash("[other]\nx = 1\n", "H") == '[other]\nx = 1\n\n[kiosk]\npin_hash = "H"\n'
+
+
+def test_pins_tried_at_once_are_taken_in_turn_so_none_escapes_the_lock():
+    from concurrent.futures import ThreadPoolExecutor
+
+    gate = PinGate(hash_pin("2468", iterations=100_000))
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(gate.attempt, ["1111"] * 6))
+    assert sorted(answers) == sorted([Attempt.WRONG, Attempt.WRONG] + [Attempt.LOCKED] * 4)
+    assert gate.attempt("2468") == Attempt.LOCKED
+
+
+def test_a_hash_whose_salt_is_not_base64_is_a_problem_and_opens_nothing():
+    from appwarden.core.kiosk.pin import hash_problem
+
+    broken = "pbkdf2_sha256$600000$AAAAAAAAA$" + "A" * 43  # the right shape, but 9 and 43 are no base64 lengths
+    assert hash_problem(broken) == "pin_hash must be what appwarden kiosk --set-pin writes (its salt and hash are not base64)"
+    assert pin_matches("2468", broken) is False
