@@ -115,7 +115,8 @@ class KioskController(QObject):
         """How the next session looks for Android phones, with its own key, made now off the UI thread
         (2048-bit RSA in pure Python takes seconds) so that nobody waits for it when plugging in."""
         finder = self.station.android_finder(self._connect_addresses())
-        if self.policies is not None and not self.stopped:  # at start, once the packs are in (they come first)
+        # At start once the packs are in (they come first); not for a capture, which needs no key.
+        if self.policies is not None and not self.stopped and not getattr(self.options, "phone_capture", None):
             self.background.run(lambda report, cancelled: finder.keys.key(), lambda _: None, lambda _: None)
         return finder
 
