@@ -40,9 +40,13 @@ class StandInIphone:
 
 
 PROGRAM = r'''#!@@PYTHON@@
-import json, os, sys
+import fcntl, json, os, sys
 STATE = @@STATE@@
 NAME = @@NAME@@
+# One program at a time, as one device answers one request at a time: two run at once (the kiosk
+# looks for devices while it pairs) would otherwise each save a state the other did not see.
+LOCK = open(STATE + ".lock", "a")
+fcntl.flock(LOCK, fcntl.LOCK_EX)
 
 def load():
     with open(STATE) as f:
