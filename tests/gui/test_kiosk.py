@@ -65,6 +65,12 @@ def write_config(places, **extra) -> Path:
 
 
 def open_kiosk(qtbot, config: Path, *argv: str, **timing):
+    view, controller = open_kiosk_without_waiting(qtbot, config, *argv, **timing)
+    qtbot.waitUntil(lambda: controller.policies is not None, timeout=10000)
+    return view, controller
+
+
+def open_kiosk_without_waiting(qtbot, config: Path, *argv: str, **timing):
     from appwarden.core.kiosk.station import open_station
     from appwarden.gui.kiosk_app import make_kiosk
     from appwarden.gui.launcher import window_arguments
@@ -77,7 +83,6 @@ def open_kiosk(qtbot, config: Path, *argv: str, **timing):
     view.resize(1280, 800)
     view.show()
     controller.start()
-    qtbot.waitUntil(lambda: controller.policies is not None, timeout=10000)
     return view, controller
 
 
@@ -448,3 +453,25 @@ def test_the_kiosk_self_check_runs_a_whole_session_against_a_capture(places, tmp
                              "--phone-capture", str(tmp_path / "nothing-here")], capture_output=True, text=True, env=env, timeout=180)
     assert broken.returncode == 1
     assert f"Kiosk self-check failed: {tmp_path / 'nothing-here'} cannot be read as a capture of a phone" in broken.stderr
+
+
+def test_the_organisations_logo_is_shown_beside_its_name(qtbot, confined):
+    from PySide6.QtGui import QColor, QImage
+
+    logo = confined["etc"] / "logo.png"
+    image = QImage(120, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor("#1f5fbf"))
+    assert image.save(str(logo))
+    view, controller = open_kiosk(qtbot, write_config(confined, logo=f'"{logo}"'))
+    assert view.logo.isVisibleTo(view) and not view.logo.pixmap().isNull()
+    assert view.logo.pixmap().height() > 0 and view.organisation.text() == "Treasury Board Secretariat"
+    finish(controller)
+
+
+def test_without_a_policy_pack_in_force_the_kiosk_asks_people_to_see_the_staff(qtbot, confined):
+    view, controller = open_kiosk_without_waiting(qtbot, write_config(confined, default_pack="false"))
+    qtbot.waitUntil(lambda: controller.startup_problem is not None, timeout=10000)
+    assert view.plug_in.text() == "This kiosk cannot check phones at the moment. Please ask the staff."
+    assert view.staff_note.isVisible() and "No policy pack is loaded" in view.staff_note.text()
+    assert not view.looking.isVisible()
+    finish(controller)
