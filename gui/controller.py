@@ -422,9 +422,7 @@ class MainController(QObject):
         result, t = self.result, self.t
         if result is None:
             return
-        state = "found" if result.apps_present else ("ok" if result.complete_for_its_scope else "incomplete")
-        if state == "ok" and result.leftovers_only:
-            state = "leftovers"  # the app is gone: not an alarm, but something is left to clean up
+        state = wording.verdict_state(result)
         detail = " ".join(filter(None, (wording.leftovers_note(result, t), wording.result_details(result, t))))
         self.view.show_banner(state, wording.verdict(result, t), detail)
         self.findings.show(result.findings)

@@ -359,7 +359,7 @@ class KioskController(QObject):
         from appwarden.core.phones.session import PhoneNotAllowed
 
         heading = "The phone did not allow this kiosk in" if isinstance(error, PhoneNotAllowed) else "The phone does not answer"
-        self._show_phone(Message.of(heading), error.message, "failed")
+        self._show_phone(Message.of(heading), error.sentence, "failed")
 
     def retry(self) -> None:
         if self.phone_key is not None and self.busy is None:
@@ -438,16 +438,14 @@ class KioskController(QObject):
 
     def _check_failed(self, error: AppWardenError) -> None:
         self.stage = "phone"
-        self._show_phone(Message.of("The check did not finish"), error.message, "failed")
+        self._show_phone(Message.of("The check did not finish"), error.sentence, "failed")
 
     # --- the result ---------------------------------------------------------------------------------
 
     def _show_result(self) -> None:
         v, t, result = self.view, self.t, self.result
         present = result.apps_present
-        state = "found" if present else ("ok" if result.complete_for_its_scope else "incomplete")
-        if state == "ok" and result.leftovers_only:
-            state = "leftovers"
+        state = wording.verdict_state(result)
         headings = {"found": t.plural("A prohibited app is on your phone", "Prohibited apps are on your phone", count=len(present)),
                     "ok": t("All clear"), "leftovers": t("Almost done: files were left behind"),
                     "incomplete": t("The check could not read everything")}
@@ -513,7 +511,7 @@ class KioskController(QObject):
 
     def _removal_failed(self, error: AppWardenError) -> None:
         self.stage = "phone"
-        self._show_phone(Message.of("The removal could not start"), error.message, "failed")
+        self._show_phone(Message.of("The removal could not start"), error.sentence, "failed")
 
     # --- the end of a session -----------------------------------------------------------------------
 
@@ -699,14 +697,9 @@ class KioskController(QObject):
 
 def _plugged_in(finder, iphones, ignored: set[str], hashed):
     """The phones plugged in that no ended session used, and which of the ignored ones (by `hashed`) are still there."""
-    from appwarden.core.phones.commands import PhoneGone
+    from appwarden.core.phones.iphone import phones_plugged_in
 
-    found, _notes = finder.candidates()
-    if not iphones.missing():  # looked for again: IT may install them while the kiosk runs
-        try:
-            found = [*found, *((udid, "iphone") for udid in iphones.udids())]
-        except PhoneGone:
-            pass
+    found, _notes = phones_plugged_in(finder, iphones)  # the welcome screen says what is missing, from start-up
     found = list(dict.fromkeys(found))
     present = [key for key in found if key[1] != "tcp" or finder.plugged_in(*key)]
     still_there = {hashed(key) for key in present} & ignored
@@ -746,11 +739,10 @@ def _still_plugged_in(finder, iphones, key: tuple[str, str]) -> bool:
 
 
 def _phone_words(session) -> Message | str:
-    """The phone as the screen names it: its maker and model, never a serial or the phone's own name."""
-    device = session.device
-    if hasattr(device, "product_version"):
-        return device.product_type or Message.of("iPhone or iPad")
-    return " ".join(part for part in (device.manufacturer, device.model) if part) or Message.of("Android phone")
+    """The phone as the screen names it: its model, never a serial or the name its owner gave it."""
+    from appwarden.core.phones.iphone import IphoneSession
+
+    return session.model or Message.of("iPhone or iPad" if isinstance(session, IphoneSession) else "Android phone")
 
 
 def load_logo(path: Path | None) -> QImage | None:

@@ -57,24 +57,10 @@ class PhoneController(QObject):
     def poll(self) -> None:
         if self.closed or self.state not in ("looking",):
             return
-        self.background.run(lambda report, cancelled: self._candidates(), self._seen, self._failed)
+        from appwarden.core.phones.iphone import phones_plugged_in
 
-    def _candidates(self):
-        """Android phones (USB, --connect) and iPhones or iPads (libimobiledevice), with what could not be looked at."""
-        from appwarden.core.phones.commands import PhoneGone
-        from appwarden.core.phones.iphone import INSTALL_TOOLS
-
-        found, notes = self.finder.candidates()
-        if self.iphones is not None:
-            missing = self.iphones.missing()
-            if missing:
-                notes = [*notes, Message.of(INSTALL_TOOLS.template, missing=", ".join(missing))]
-            else:
-                try:
-                    found = [*found, *((udid, "iphone") for udid in self.iphones.udids())]
-                except PhoneGone as gone:
-                    notes = [*notes, Message.of("iPhones and iPads cannot be looked for: {reason}.", reason=gone.reason)]
-        return found, notes
+        finder, iphones = self.finder, self.iphones
+        self.background.run(lambda report, cancelled: phones_plugged_in(finder, iphones), self._seen, self._failed)
 
     def _seen(self, found) -> None:
         candidates, notes = found

@@ -257,18 +257,13 @@ def save_phone_capture(app: QApplication, scratch: Path, folder: Path) -> None:
 
     (scratch / "phone").mkdir()
     capture = capture_with(scratch / "phone", "com.tencent.mm")
-    for lang, name in (("en", "23-phone-capture"), ("fr", "24-phone-capture-french")):
-        view, controller = window(app, "--phone-capture", str(capture), "--lang", lang)
-        check(app, controller)
-        save(view, folder, name)
-        view.close()
-        controller.background.wait(5000)
     from tests.core.sources.ios.backups import backup_with
 
     backup = backup_with(scratch / "iphone", installed=["com.tencent.xin"], data_of=["com.kaspersky.safekids"],
                          metadata={"com.tencent.xin": ("WeChat", "8.0.50")})
-    for lang, name in (("en", "39-iphone-backup"), ("fr", "40-iphone-backup-french")):
-        view, controller = window(app, "--phone-capture", str(backup), "--lang", lang)
+    for captured, lang, name in ((capture, "en", "23-phone-capture"), (capture, "fr", "24-phone-capture-french"),
+                                 (backup, "en", "39-iphone-backup"), (backup, "fr", "40-iphone-backup-french")):
+        view, controller = window(app, "--phone-capture", str(captured), "--lang", lang)
         check(app, controller)
         save(view, folder, name)
         view.close()

@@ -216,6 +216,11 @@ class IphoneSession:
         return shortened(self.serial)
 
     @property
+    def model(self) -> str:
+        """The device's model as it says it ("iPhone14,5"), never the name its owner gave it; "" when unknown."""
+        return self.device.product_type
+
+    @property
     def name(self) -> str:
         model = ", ".join(part for part in (self.device.product_type, f"iOS {self.device.product_version}"
                                             if self.device.product_version else "") if part)
@@ -263,6 +268,21 @@ class IphoneSession:
 
     def close(self) -> None:
         """Nothing stays open between commands."""
+
+
+def phones_plugged_in(finder, tools: IphoneTools | None) -> tuple[list[tuple[str, str]], list[Message]]:
+    """(serial, transport) of each phone to try: Android phones (USB, --connect) from `finder`, and
+    iPhones or iPads (transport "iphone") from `tools` unless None; and what could not be looked at."""
+    found, notes = finder.candidates()
+    if tools is None:
+        return found, notes
+    missing = tools.missing()
+    if missing:
+        return found, [*notes, Message.of(INSTALL_TOOLS.template, missing=", ".join(missing))]
+    try:
+        return [*found, *((udid, "iphone") for udid in tools.udids())], notes
+    except PhoneGone as gone:
+        return found, [*notes, Message.of("iPhones and iPads cannot be looked for: {reason}.", reason=gone.reason)]
 
 
 def list_iphones(tools: IphoneTools) -> tuple[list, list[Message]]:

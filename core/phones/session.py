@@ -108,9 +108,14 @@ class PhoneSession:
         return self.device.serial or _named(self.serial, self.transport)
 
     @property
+    def model(self) -> str:
+        """The maker and model as the phone says them ("samsung SM-A405FN"), or "" when it does not."""
+        return " ".join(part for part in (self.device.manufacturer, self.device.model) if part)
+
+    @property
     def name(self) -> str:
         """The maker and model, and the serial shortened: how reports and the window name the phone."""
-        model = " ".join(part for part in (self.device.manufacturer, self.device.model) if part) or "Android phone"
+        model = self.model or "Android phone"
         return f"{model} ({self.shown_serial})" if self.shown_serial else model
 
     def run(self, command: PhoneCommand) -> str:

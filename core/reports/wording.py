@@ -50,6 +50,13 @@ def heading(result: ScanResult, t: Translator) -> str:
     )
 
 
+def verdict_state(result: ScanResult) -> str:
+    """What a verdict means, for the colour beside its words: found, ok, leftovers (the app is gone,
+    something it left is not: no alarm, but something to clean up) or incomplete."""
+    state = "found" if result.apps_present else ("ok" if result.complete_for_its_scope else "incomplete")
+    return "leftovers" if state == "ok" and result.leftovers_only else state
+
+
 def verdict(result: ScanResult, t: Translator) -> str:
     if result.cancelled:
         return t("The check was cancelled before it finished; what is shown is incomplete.")
