@@ -23,6 +23,11 @@ many times longer than the system's own package and process listings a whole che
     python bench/scan_vs_reference.py                 # 15 measured rounds, from the source tree
     python bench/scan_vs_reference.py --runs 30 --json scan.json
     python bench/scan_vs_reference.py --installed     # the `appwarden` script on PATH
+    python bench/scan_vs_reference.py --compare-tree /tmp/before   # and the same scan from another checkout
+
+With --compare-tree, the same scan also runs from another checkout of the project (a `git worktree`
+of an earlier commit, say), interleaved with the others, and the difference of the two medians is
+printed: what a change cost the whole check of this machine.
 
 No network is used. The scan uses the default policy pack and does not write to the history.
 """
@@ -77,6 +82,16 @@ def appwarden_command(installed: bool, bytecode_cache: Path) -> Command:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     argv = (sys.executable, "-m", "appwarden.core", *SCAN_ARGS)
     return Command("appwarden scan", argv, APPWARDEN_OK_EXITS, str(PROJECT_ROOT), env)
+
+
+def tree_command(tree: Path, bytecode_cache: Path, link_folder: Path) -> Command:
+    """The scan from another checkout: a folder holding an `appwarden` link to it comes first on
+    the path, so that checkout's code is imported instead of this one's."""
+    (link_folder / "appwarden").symlink_to(tree.resolve())
+    env = dict(os.environ, PYTHONPATH=str(link_folder), PYTHONPYCACHEPREFIX=str(bytecode_cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    argv = (sys.executable, "-m", "appwarden.core", *SCAN_ARGS)
+    return Command(f"appwarden scan ({tree.name})", argv, APPWARDEN_OK_EXITS, str(tree), env)
 
 
 def reference_commands() -> list[Command]:
@@ -181,6 +196,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=15, help="measured runs of each command (default 15)")
     parser.add_argument("--installed", action="store_true", help="time the installed `appwarden` script")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save every number to FILE")
+    parser.add_argument("--compare-tree", type=Path, metavar="DIR",
+                        help="also time the scan from another checkout of the project (an earlier commit)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -191,10 +208,19 @@ def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="appwarden-bench-pycache-") as bytecode_cache:
         commands = [appwarden_command(args.installed, Path(bytecode_cache)), *reference_commands()]
+        if args.compare_tree:
+            links = Path(bytecode_cache) / "compare-tree"
+            links.mkdir()
+            commands.append(tree_command(args.compare_tree, Path(bytecode_cache) / "compare-cache", links))
         samples = measure(commands, args.runs)
     floor_mb = memory_floor()
     summary = summarize(samples, commands[0].label, floor_mb)
     print_report(summary, commands[0].label, args.runs, floor_mb)
+    if args.compare_tree:
+        other = summary[commands[-1].label]
+        difference_ms = (summary[commands[0].label]["median_s"] - other["median_s"]) * 1000
+        print(f"\nthis tree against {args.compare_tree}: {difference_ms:+.1f} ms per scan "
+              f"({summary[commands[0].label]['median_s'] / other['median_s']:.3f}x)")
     if args.json:
         save_json(args.json, commands, samples, summary, args.runs, floor_mb)
 

@@ -53,7 +53,7 @@ def run_scan(
 ) -> ScanResult:
     started = now()
     sources = tuple(sources)
-    request = ReadRequest(target, leftover_locations(policies), cancelled, sought_packages(policies))
+    request = ReadRequest(target, leftover_locations(policies), cancelled, sought_packages(policies), sought_identifiers(policies))
     index = RuleIndex(policies)
     coverage: list[Coverage] = []
     matches: list[Match] = []
@@ -64,8 +64,8 @@ def run_scan(
             if cancelled():
                 was_cancelled = True
                 break
-            if progress is not None:
-                progress(Progress(source.spec.name, source.spec.title, position, len(sources)))
+            if progress is not None and target.os in source.platforms:  # another system's source is not even loaded
+                progress(Progress(source.name, _title(source), position, len(sources)))
             result = read_source(source, request)
             coverage.append(result.coverage)
             items = list(result.items)
@@ -92,6 +92,17 @@ def run_scan(
 def sought_packages(policies: PolicySet) -> frozenset[str]:
     """The Android package names the rules look for (a phone's details are read for these only)."""
     return frozenset(name for rule in policies.rules for name in rule.identifiers.get("android_package", ()))
+
+
+def sought_identifiers(policies: PolicySet) -> dict[str, frozenset[str]]:
+    """Every identifier of every rule by kind, normalized as matching compares them."""
+    from appwarden.core.matching.normalize import normalize
+
+    sought: dict[str, set[str]] = {}
+    for rule in policies.rules:
+        for namespace, values in rule.identifiers.items():
+            sought.setdefault(namespace, set()).update(normalize(value) for value in values)
+    return {namespace: frozenset(values) for namespace, values in sought.items()}
 
 
 def with_reference(result: ScanResult) -> ScanResult:
@@ -129,20 +140,26 @@ def _release_gradually(items: list[InventoryItem], chunk: int = 2000) -> None:
 
 def read_source(source: InventorySource, request: ReadRequest) -> SourceResult:
     """One source's result; a source that does not apply, or that breaks, becomes coverage."""
-    spec = source.spec
-    if request.target.os not in spec.platforms:
-        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of(OTHER_PLATFORM, os=OS_NAMES.get(request.target.os, request.target.os)))
-    if spec.live_only and not request.target.live:
-        return _coverage_only(spec.name, CoverageStatus.SKIPPED, Message.of("only read on the running device"))
+    if request.target.os not in source.platforms:
+        return _coverage_only(source.name, CoverageStatus.SKIPPED, Message.of(OTHER_PLATFORM, os=OS_NAMES.get(request.target.os, request.target.os)))
     try:
+        if source.spec.live_only and not request.target.live:
+            return _coverage_only(source.name, CoverageStatus.SKIPPED, Message.of("only read on the running device"))
         return source.read(request)
-    except Exception as error:  # a bug in one source must not lose the others' results
+    except Exception as error:  # a bug in one source (or in loading it) must not lose the others' results
         detail = "".join(traceback.format_exception(error)).strip()
         reason = Message.of("internal error: {error}", error=f"{type(error).__name__}: {error}")
         return SourceResult(
             (),
-            Coverage(spec.name, CoverageStatus.FAILED, reason, (ReadProblem(detail, reason),)),
+            Coverage(source.name, CoverageStatus.FAILED, reason, (ReadProblem(detail, reason),)),
         )
+
+
+def _title(source: InventorySource) -> str:
+    try:
+        return source.spec.title
+    except Exception:  # a source that cannot even be loaded: read_source reports why
+        return source.name
 
 
 def _coverage_only(source: str, status: CoverageStatus, detail: Message) -> SourceResult:

@@ -227,6 +227,39 @@ def save_named_mac_disk(app: QApplication, disk: Path, folder: Path, name: str) 
     controller.background.wait(5000)
 
 
+def arch_disk(root: Path) -> Path:
+    """An Arch Linux disk where WeChat came from the AUR (wechat-bin, its program linked from
+    /usr/bin) and Kaspersky's service and root certificate outlived the package."""
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/os-release").write_text("ID=arch\nNAME=\"Arch Linux\"\n")
+    package = root / "var/lib/pacman/local/wechat-bin-4.0.1.11-1"
+    package.mkdir(parents=True)
+    (package / "desc").write_text("%NAME%\nwechat-bin\n\n%VERSION%\n4.0.1.11-1\n\n%DESC%\nWeChat (Weixin) for Linux\n\n"
+                                  "%PACKAGER%\nUnknown Packager\n\n")
+    (package / "files").write_text("%FILES%\nopt/\nopt/wechat/\nopt/wechat/wechat\nusr/bin/wechat\n\n")
+    (root / "opt/wechat").mkdir(parents=True)
+    (root / "opt/wechat/wechat").write_bytes(b"\x7fELF")
+    (root / "usr/lib/systemd/system").mkdir(parents=True)
+    (root / "usr/lib/systemd/system/kesl.service").write_text(
+        "[Unit]\nDescription=Kaspersky Endpoint Security for Linux\n[Service]\nExecStart=/opt/kaspersky/kesl/libexec/kesl_launcher.sh\n")
+    (root / "home/ana").mkdir(parents=True)
+    return root
+
+
+def save_install_shapes(app: QApplication, disk: Path, folder: Path) -> None:
+    for lang, name in (("en", "47-arch-linux-install-shapes"), ("fr", "48-arch-linux-install-shapes-french")):
+        view, controller = window(app, "--root", str(disk), "--lang", lang)
+        check(app, controller)
+        controller.view.findings_list.setCurrentIndex(controller.findings.index(0))
+        settle(app)
+        bar = view.detail.verticalScrollBar()
+        bar.setValue(bar.maximum())  # what was found, and where: the package and the program it installed
+        settle(app)
+        save(view, folder, name)
+        view.close()
+        controller.background.wait(5000)
+
+
 def save_opened_report(app: QApplication, sent_from: Path, here: Path, folder: Path, name: str, lang: str) -> None:
     """A report an employee sent (their check of `sent_from`, exported as JSON), opened by a help desk
     whose own window checks `here`: shown as the employee saw it, read-only."""
@@ -443,6 +476,7 @@ def main() -> int:
         save_named_mac_disk(app, mac_disk(scratch_path / "mac"), folder, "18-mac-disk-named")
         save_opened_report(app, found, clean, folder, "19-opened-report", "en")
         save_opened_report(app, found, clean, folder, "20-opened-report-french", "fr")
+        save_install_shapes(app, arch_disk(scratch_path / "arch"), folder)
     return 0
 
 

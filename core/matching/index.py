@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from appwarden.core.matching.normalize import normalize
+from appwarden.core.matching.normalize import is_unspaced_script, normalize, words
 from appwarden.core.policy.model import PolicySet, Rule
 from appwarden.core.policy.versions import version_allowed
 from appwarden.core.sources.base import InventoryItem, LeftoverLocation
@@ -25,8 +25,13 @@ class RuleIndex:
     def __init__(self, policies: PolicySet) -> None:
         self._exact: dict[tuple[str, str], list[Rule]] = defaultdict(list)
         self._names: dict[str, list[Rule]] = defaultdict(list)
-        self._prefixes: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
+        # Names in scripts that separate words with spaces match as whole words anywhere in a name
+        # ("Агент администрирования Kaspersky Security Center"), keyed on their first word.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], Rule]]] = defaultdict(list)
+        # Chinese and Japanese names match exactly or by a listed prefix (企业微信 contains 微信).
+        self._unspaced_prefixes: list[tuple[str, Rule]] = []
         self._lookalikes: set[tuple[str, str, str]] = set()
+        self._lookalike_phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         self._publishers: dict[str, tuple[str, ...]] = {}
         for rule in policies.rules:
             self._add(rule)
@@ -42,12 +47,22 @@ class RuleIndex:
         self._publishers[rule.id] = tuple(normalize(p) for p in match.publishers)
         for name in match.names:
             self._names[normalize(name)].append(rule)
+            self._add_phrase(name, rule)
         for prefix in match.prefixes:
-            key = normalize(prefix)
-            self._prefixes[key.split(" ", 1)[0]].append((key, rule))
+            if is_unspaced_script(prefix):
+                self._unspaced_prefixes.append((normalize(prefix), rule))
+            else:
+                self._add_phrase(prefix, rule)
         for namespace, values in rule.lookalikes.items():
             for value in values:
                 self._lookalikes.add((rule.id, namespace, normalize(value)))
+                if namespace == "display_names" and words(value):
+                    self._lookalike_phrases[rule.id].append(words(value))
+
+    def _add_phrase(self, name: str, rule: Rule) -> None:
+        phrase = words(name)
+        if phrase and not is_unspaced_script(name):
+            self._phrases[phrase[0]].append((phrase, rule))
 
     def matches(self, item: InventoryItem) -> list[Match]:
         found: dict[str, Match] = {}
@@ -64,9 +79,12 @@ class RuleIndex:
     def _by_display_name(self, item: InventoryItem) -> list[tuple[Rule, str]]:
         name = normalize(item.name)
         candidates = list(self._names.get(name, ()))
-        for prefix, rule in self._prefixes.get(name.split(" ", 1)[0], ()):
-            if name == prefix or name.startswith(prefix + " "):  # whole leading words only
-                candidates.append(rule)
+        name_words = words(item.name)
+        for position, word in enumerate(name_words):
+            for phrase, rule in self._phrases.get(word, ()):
+                if name_words[position:position + len(phrase)] == phrase:
+                    candidates.append(rule)
+        candidates += [rule for prefix, rule in self._unspaced_prefixes if name.startswith(prefix)]
         if not candidates:
             return []
         publisher = normalize(item.publisher)
@@ -80,9 +98,22 @@ class RuleIndex:
         for namespace, _, key in normalized:
             if (rule.id, namespace, key) in self._lookalikes:
                 return False
-        if item.name and (rule.id, "display_names", normalize(item.name)) in self._lookalikes:
+        if item.name and self._is_lookalike_name(rule, item.name):
             return False
         return version_allowed(rule.versions, item.version)
+
+
+    def _is_lookalike_name(self, rule: Rule, name: str) -> bool:
+        """The name is one of the rule's look-alikes, or holds one as whole words ("WeChat Work 4.1",
+        "企业微信 5.0"): a look-alike wins over the rule's own names, however they were matched."""
+        if (rule.id, "display_names", normalize(name)) in self._lookalikes:
+            return True
+        name_words = words(name)
+        return any(
+            name_words[position:position + len(phrase)] == phrase
+            for phrase in self._lookalike_phrases.get(rule.id, ())
+            for position in range(len(name_words) - len(phrase) + 1)
+        )
 
 
 def leftover_locations(policies: PolicySet) -> tuple[LeftoverLocation, ...]:

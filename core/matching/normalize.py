@@ -1,9 +1,26 @@
-"""How identifiers and names are compared: Unicode NFKC, case-folded, whitespace collapsed."""
+"""How identifiers and names are compared: Unicode NFKC, case-folded, whitespace collapsed; names
+also as their words, for whole-word matching."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: Han (Chinese, Japanese kanji), kana, Hangul.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f]")
 
 
 def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The normalized words of a name: runs of letters and digits, so "WeChat-Work (x64)" is
+    wechat, work, x64. A Chinese name without spaces is one word."""
+    return tuple(WORD.findall(normalize(text)))
+
+
+def is_unspaced_script(text: str) -> bool:
+    """Whether a name is written in a script that does not separate words with spaces."""
+    return UNSPACED.search(text) is not None

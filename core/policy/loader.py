@@ -33,6 +33,7 @@ from appwarden.core.sources.base import ALL_PLATFORMS, ANDROID, IDENTIFIER_NAMES
 from appwarden.core.sources.android.storage import package_folder
 from appwarden.core.sources.ios.backup import BUNDLE_ID
 from appwarden.core.sources.leftovers import template_problem
+from appwarden.core.sources.windows.key_paths import parse_key_path
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
 
 SCHEMA_VERSIONS = (1, 2)
@@ -398,6 +399,11 @@ def _identifier_table(c: _Checker, value: Any, where: str, extra: tuple[str, ...
             if value.lstrip().startswith("-"):
                 # Identifiers become arguments of package-manager commands during removal.
                 c.problem(f"{where}.{namespace} '{value}' must not start with '-'")
+            elif namespace == "windows_registry_key" and parse_key_path(value) is None:
+                c.problem(
+                    f"{where}.windows_registry_key '{value}' must be one exact key path starting with HKLM\\SOFTWARE\\ "
+                    "or HKCU\\ (each user's), with no empty part and no wildcard"
+                )
             elif namespace == "ios_bundle_id" and not BUNDLE_ID.fullmatch(value):
                 c.problem(f"{where}.ios_bundle_id '{value}' must be one exact bundle id such as com.tencent.xin, never a prefix or a wildcard")
             elif namespace == "android_package" and not PACKAGE_NAME.fullmatch(value):

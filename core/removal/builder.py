@@ -200,7 +200,7 @@ def _uninstall_step(group: tuple[Evidence, ...], target: ScanTarget, host: Host,
     first = group[0]
     builders = {
         "dpkg": lambda group, host: _deb_step(group, host, target.live), "rpm": _rpm_step,
-        "flatpak": lambda group, host: _flatpak_step(group, host, target.live), "snap": _snap_step,
+        "pacman": _pacman_step, "flatpak": lambda group, host: _flatpak_step(group, host, target.live), "snap": _snap_step,
         "windows_uninstall": lambda group, host: _windows_entry_step(group, host, target.live), "windows_store": _store_step,
     }
     if first.source in builders:
@@ -277,6 +277,15 @@ def _rpm_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
     # also remove the packages that need it and the ones nothing needs any more, unasked.
     package = group[0]
     return _installed_package_step(package, ("rpm", "-e", package.identifier), host)
+
+
+def _pacman_step(group: tuple[Evidence, ...], host: Host) -> RemovalStep:
+    # pacman -R removes only the package it is given and refuses while another needs it (-s or -c
+    # would take more). The package is named by its name: it may have matched on a file it installed.
+    package = group[0]
+    name = package.name or package.identifier
+    step = _installed_package_step(replace(package, identifier=name), ("pacman", "-R", "--noconfirm", name), host)
+    return replace(step, id=f"uninstall:pacman:{name}")
 
 
 APT_REMOVAL = re.compile(r"^Remv (\S+)", re.MULTILINE)

@@ -78,6 +78,11 @@ def _rpm(item: Evidence) -> Message:
     return Message.of("Uninstall the {package} package: {command}", package=item.identifier, command=f"sudo rpm -e {item.identifier}")
 
 
+def _pacman(item: Evidence) -> Message:
+    name = item.name or item.identifier
+    return Message.of("Uninstall the {package} package: {command}", package=name, command=f"sudo pacman -R {name}")
+
+
 def _flatpak(item: Evidence) -> Message:
     scope = "--user" if dict(item.details).get("scope") == "user" else "--system"
     return Message.of("Uninstall the Flatpak app {app}: {command}", app=item.identifier, command=f"flatpak uninstall {scope} {item.identifier}")
@@ -123,9 +128,69 @@ def _windows_program_named(program: str) -> Message:
     return Message.of("Uninstall {program}: Settings > Apps > Installed apps, find it and choose Uninstall.", program=program)
 
 
+def _systemd_unit(item: Evidence) -> Message:
+    unit = item.location.rsplit("/", 1)[-1]  # it may have matched on the program it starts
+    user = "--user " if dict(item.details).get("scope") == "user" else ""
+    sudo = "" if user else "sudo "
+    return Message.of("Stop and disable the {unit} service: {command}", unit=unit, command=f"{sudo}systemctl {user}disable --now {unit}")
+
+
+def _scoop(item: Evidence) -> Message:
+    scope = " --global" if dict(item.details).get("scope") == "machine" else ""
+    return Message.of("Uninstall the Scoop app {app}: {command}", app=item.name, command=f"scoop uninstall{scope} {item.name}")
+
+
+def _chocolatey(item: Evidence) -> Message:
+    package = dict(item.details).get("package_id") or item.identifier
+    return Message.of("Uninstall the Chocolatey package {package}: {command}", package=package, command=f"choco uninstall {package}")
+
+
+def _shortcut(item: Evidence) -> Message:
+    if item.kind == EvidenceKind.LEFTOVER:
+        return Message.of("Delete the shortcut {shortcut}: the program it opened is gone.", shortcut=item.location)
+    return Message.of(
+        "Uninstall {program}, which the shortcut {shortcut} opens; a copy with no uninstaller (portable) is removed by deleting its folder.",
+        program=dict(item.details).get("target", item.identifier), shortcut=item.location)
+
+
+def _registry_key(item: Evidence) -> Message:
+    return Message.of("Ask your help desk to delete the registry key {key}.", key=item.location)
+
+
+def _certificate(item: Evidence) -> Message:
+    return Message.of("Ask your help desk to remove the root certificate \"{name}\" from the trusted certificates ({place}).",
+                      name=item.name, place=item.location)
+
+
+def _browser_extension(item: Evidence) -> Message:
+    details = dict(item.details)
+    return Message.of("Remove the extension {extension} from {browser} (profile {profile}).", extension=item.name,
+                      browser=details.get("browser", ""), profile=details.get("profile", ""))
+
+
+def _receipt(item: Evidence) -> Message:
+    return Message.of("Once the app is uninstalled, forget its package receipt: {command}", command=f"sudo pkgutil --forget {item.identifier}")
+
+
+def _system_extension(item: Evidence) -> Message:
+    return Message.of("The app's own uninstaller removes its system extension {extension}; System Settings > General > Login Items & Extensions lists it.",
+                      extension=item.identifier)
+
+
 _BY_SOURCE: dict[str, Callable[[Evidence], Message | None]] = {
     "dpkg": _deb,
     "rpm": _rpm,
+    "pacman": _pacman,
+    "deepin_apps": _deb,
+    "systemd_units": _systemd_unit,
+    "scoop": _scoop,
+    "chocolatey": _chocolatey,
+    "windows_shortcuts": _shortcut,
+    "windows_registry_keys": _registry_key,
+    "certificates": _certificate,
+    "browser_extensions": _browser_extension,
+    "macos_receipts": _receipt,
+    "macos_system_extensions": _system_extension,
     "flatpak": _flatpak,
     "snap": _snap,
     "appimage": _file,

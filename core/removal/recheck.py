@@ -10,7 +10,7 @@ from appwarden.core.messages import Message
 from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind
 
 # Sources whose evidence a step's `removes_evidence` names: packages, and a phone's apps and files.
-PACKAGE_SOURCES = frozenset({"dpkg", "rpm", "flatpak", "snap", "windows_uninstall", "windows_store",
+PACKAGE_SOURCES = frozenset({"dpkg", "rpm", "pacman", "flatpak", "snap", "windows_uninstall", "windows_store",
                              "android_packages", "ios_apps", "android_storage"})
 
 

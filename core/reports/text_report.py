@@ -40,7 +40,7 @@ def render_text(result: ScanResult, t: Translator) -> str:
     other_system = [c.source for c in result.coverage if c.detail.template == OTHER_PLATFORM]
     absent = [c.source for c in result.coverage if c.status == CoverageStatus.SKIPPED and c.source not in other_system]
     shown = [c for c in result.coverage if c.source not in other_system and c.source not in absent]
-    titles = {c.source: t(source_title(c.source)) for c in result.coverage}
+    titles = {c.source: t(source_title(c.source)) for c in shown}  # another system's sources stay unloaded
     width = max((len(titles[c.source]) for c in shown), default=0)
     for coverage in shown:
         status = t(wording.STATUS_LABELS[coverage.status])

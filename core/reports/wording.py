@@ -12,7 +12,7 @@ KIND_LABELS = {
     EvidenceKind.INSTALLED: "installed",
     EvidenceKind.RUNNING: "running",
     EvidenceKind.SERVICE: "service",
-    EvidenceKind.LEFTOVER: "leftover files",
+    EvidenceKind.LEFTOVER: "leftovers",  # files, but also registry keys, certificates, extensions
 }
 STATUS_LABELS = {
     CoverageStatus.OK: "read",

@@ -3,7 +3,7 @@
 One folder per platform (linux/, windows/, macos/, android/, ios/) holds that platform's sources and the helpers
 they share; what serves several platforms (processes, leftovers, and the file and mounted-disk
 readers) sits here beside them. Adding a source is one module in its platform's folder plus one
-line in ALL_SOURCES.
+line in ALL_SOURCES: LazySource(module, class, name) for a platform folder's.
 """
 
 from __future__ import annotations
@@ -11,44 +11,45 @@ from __future__ import annotations
 from typing import Iterable
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.android.inventory import AndroidApps, AndroidRunningApps
-from appwarden.core.sources.android.storage import AndroidSharedStorage
-from appwarden.core.sources.base import InventorySource
-from appwarden.core.sources.ios.inventory import IosAppData, IosApps
+from appwarden.core.sources.base import InventorySource, LazySource
+from appwarden.core.sources.browser_extensions import BrowserExtensions
+from appwarden.core.sources.certificates import TrustedCertificates
 from appwarden.core.sources.leftovers import RuleLeftovers
-from appwarden.core.sources.linux.appimage import AppImageFiles
-from appwarden.core.sources.linux.desktop_entries import DesktopEntries
-from appwarden.core.sources.linux.dpkg import DpkgPackages
-from appwarden.core.sources.linux.flatpak import FlatpakApps
-from appwarden.core.sources.linux.rpm import RpmPackages
-from appwarden.core.sources.linux.snap import SnapPackages
-from appwarden.core.sources.macos.apps import MacApplications
-from appwarden.core.sources.macos.homebrew_casks import HomebrewCasks
-from appwarden.core.sources.macos.launchd import LaunchdJobs
 from appwarden.core.sources.processes import RunningProcesses
-from appwarden.core.sources.windows.services import WindowsServices
-from appwarden.core.sources.windows.store import WindowsStorePackages
-from appwarden.core.sources.windows.uninstall import WindowsUninstallEntries
 
+# A platform folder's sources are named by module and class, and imported only when a check of
+# that platform reads them (or a report asks for their titles): a check of Linux loads no Windows,
+# macOS or phone reader. The sources beside the folders serve several platforms.
 ALL_SOURCES: tuple[InventorySource, ...] = (
-    DpkgPackages(),
-    RpmPackages(),
-    FlatpakApps(),
-    SnapPackages(),
-    DesktopEntries(),
-    AppImageFiles(),
-    WindowsUninstallEntries(),
-    WindowsStorePackages(),
-    WindowsServices(),
-    MacApplications(),
-    LaunchdJobs(),
-    HomebrewCasks(),
-    AndroidApps(),
-    AndroidRunningApps(),
-    AndroidSharedStorage(),
-    IosApps(),
-    IosAppData(),
+    LazySource("linux.dpkg", "DpkgPackages", "dpkg"),
+    LazySource("linux.rpm", "RpmPackages", "rpm"),
+    LazySource("linux.pacman", "PacmanPackages", "pacman"),
+    LazySource("linux.flatpak", "FlatpakApps", "flatpak"),
+    LazySource("linux.snap", "SnapPackages", "snap"),
+    LazySource("linux.desktop_entries", "DesktopEntries", "desktop_entries"),
+    LazySource("linux.deepin_apps", "DeepinApps", "deepin_apps"),
+    LazySource("linux.systemd_units", "SystemdUnits", "systemd_units"),
+    LazySource("linux.appimage", "AppImageFiles", "appimage"),
+    LazySource("windows.uninstall", "WindowsUninstallEntries", "windows_uninstall"),
+    LazySource("windows.store", "WindowsStorePackages", "windows_store"),
+    LazySource("windows.services", "WindowsServices", "windows_services"),
+    LazySource("windows.shortcuts", "WindowsShortcuts", "windows_shortcuts"),
+    LazySource("windows.scoop", "ScoopApps", "scoop"),
+    LazySource("windows.chocolatey", "ChocolateyPackages", "chocolatey"),
+    LazySource("windows.registry_keys", "WindowsRegistryKeys", "windows_registry_keys"),
+    LazySource("macos.apps", "MacApplications", "macos_apps"),
+    LazySource("macos.launchd", "LaunchdJobs", "macos_launchd"),
+    LazySource("macos.homebrew_casks", "HomebrewCasks", "homebrew_casks"),
+    LazySource("macos.receipts", "MacPackageReceipts", "macos_receipts"),
+    LazySource("macos.system_extensions", "MacSystemExtensions", "macos_system_extensions"),
+    LazySource("android.inventory", "AndroidApps", "android_packages"),
+    LazySource("android.inventory", "AndroidRunningApps", "android_running"),
+    LazySource("android.storage", "AndroidSharedStorage", "android_storage"),
+    LazySource("ios.inventory", "IosApps", "ios_apps"),
+    LazySource("ios.inventory", "IosAppData", "ios_app_data"),
     RunningProcesses(),
+    TrustedCertificates(),
+    BrowserExtensions(),
     RuleLeftovers(),
 )
 
@@ -56,7 +57,7 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
 def source_title(name: str) -> str:
     """What a person calls a source, in English ("Debian packages" for dpkg); reports and the window
     show this, translated, and keep the name itself for JSON and diagnostics."""
-    return next((source.spec.title for source in ALL_SOURCES if source.spec.name == name), name)
+    return next((source.spec.title for source in ALL_SOURCES if source.name == name), name)
 
 
 def source_titles(names: Iterable[str]) -> Message:
@@ -66,6 +67,6 @@ def source_titles(names: Iterable[str]) -> Message:
 
 def source_named(name: str) -> InventorySource:
     for source in ALL_SOURCES:
-        if source.spec.name == name:
+        if source.name == name:
             return source
     raise KeyError(name)

@@ -21,7 +21,14 @@ import pytest
 
 import appwarden.core.sources
 from appwarden.core.sources import ALL_SOURCES
-from appwarden.core.sources.base import ALL_PLATFORMS, IDENTIFIER_NAMESPACES, INTERNAL_NAMESPACES, EvidenceKind, InventorySource
+from appwarden.core.sources.base import (
+    ALL_PLATFORMS,
+    IDENTIFIER_NAMESPACES,
+    INTERNAL_NAMESPACES,
+    EvidenceKind,
+    InventorySource,
+    LazySource,
+)
 from tests.conftest import PROJECT, cli_environment
 
 
@@ -37,17 +44,50 @@ def sources_defined() -> set[type]:
         found |= {
             value for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, InventorySource) and not inspect.isabstract(value)
-            and value.__module__ == module.__name__
+            and value.__module__ == module.__name__ and value is not LazySource
         }
     return found
 
 
+def real(source: InventorySource) -> InventorySource:
+    """The source itself: a platform folder's is listed by name and loaded when first used."""
+    return source.loaded if isinstance(source, LazySource) else source
+
+
 def test_every_source_module_is_listed_once():
-    listed = [f"{type(s).__module__}.{type(s).__name__}" for s in ALL_SOURCES]
+    listed = [f"{type(real(s)).__module__}.{type(real(s)).__name__}" for s in ALL_SOURCES]
     assert {f"{c.__module__}.{c.__name__}" for c in sources_defined()} == set(listed)
     assert len(listed) == len(set(listed))
     names = [s.spec.name for s in ALL_SOURCES]
     assert len(names) == len(set(names))
+    # A lazy source's name and platform, known without loading it, are its spec's.
+    assert [(s.name, s.platforms) for s in ALL_SOURCES] == [(s.spec.name, s.spec.platforms) for s in ALL_SOURCES]
+
+
+def test_a_check_of_linux_loads_no_other_systems_readers(tmp_path):
+    script = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from appwarden.core.policy.loader import load_policies
+        from appwarden.core.reports.text_report import render_text
+        from appwarden.core.scan import run_scan
+        from appwarden.core.sources.base import ScanTarget
+        from appwarden.core.i18n import Translator
+        result = run_scan(ScanTarget(Path(sys.argv[1]), "linux", live=False), load_policies())
+        render_text(result, Translator("en"))
+        readers = ("appwarden.core.sources.windows.", "appwarden.core.sources.macos.", "appwarden.core.sources.android.inventory",
+                   "appwarden.core.sources.ios.inventory")
+        # A pack's registry keys are checked by a module of the Windows folder that reads nothing.
+        loaded = sorted(name for name in sys.modules if name.startswith(readers) and name != "appwarden.core.sources.windows.key_paths")
+        print(",".join(loaded))
+        """
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=cli_environment(tmp_path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
 
 
 def test_the_walk_reaches_into_every_platform_folder():
@@ -59,7 +99,7 @@ def test_the_walk_reaches_into_every_platform_folder():
 @pytest.mark.parametrize("source", ALL_SOURCES, ids=lambda s: s.spec.name)
 def test_source_lives_in_its_platform_folder(source):
     """A source of one platform sits in that platform's folder; one that serves several sits beside the folders."""
-    place = type(source).__module__.removeprefix(SOURCES_PACKAGE).split(".")[:-1]
+    place = type(real(source)).__module__.removeprefix(SOURCES_PACKAGE).split(".")[:-1]
     assert place == (sorted(source.spec.platforms) if len(source.spec.platforms) == 1 else [])
 
 

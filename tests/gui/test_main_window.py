@@ -40,7 +40,7 @@ def test_check_shows_banner_list_and_detail(qtbot, disk):
     rows = [controller.findings.index(r).data() for r in range(controller.findings.rowCount())]
     assert rows == [
         "WeChat (Weixin)\nTencent · installed · removal recommended",
-        "Kaspersky suite of applications\nAO Kaspersky Lab · leftover files · no longer installed",
+        "Kaspersky suite of applications\nAO Kaspersky Lab · leftovers · no longer installed",
     ]
     text = view.detail.toPlainText()
     assert "Why is this prohibited?" in text

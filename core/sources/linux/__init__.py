@@ -1,1 +1,2 @@
-"""Inventory sources of Linux: Debian and RPM packages, Flatpak apps, snaps, menu entries and AppImages."""
+"""Inventory sources of Linux: Debian, RPM and Arch packages, Flatpak apps, snaps, deepin apps, menu
+entries, systemd units and AppImages."""

@@ -23,6 +23,7 @@ from appwarden.core.sources.base import (
     SourceResult,
     SourceSpec,
     display_path,
+    within_root,
 )
 from appwarden.core.sources.files_common import (
     FoundFile,
@@ -30,6 +31,7 @@ from appwarden.core.sources.files_common import (
     files_in_places,
     parse_keyfile,
     read_text,
+    subfolders,
     system_and_user_places,
 )
 
@@ -40,6 +42,10 @@ SYSTEM_FOLDERS = (
     "var/lib/snapd/desktop/applications",
     "etc/xdg/autostart",
 )
+# deepin and UOS apps keep their menu entries in their own folder (/opt/apps/<id>/entries), which
+# the system links into usr/share/applications only when it installs them the deepin way.
+DEEPIN_APPS = "opt/apps"
+DEEPIN_ENTRY_FOLDERS = ("entries/applications", "entries/autostart")
 USER_FOLDERS = (
     ".local/share/applications",
     ".local/share/flatpak/exports/share/applications",
@@ -136,17 +142,48 @@ class DesktopEntries(InventorySource):
         name="desktop_entries",
         title="Application menu and autostart entries",
         platforms=frozenset({LINUX}),
-        reads=SYSTEM_FOLDERS + tuple(f"~/{folder}" for folder in USER_FOLDERS),
+        reads=SYSTEM_FOLDERS + tuple(f"{DEEPIN_APPS}/*/{folder}" for folder in DEEPIN_ENTRY_FOLDERS)
+        + tuple(f"~/{folder}" for folder in USER_FOLDERS),
         yields=("desktop_file", "executable", "flatpak", "snap"),
         kind=EvidenceKind.INSTALLED,
     )
 
     def read(self, request: ReadRequest) -> SourceResult:
         log = CoverageLog(self.spec.name, request.target)
-        places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS, log)
+        places = system_and_user_places(request.target, SYSTEM_FOLDERS, USER_FOLDERS, log) + _deepin_places(request.target, log)
         found = files_in_places(request, places, ".desktop", MAX_DEPTH, log)
         items = [item for item in (_entry_item(request.target, file, log) for file in found) if item is not None]
         return log.result(items, Message.of("no application menu or autostart folders"))
+
+
+def _deepin_places(target: ScanTarget, log: CoverageLog) -> list[Place]:
+    return [
+        Place(app / folder, (("scope", "system"), ("deepin_app", app.name)))
+        for app in subfolders(target, target.path(DEEPIN_APPS), log)
+        for folder in DEEPIN_ENTRY_FOLDERS
+    ]
+
+
+def with_resolved_programs(target: ScanTarget, identifiers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Each program path, and where its links lead inside the root: Exec=/usr/bin/wechat is a link
+    to /opt/wechat/wechat, the program a rule knows."""
+    resolved = []
+    for namespace, value in identifiers:
+        if namespace == "executable":
+            real = resolved_program(target, value)
+            if real and real != value:
+                resolved.append((namespace, real))
+    return tuple(dict.fromkeys(identifiers + tuple(resolved)))
+
+
+def resolved_program(target: ScanTarget, program: str) -> str:
+    """The path `program` leads to once its links are followed inside the root ("" when they loop)."""
+    if target.kernel_resolves:
+        return os.path.realpath(program)
+    try:
+        return display_path(target, within_root(target, target.path(program)))
+    except OSError:
+        return ""
 
 
 def _entry_item(target: ScanTarget, found: FoundFile, log: CoverageLog) -> InventoryItem | None:
@@ -160,7 +197,7 @@ def _entry_item(target: ScanTarget, found: FoundFile, log: CoverageLog) -> Inven
     return InventoryItem(
         source="desktop_entries",
         kind=EvidenceKind.INSTALLED,
-        identifiers=entry_identifiers(file_id, entry),
+        identifiers=with_resolved_programs(target, entry_identifiers(file_id, entry)),
         name=entry.name or file_id,
         location=display_path(target, found.path),
         details=found.place.details + _entry_details(entry, found.place),

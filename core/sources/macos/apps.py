@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from appwarden.core.messages import Message
@@ -22,16 +22,18 @@ from appwarden.core.sources.base import (
     SourceSpec,
     display_path,
 )
-from appwarden.core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, within_root_logged
+from appwarden.core.sources.files_common import has_utf8_name, is_folder, is_real_folder, list_folder, read_file_bytes, within_root_logged
 from appwarden.core.sources.macos.common import (
     Details,
     Place,
     applications_folders,
+    parse_strings,
     plist_text,
     read_plist,
 )
 
 BUNDLE_SUFFIX = ".app"
+STRINGS_LIMIT = 1 << 16
 MACOS_APP, IOS_APP = "macos_app", "ios_app"
 
 
@@ -139,8 +141,38 @@ class MacApplications(InventorySource):
                     return log.result(items)
                 folder = _unseen_bundle_folder(target, bundle, seen, log)
                 if folder is not None:
-                    items += _bundle_items(target, bundle, folder, place, log)
+                    items += [_with_localised_names(target, folder, item, log) if _is_sought(request, item) else item
+                              for item in _bundle_items(target, bundle, folder, place, log)]
         return log.result(items, Message.of("no Applications folder"))
+
+
+def _is_sought(request: ReadRequest, item: InventoryItem) -> bool:
+    return any(namespace == "macos_bundle_id" and request.seeks(namespace, value) for namespace, value in item.identifiers)
+
+
+def localised_names(target: ScanTarget, bundle: Path, log: CoverageLog) -> tuple[tuple[str, str], ...]:
+    """(language, name) of each Contents/Resources/<language>.lproj/InfoPlist.strings that names
+    the app (CFBundleDisplayName, else CFBundleName): 微信 for WeChat in zh_CN."""
+    names = []
+    for folder in list_folder(target, bundle / "Contents/Resources", log):
+        if not folder.name.endswith(".lproj") or not has_utf8_name(folder, log):
+            continue
+        data = read_file_bytes(target, folder / "InfoPlist.strings", STRINGS_LIMIT, log)
+        entries = parse_strings(data) if data is not None else {}
+        name = (entries.get("CFBundleDisplayName") or entries.get("CFBundleName") or "").strip()
+        if name:
+            names.append((folder.name[: -len(".lproj")], name))
+    return tuple(names)
+
+
+def _with_localised_names(target: ScanTarget, bundle: Path, item: InventoryItem, log: CoverageLog) -> InventoryItem:
+    """A bundle a rule names, with the names it shows in other languages (read for those only:
+    listing every bundle's Resources would cost as much as the rest of the check)."""
+    names = localised_names(target, bundle, log)
+    if not names:
+        return item
+    shown = "; ".join(f"{language}: {name}" for language, name in names)
+    return replace(item, details=item.details + (("localised_names", shown),))
 
 
 def _bundles_in(target: ScanTarget, folder: Path, log: CoverageLog) -> list[Path]:

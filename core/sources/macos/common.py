@@ -5,6 +5,7 @@ never raising), the Applications folders, and each user's folders with an unread
 from __future__ import annotations
 
 import plistlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,3 +110,31 @@ def applications_folders(target: ScanTarget, log: CoverageLog) -> list[Place]:
     /System/Applications holds only Apple's own apps and is not read.
     """
     return [Place(target.path(SYSTEM_APPLICATIONS), ())] + user_places(target, USER_APPLICATIONS, log)
+
+
+# An old-style strings entry: "key" = "value"; (or key = "value";), as InfoPlist.strings holds
+# the localised app names; comments are /* ... */ and // to the end of the line.
+STRINGS_ENTRY = re.compile(r'(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.]+))\s*=\s*"((?:[^"\\]|\\.)*)"\s*;')
+STRINGS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+STRINGS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def parse_strings(data: bytes) -> dict[str, str]:
+    """A .strings file's entries: a property list (binary or XML), or the old text format in
+    UTF-16 (with its byte-order mark) or UTF-8. What cannot be read gives no entries."""
+    if data.startswith(BINARY_PLIST_HEADER) or data.lstrip().startswith((b"<?xml", b"<plist")):
+        parsed = parse_plist(data)
+        return {k: v for k, v in parsed.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(parsed, dict) else {}
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return {}
+    entries: dict[str, str] = {}
+    for quoted, bare, value in STRINGS_ENTRY.findall(STRINGS_COMMENT.sub("", text)):
+        entries.setdefault(_unescaped(quoted) if quoted else bare, _unescaped(value))
+    return entries
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\(.)", lambda match: STRINGS_ESCAPES.get(match.group(1), match.group(1)), text)

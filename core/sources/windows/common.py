@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import CoverageLog, ScanTarget, byte_count, find_any_case, larger_than, within_root_or_as_is
@@ -431,6 +432,33 @@ def current_user_folder() -> str:
     return Path.home().name
 
 
+def software_hives(target: ScanTarget, log: CoverageLog) -> tuple[Hive | None, list[Hive]]:
+    """The machine's SOFTWARE tree (None when a disk has no SOFTWARE hive) and each user's own tree.
+
+    Live, in the 64-bit view the 32-bit keys are under WOW6432Node, as in the hive file on disk, so
+    the same key paths serve both views, live and offline. Offline, each profile's NTUSER.DAT.
+    """
+    if target.live:
+        machine = Hive(LiveRegistryReader("HKEY_LOCAL_MACHINE"), "HKLM\\SOFTWARE", "HKLM\\SOFTWARE", base="SOFTWARE")
+        return machine, live_user_hives(log)
+    machine = offline_machine_hive(target, SOFTWARE_HIVE, "HKLM\\SOFTWARE")
+    return machine, offline_user_hives(target, user_profiles(target, log), USER_HIVE, "", log)
+
+
+def live_user_hives(log: CoverageLog) -> list[Hive]:
+    """HKCU, then every user hive Windows has loaded (HKU\\<SID>), as far as they can be read."""
+    hives = [Hive(LiveRegistryReader("HKEY_CURRENT_USER"), "HKCU", "HKCU", user=current_user_folder())]
+    users = LiveRegistryReader("HKEY_USERS")
+    try:
+        sids = users.subkey_names("")
+    except RegistryReadError as error:
+        log.problem("HKU", error.reason, error.elevation_helps)
+        return hives
+    # .DEFAULT is the system account's hive again; <SID>_Classes hold file associations.
+    sids = [sid for sid in sids if sid != ".DEFAULT" and not sid.endswith("_Classes")]
+    return hives + [Hive(users, f"HKU\\{sid}", f"HKU\\{sid}", base=sid, user=sid) for sid in sids]
+
+
 def subkeys_with_values(
     hive: Hive, parent: str, names: list[str], log: CoverageLog, cancelled
 ) -> Iterator[tuple[str, "KeyValues", str]]:
@@ -477,3 +505,39 @@ def program_path(command: str) -> str:
     match = QUOTED_PROGRAM.match(command) or UNQUOTED_PROGRAM.match(command)
     path = match.group(1).strip() if match else ""
     return path if ABSOLUTE_PROGRAM.match(path) else ""
+
+
+def xml_document(data: bytes) -> ElementTree.Element | Message:
+    """The root element of a small XML file (a package manifest, a .nuspec), or why it is not read.
+
+    The text is decoded first, so the parser ignores the encoding the file declares and this
+    check cannot be dodged: these files never need a DTD, and entity declarations are how XML
+    bombs expand.
+    """
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return Message.of("not UTF-8 or UTF-16 text; not read")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return Message.of("declares a document type or XML entities; not read")
+    try:
+        return ElementTree.fromstring(text)
+    except (ElementTree.ParseError, ValueError, LookupError) as error:
+        return Message.of("not valid XML: {error}", error=error)
+
+
+def local_name(tag: object) -> str:
+    """An element's name without its namespace ({http://...}Identity is Identity)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def child(parent: ElementTree.Element | None, name: str) -> ElementTree.Element | None:
+    if parent is None:
+        return None
+    return next((element for element in parent if local_name(element.tag) == name), None)
+
+
+def child_text(parent: ElementTree.Element | None, name: str) -> str:
+    element = child(parent, name)
+    return (element.text or "").strip() if element is not None else ""

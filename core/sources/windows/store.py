@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
@@ -24,6 +23,10 @@ from appwarden.core.sources.base import (
 )
 from appwarden.core.sources.files_common import read_file_bytes, subfolders
 from appwarden.core.sources.windows.common import (
+    child,
+    child_text,
+    local_name,
+    xml_document,
     USER_CLASSES_HIVE,
     Hive,
     LiveRegistryReader,
@@ -124,52 +127,21 @@ class AppxManifest:
 
 def parse_appx_manifest(data: bytes) -> AppxManifest | Message:
     """A package manifest's identity and display names, or why it could not be read."""
-    text = _manifest_text(data)
-    if text is None:
-        return Message.of("not UTF-8 or UTF-16 text; not read")
-    # Parsing text makes the parser ignore the encoding the file declares, so this check cannot be
-    # dodged. Manifests never need a DTD; entity declarations are how XML bombs expand.
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        return Message.of("declares a document type or XML entities; not read")
-    try:
-        root = ElementTree.fromstring(text)
-    except (ElementTree.ParseError, ValueError, LookupError) as error:
-        return Message.of("not valid XML: {error}", error=error)
-    identity = _child(root, "Identity")
-    if _local_name(root.tag) != "Package" or identity is None:
+    root = xml_document(data)
+    if isinstance(root, Message):
+        return root
+    identity = child(root, "Identity")
+    if local_name(root.tag) != "Package" or identity is None:
         return Message.of("not an app package manifest")
-    properties = _child(root, "Properties")
+    properties = child(root, "Properties")
     return AppxManifest(
         name=identity.get("Name", "").strip(),
         publisher=identity.get("Publisher", "").strip(),
         version=identity.get("Version", "").strip(),
         architecture=identity.get("ProcessorArchitecture", "").strip(),
-        display_name=_child_text(properties, "DisplayName"),
-        publisher_display_name=_child_text(properties, "PublisherDisplayName"),
+        display_name=child_text(properties, "DisplayName"),
+        publisher_display_name=child_text(properties, "PublisherDisplayName"),
     )
-
-
-def _manifest_text(data: bytes) -> str | None:
-    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-
-
-def _local_name(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _child(parent: ElementTree.Element | None, name: str) -> ElementTree.Element | None:
-    if parent is None:
-        return None
-    return next((child for child in parent if _local_name(child.tag) == name), None)
-
-
-def _child_text(parent: ElementTree.Element | None, name: str) -> str:
-    child = _child(parent, name)
-    return (child.text or "").strip() if child is not None else ""
 
 
 def is_resource_reference(text: str) -> bool:

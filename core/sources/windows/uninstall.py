@@ -24,16 +24,12 @@ from appwarden.core.sources.windows.common import (
     USER_HIVE,
     Hive,
     KeyValues,
-    LiveRegistryReader,
     RegistryKeyMissing,
     RegistryReadError,
-    current_user_folder,
-    offline_machine_hive,
-    offline_user_hives,
     open_hive,
     program_path,
+    software_hives,
     subkeys_with_values,
-    user_profiles,
 )
 
 UNINSTALL = r"Microsoft\Windows\CurrentVersion\Uninstall"
@@ -111,34 +107,13 @@ def _user_keys(user: str) -> tuple[UninstallKey, ...]:
 
 
 def _hives(target: ScanTarget, log: CoverageLog) -> list[tuple[Hive, tuple[UninstallKey, ...]]]:
-    if target.live:
-        # In the 64-bit view the 32-bit entries are under WOW6432Node, as in the hive file on disk,
-        # so one reader and the same key paths serve both views, live and offline.
-        machine = Hive(LiveRegistryReader("HKEY_LOCAL_MACHINE"), "HKLM\\SOFTWARE", "HKLM\\SOFTWARE", base="SOFTWARE")
-        users = _live_user_hives(log)
-    else:
-        machine = offline_machine_hive(target, SOFTWARE_HIVE, "HKLM\\SOFTWARE")
-        users = offline_user_hives(target, user_profiles(target, log), USER_HIVE, "", log)
+    machine, users = software_hives(target, log)
     hives = [(hive, _user_keys(hive.user)) for hive in users]
     if machine is not None:
         return [(machine, _machine_keys())] + hives
     if hives:  # users without the machine hive: what was installed for everyone cannot be seen
         log.problem(target.path(SOFTWARE_HIVE), Message.of("the file is missing"))
     return hives
-
-
-def _live_user_hives(log: CoverageLog) -> list[Hive]:
-    """HKCU, then every user hive Windows has loaded (HKU\\<SID>), as far as they can be read."""
-    hives = [Hive(LiveRegistryReader("HKEY_CURRENT_USER"), "HKCU", "HKCU", user=current_user_folder())]
-    users = LiveRegistryReader("HKEY_USERS")
-    try:
-        sids = users.subkey_names("")
-    except RegistryReadError as error:
-        log.problem("HKU", error.reason, error.elevation_helps)
-        return hives
-    # .DEFAULT is the system account's hive again; <SID>_Classes hold file associations.
-    sids = [sid for sid in sids if sid != ".DEFAULT" and not sid.endswith("_Classes")]
-    return hives + [Hive(users, f"HKU\\{sid}", f"HKU\\{sid}", base=sid, user=sid) for sid in sids]
 
 
 def _without_current_user_twice(groups: list[HiveEntries]) -> list[HiveEntries]:

@@ -43,13 +43,13 @@ def run(*argv: str) -> tuple[int, list[str]]:
 
 SCAN_ENDS = {
     "en": [
-        "  5 other sources have nothing to read on this disk.",
-        "  11 sources made for other systems are not used on Linux.",
+        "  10 other sources have nothing to read on this disk.",
+        "  17 sources made for other systems are not used on Linux.",
         "Every source that applies to this disk was read.",
     ],
     "fr": [
-        "  5 autres sources n’ont rien à lire sur ce disque.",
-        "  11 sources faites pour d’autres systèmes ne sont pas utilisées sous Linux.",
+        "  10 autres sources n’ont rien à lire sur ce disque.",
+        "  17 sources faites pour d’autres systèmes ne sont pas utilisées sous Linux.",
         "Toutes les sources qui s’appliquent à ce disque ont été lues.",
     ],
 }

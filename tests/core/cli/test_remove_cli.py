@@ -18,7 +18,7 @@ from appwarden.core.removal.builder import Host, build_plan, verify_step
 from appwarden.core.removal.model import Actor, Command, RemovalPlan, RemovalStep, StepKind
 from appwarden.core.sources.base import LINUX, WINDOWS, EvidenceKind, ScanTarget
 from tests.conftest import FIXTURES
-from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
+from tests.core.sources.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
 from tests.core.sources.windows.windows_disk import layout_windows_disk
 
 POLICIES = load_policies([FIXTURES / "policies/minimal.toml"])

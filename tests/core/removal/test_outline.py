@@ -109,3 +109,42 @@ def test_the_chat_data_step_is_listed_only_when_a_chat_folder_was_found():
         "Delete what it left behind if you do not need it: /opt/wechat.",
         "Run AppWarden again to check that it is gone.",
     )
+
+
+def test_the_install_shapes_of_issue_14_each_get_their_own_line():
+    from appwarden.core.sources.base import MACOS
+
+    pacman = Evidence("pacman", EvidenceKind.INSTALLED, "executable", "/opt/wechat/wechat",
+                      "/var/lib/pacman/local/my-weixin-4.0-1 (my-weixin)", "4.0-1", "my-weixin")
+    deepin = Evidence("deepin_apps", EvidenceKind.INSTALLED, "deepin_app", "com.qq.weixin.deepin", "/opt/apps/com.qq.weixin.deepin")
+    assert removal_outline(finding("wechat", pacman, deepin), LINUX, EN)[:2] == (
+        "Uninstall the my-weixin package: sudo pacman -R my-weixin",
+        "Uninstall the com.qq.weixin.deepin package: sudo apt-get remove com.qq.weixin.deepin",
+    )
+    unit = Evidence("systemd_units", EvidenceKind.SERVICE, "executable", "/opt/kaspersky/kesl/libexec/kesl_launcher.sh",
+                    "/usr/lib/systemd/system/kesl.service", details=(("scope", "system"),))
+    assert removal_outline(finding("kaspersky", unit), LINUX, EN)[1] == "Stop and disable the kesl.service service: sudo systemctl disable --now kesl.service"
+    scoop = Evidence("scoop", EvidenceKind.INSTALLED, "scoop", "wechat", r"C:\Users\ana\scoop\apps\wechat", "4.1.9.57", "wechat",
+                     (("scope", "user"), ("user", "ana")))
+    choco = Evidence("chocolatey", EvidenceKind.INSTALLED, "display_name", "WeChat", r"C:\ProgramData\chocolatey\lib\wechat", "3.9.6.33",
+                     "WeChat", (("package_id", "wechat"),))
+    gone = Evidence("windows_shortcuts", EvidenceKind.LEFTOVER, "process", "WeChat.exe", r"C:\Users\ana\Desktop\微信.lnk", name="微信")
+    key = Evidence("windows_registry_keys", EvidenceKind.LEFTOVER, "windows_registry_key", r"HKCU\Software\Tencent\WeChat",
+                   r"HKU\ana\Software\Tencent\WeChat")
+    lines = removal_outline(finding("wechat", scoop, choco, gone, key), WINDOWS, EN)
+    assert lines[:4] == (
+        "Uninstall the Scoop app wechat: scoop uninstall wechat",
+        "Uninstall the Chocolatey package wechat: choco uninstall wechat",
+        r"Delete the shortcut C:\Users\ana\Desktop\微信.lnk: the program it opened is gone.",
+        r"Ask your help desk to delete the registry key HKU\ana\Software\Tencent\WeChat.",
+    )
+    certificate = Evidence("certificates", EvidenceKind.LEFTOVER, "certificate_subject", "CN=Kaspersky Anti-Virus Personal Root Certificate, O=AO Kaspersky Lab",
+                           "/Library/Keychains/System.keychain", name="Kaspersky Anti-Virus Personal Root Certificate")
+    extension = Evidence("browser_extensions", EvidenceKind.LEFTOVER, "browser_extension", "ahkjpbeeocnddjkakilopmfdlnjdpcdm",
+                         "/Users/ana/Library/Application Support/Google/Chrome/Default/Extensions/ahkjpbeeocnddjkakilopmfdlnjdpcdm",
+                         name="Kaspersky Protection", details=(("browser", "Google Chrome"), ("profile", "Default")))
+    receipt = Evidence("macos_receipts", EvidenceKind.INSTALLED, "macos_pkg_receipt", "com.kaspersky.kav.core", "/var/db/receipts/com.kaspersky.kav.core.plist")
+    lines = removal_outline(finding("kaspersky", certificate, extension, receipt), MACOS, FR)
+    assert "Demandez à votre service d’assistance informatique de retirer le certificat racine « Kaspersky Anti-Virus Personal Root Certificate » des certificats de confiance (/Library/Keychains/System.keychain)." in lines
+    assert "Retirez l’extension Kaspersky Protection de Google Chrome (profil Default)." in lines
+    assert "Une fois l’application désinstallée, oubliez le reçu de son paquet : sudo pkgutil --forget com.kaspersky.kav.core" in lines

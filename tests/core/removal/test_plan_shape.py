@@ -18,7 +18,7 @@ from appwarden.core.removal.builder import Host, build_plan
 from appwarden.core.removal.model import Actor, RemovalPlan, StepKind
 from appwarden.core.scan import run_scan
 from appwarden.core.target import make_target
-from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
+from tests.core.sources.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
 from tests.core.sources.windows.windows_disk import TIKTOK_FAMILY, TIKTOK_FULL, BuiltHives, layout_windows_disk
 
 REMOVE_TIKTOK = ("powershell", "-NoProfile", "-Command", "Remove-AppxPackage", "-Package", TIKTOK_FULL)

@@ -19,7 +19,7 @@ from appwarden.core.removal.builder import Host, build_plan
 from appwarden.core.removal.model import Actor
 from appwarden.core.scan import run_scan
 from appwarden.core.target import make_target
-from tests.core.sources.windows.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
+from tests.core.sources.conftest import windows_hives  # noqa: F401 (the fixture: hives built once with hivexsh)
 from tests.core.sources.windows.windows_disk import (
     UNINSTALL,
     WECHAT_PUBLISHER,

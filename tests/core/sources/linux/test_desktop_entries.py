@@ -301,3 +301,33 @@ def test_absolute_link_means_the_mounted_disk_not_this_machine(tmp_path):
     assert [(item.identifiers[0], item.location) for item in result.items] == [
         (("desktop_file", "wechat"), "/usr/share/applications/wechat.desktop")
     ]
+
+
+def test_exec_through_a_link_matches_the_program_it_leads_to(tmp_path):
+    # Exec=/usr/bin/wechat, a link to /opt/wechat/wechat (as the official .deb and wechat-bin lay it out).
+    (tmp_path / "opt/wechat").mkdir(parents=True)
+    (tmp_path / "opt/wechat/wechat").write_bytes(b"\x7fELF")
+    (tmp_path / "usr/bin").mkdir(parents=True)
+    (tmp_path / "usr/bin/wechat").symlink_to("/opt/wechat/wechat")
+    (tmp_path / "usr/bin/relative").symlink_to("../../opt/wechat/wechat")
+    write(tmp_path / "usr/share/applications/weixin.desktop", "[Desktop Entry]\nName=Weixin\nExec=/usr/bin/wechat %U\nType=Application\n")
+    write(tmp_path / "usr/share/applications/other.desktop", "[Desktop Entry]\nName=Other\nExec=/usr/bin/relative\nType=Application\n")
+    result = read(tmp_path)
+    identifiers = {item.name: item.identifiers for item in result.items}
+    assert identifiers["Weixin"] == (("desktop_file", "weixin"), ("executable", "/usr/bin/wechat"), ("executable", "/opt/wechat/wechat"))
+    assert ("executable", "/opt/wechat/wechat") in identifiers["Other"]
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+
+    (finding,) = run_scan(ScanTarget(tmp_path, "linux", live=False), load_policies()).findings
+    assert {(e.namespace, e.identifier) for e in finding.evidence if e.source == "desktop_entries"} == {
+        ("executable", "/opt/wechat/wechat")
+    }
+
+
+def test_a_link_out_of_the_disk_is_resolved_inside_it(tmp_path):
+    (tmp_path / "usr/bin").mkdir(parents=True)
+    (tmp_path / "usr/bin/escape").symlink_to("../../../../../../etc/passwd")
+    write(tmp_path / "usr/share/applications/e.desktop", "[Desktop Entry]\nName=E\nExec=/usr/bin/escape\nType=Application\n")
+    (item,) = read(tmp_path).items
+    assert item.identifiers == (("desktop_file", "e"), ("executable", "/usr/bin/escape"), ("executable", "/etc/passwd"))

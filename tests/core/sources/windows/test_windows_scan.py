@@ -76,7 +76,8 @@ def test_windows_disk_findings_are_exactly_the_banned_apps(windows_disk):
         "windows_services": CoverageStatus.OK,
         "leftovers": CoverageStatus.OK,
     }
-    assert result.items_read == 10 + 6 + 469 + 4
+    # Uninstall entries, Store packages, services, leftovers, and the real hive's one root certificate.
+    assert result.items_read == 10 + 6 + 469 + 4 + 1
     assert result.complete
 
 

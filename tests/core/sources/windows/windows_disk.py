@@ -47,6 +47,8 @@ def reg_value(value: object) -> str:
     """A value as hivexsh's setval reads it; non-ASCII REG_SZ as UTF-16LE bytes (hex:1:)."""
     if isinstance(value, int):
         return f"dword:0x{value:08x}"
+    if isinstance(value, bytes):  # REG_BINARY
+        return "hex:3:" + ",".join(f"{byte:02x}" for byte in value)
     if isinstance(value, Expand):
         return f"expandstring:{value}"
     if value.isascii():
