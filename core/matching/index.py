@@ -28,7 +28,10 @@ class RuleIndex:
         # Names in scripts that separate words with spaces match as whole words anywhere in a name
         # ("Агент администрирования Kaspersky Security Center"), keyed on their first word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], Rule]]] = defaultdict(list)
-        # Chinese and Japanese names match exactly or by a listed prefix (企业微信 contains 微信).
+        # Chinese and Japanese names match exactly, or as the start of a name when what follows is
+        # not more of the same script ("微信 3.9", "微信（测试版）", not 微信读书), or by a listed
+        # prefix; never inside a name (企业微信, WeCom, contains 微信).
+        self._unspaced_names: list[tuple[str, Rule]] = []
         self._unspaced_prefixes: list[tuple[str, Rule]] = []
         self._lookalikes: set[tuple[str, str, str]] = set()
         self._lookalike_phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -48,6 +51,8 @@ class RuleIndex:
         for name in match.names:
             self._names[normalize(name)].append(rule)
             self._add_phrase(name, rule)
+            if is_unspaced_script(name):
+                self._unspaced_names.append((normalize(name), rule))
         for prefix in match.prefixes:
             if is_unspaced_script(prefix):
                 self._unspaced_prefixes.append((normalize(prefix), rule))
@@ -85,6 +90,8 @@ class RuleIndex:
                 if name_words[position:position + len(phrase)] == phrase:
                     candidates.append(rule)
         candidates += [rule for prefix, rule in self._unspaced_prefixes if name.startswith(prefix)]
+        candidates += [rule for key, rule in self._unspaced_names
+                       if len(name) > len(key) and name.startswith(key) and not is_unspaced_script(name[len(key)])]
         if not candidates:
             return []
         publisher = normalize(item.publisher)
@@ -104,16 +111,13 @@ class RuleIndex:
 
 
     def _is_lookalike_name(self, rule: Rule, name: str) -> bool:
-        """The name is one of the rule's look-alikes, or holds one as whole words ("WeChat Work 4.1",
-        "企业微信 5.0"): a look-alike wins over the rule's own names, however they were matched."""
+        """The name is one of the rule's look-alikes, or holds every word of one ("WeChat Work 4.1",
+        "企业微信 5.0", "WeChat Web DevTools"): a look-alike wins over the rule's own names,
+        however they were matched."""
         if (rule.id, "display_names", normalize(name)) in self._lookalikes:
             return True
-        name_words = words(name)
-        return any(
-            name_words[position:position + len(phrase)] == phrase
-            for phrase in self._lookalike_phrases.get(rule.id, ())
-            for position in range(len(name_words) - len(phrase) + 1)
-        )
+        name_words = set(words(name))
+        return any(name_words.issuperset(phrase) for phrase in self._lookalike_phrases.get(rule.id, ()))
 
 
 def leftover_locations(policies: PolicySet) -> tuple[LeftoverLocation, ...]:

@@ -128,11 +128,21 @@ def _windows_program_named(program: str) -> Message:
     return Message.of("Uninstall {program}: Settings > Apps > Installed apps, find it and choose Uninstall.", program=program)
 
 
+def _deepin_app(item: Evidence) -> Message:
+    return Message.of("Uninstall the {package} package (on deepin and UOS: {command})", package=item.identifier,
+                      command=f"sudo apt-get remove {item.identifier}")
+
+
 def _systemd_unit(item: Evidence) -> Message:
     unit = item.location.rsplit("/", 1)[-1]  # it may have matched on the program it starts
-    user = "--user " if dict(item.details).get("scope") == "user" else ""
-    sudo = "" if user else "sudo "
-    return Message.of("Stop and disable the {unit} service: {command}", unit=unit, command=f"{sudo}systemctl {user}disable --now {unit}")
+    details = dict(item.details)
+    if details.get("scope") == "user":
+        command = f"systemctl --user disable --now {unit}"
+    elif details.get("units") == "user":  # a user unit installed for everyone
+        command = f"sudo systemctl --global disable {unit}"
+    else:
+        command = f"sudo systemctl disable --now {unit}"
+    return Message.of("Stop and disable the {unit} service: {command}", unit=unit, command=command)
 
 
 def _scoop(item: Evidence) -> Message:
@@ -154,11 +164,11 @@ def _shortcut(item: Evidence) -> Message:
 
 
 def _registry_key(item: Evidence) -> Message:
-    return Message.of("Ask your help desk to delete the registry key {key}.", key=item.location)
+    return Message.of("Once the app is uninstalled, ask your help desk to delete the registry key {key}.", key=item.location)
 
 
 def _certificate(item: Evidence) -> Message:
-    return Message.of("Ask your help desk to remove the root certificate \"{name}\" from the trusted certificates ({place}).",
+    return Message.of("Once the app is uninstalled, ask your help desk to remove the root certificate \"{name}\" from the trusted certificates ({place}).",
                       name=item.name, place=item.location)
 
 
@@ -169,6 +179,9 @@ def _browser_extension(item: Evidence) -> Message:
 
 
 def _receipt(item: Evidence) -> Message:
+    if item.location.endswith(".bom"):  # its receipt is gone, so pkgutil no longer knows the package
+        return Message.of("Once the app is uninstalled, delete what is left of its package receipt: {command}",
+                          command=f"sudo rm '{item.location}'")
     return Message.of("Once the app is uninstalled, forget its package receipt: {command}", command=f"sudo pkgutil --forget {item.identifier}")
 
 
@@ -181,7 +194,7 @@ _BY_SOURCE: dict[str, Callable[[Evidence], Message | None]] = {
     "dpkg": _deb,
     "rpm": _rpm,
     "pacman": _pacman,
-    "deepin_apps": _deb,
+    "deepin_apps": _deepin_app,
     "systemd_units": _systemd_unit,
     "scoop": _scoop,
     "chocolatey": _chocolatey,

@@ -12,7 +12,7 @@ KIND_LABELS = {
     EvidenceKind.INSTALLED: "installed",
     EvidenceKind.RUNNING: "running",
     EvidenceKind.SERVICE: "service",
-    EvidenceKind.LEFTOVER: "leftovers",  # files, but also registry keys, certificates, extensions
+    EvidenceKind.LEFTOVER: "left behind",  # files, but also registry keys, certificates, extensions
 }
 STATUS_LABELS = {
     CoverageStatus.OK: "read",
@@ -80,8 +80,8 @@ def leftovers_note(result: ScanResult, t: Translator) -> str:
         return ""
     gone = result.leftovers_only
     return t.plural(
-        "Also found: files left behind by an app that was uninstalled: {names}.",
-        "Also found: files left behind by apps that were uninstalled: {names}.",
+        "Also found: what an app that was uninstalled left behind: {names}.",
+        "Also found: what apps that were uninstalled left behind: {names}.",
         count=len(gone), names=_names(gone, t),
     )
 

@@ -57,7 +57,13 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
 def source_title(name: str) -> str:
     """What a person calls a source, in English ("Debian packages" for dpkg); reports and the window
     show this, translated, and keep the name itself for JSON and diagnostics."""
-    return next((source.spec.title for source in ALL_SOURCES if source.name == name), name)
+    for source in ALL_SOURCES:
+        if source.name == name:
+            try:
+                return source.spec.title
+            except Exception:  # a source that cannot be loaded (its coverage says why) keeps its name
+                return name
+    return name
 
 
 def source_titles(names: Iterable[str]) -> Message:

@@ -144,8 +144,14 @@ def _chromium_manifest(target: ScanTarget, folder: Path, log: CoverageLog) -> tu
     versions = subfolders(target, folder, log)
     if not versions:
         return "", ""
-    data = read_file_bytes(target, max(versions, key=lambda v: v.name) / "manifest.json", MAX_MANIFEST_BYTES, log)
+    newest = max(versions, key=lambda version: _version_key(version.name))  # 10.0_0 is newer than 9.0_0
+    data = read_file_bytes(target, newest / "manifest.json", MAX_MANIFEST_BYTES, log)
     return manifest_name(data) if data is not None else ("", "")
+
+
+def _version_key(folder: str) -> tuple[int, ...]:
+    """A version folder's name (2.4.33.0_0) as numbers; anything else counts as 0."""
+    return tuple(int(part) if part.isdigit() else 0 for part in folder.replace("_", ".").split("."))
 
 
 def _firefox(target: ScanTarget, root: Path, details: tuple, log: CoverageLog) -> list[InventoryItem]:

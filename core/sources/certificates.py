@@ -41,9 +41,9 @@ WINDOWS_MACHINE_STORES = (
     r"Microsoft\EnterpriseCertificates\Root\Certificates",
 )
 WINDOWS_USER_STORES = (r"Software\Microsoft\SystemCertificates\Root\Certificates",)
-CERTIFICATE_SUFFIXES = (".crt", ".pem", ".cer")
+CERTIFICATE_SUFFIXES = (".crt", ".pem", ".cer", ".p11-kit")  # p11-kit anchors (Arch, Fedora) hold PEM blocks
 MAX_CERTIFICATE_FILE = 1 << 20
-MAX_KEYCHAIN = 64 << 20
+MAX_KEYCHAIN = 16 << 20  # a real System.keychain is a few hundred KB
 MAX_DEPTH = 3
 
 
@@ -93,7 +93,12 @@ def _file_roots(request: ReadRequest, log: CoverageLog) -> list[InventoryItem]:
             data = read_file_bytes(target, found.path, MAX_KEYCHAIN if keychains else MAX_CERTIFICATE_FILE, log)
             if data is None:
                 continue
-            certificates = carved_certificates(data) if keychains else certificates_in_file(data)
+            if keychains:
+                certificates, whole = carved_certificates(data)
+                if not whole:
+                    log.problem(found.path, Message.of("holds too many places that look like certificates; not searched to the end"))
+            else:
+                certificates = certificates_in_file(data)
             named = [names for der in certificates if (names := certificate_names(der)) is not None]
             if not named and not keychains:
                 log.problem(found.path, Message.of("holds no certificate that could be read"))
@@ -103,16 +108,24 @@ def _file_roots(request: ReadRequest, log: CoverageLog) -> list[InventoryItem]:
 
 def _windows_roots(request: ReadRequest, log: CoverageLog) -> list[InventoryItem]:
     # Imported here: a check of Linux or macOS never loads the registry readers.
-    from appwarden.core.sources.windows.common import RegistryKeyMissing, RegistryReadError, open_hive, software_hives
+    from appwarden.core.sources.windows.common import (
+        RegistryKeyMissing,
+        RegistryReadError,
+        open_hive,
+        software_hives,
+        without_current_user_twice,
+    )
 
     machine, users = software_hives(request.target, log)
     stores = ([(machine, WINDOWS_MACHINE_STORES, (("scope", "machine"),))] if machine else [])
     stores += [(hive, WINDOWS_USER_STORES, (("scope", "user"), ("user", hive.user))) for hive in users]
-    items = []
+    groups = []
     for hive, keys, details in stores:
         if request.cancelled() or not open_hive(hive, log):
             continue
         log.read_one()
+        items: list[InventoryItem] = []
+        groups.append((hive, items))
         for key in keys:
             try:
                 thumbprints = hive.reader.subkey_names(hive.path(key))
@@ -125,7 +138,9 @@ def _windows_roots(request: ReadRequest, log: CoverageLog) -> list[InventoryItem
                 item = _registry_certificate(hive, f"{key}\\{thumbprint}", details, log)
                 if item is not None:
                     items.append(item)
-    return items
+    if request.target.live:
+        groups = without_current_user_twice(groups)
+    return [item for _, items in groups for item in items]
 
 
 def _registry_certificate(hive, key: str, details, log: CoverageLog) -> InventoryItem | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 SEQUENCE, SET, OID, CONTEXT_0 = 0x30, 0x31, 0x06, 0xA0
 COMMON_NAME, ORGANISATION = bytes.fromhex("550403"), bytes.fromhex("55040a")  # 2.5.4.3, 2.5.4.10
 TEXT_TYPES = {0x0C: "utf-8", 0x13: "latin-1", 0x16: "latin-1", 0x14: "latin-1", 0x1E: "utf-16-be", 0x1C: "utf-32-be"}
-PEM_BLOCK = re.compile(rb"-----BEGIN (?:TRUSTED )?CERTIFICATE-----(.*?)-----END (?:TRUSTED )?CERTIFICATE-----", re.DOTALL)
+# The body is base64 only, so a BEGIN line never followed by its END costs no more than its length.
+PEM_BLOCK = re.compile(rb"-----BEGIN (?:TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END (?:TRUSTED )?CERTIFICATE-----")
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,12 @@ def _names(data: bytes, start: int, end: int) -> dict[bytes, str] | None:
     return found
 
 
-def certificate_names(der: bytes) -> CertificateNames | None:
-    """The names of the certificate that `der` holds exactly (nothing after it), or None."""
-    outer = _element(der, 0, len(der))
-    if outer is None or outer[0] != SEQUENCE or outer[2] != len(der):
+def certificate_names(der: bytes, start: int = 0, end: int | None = None) -> CertificateNames | None:
+    """The names of the certificate that `der[start:end]` holds exactly (nothing after it), or None.
+    Read in place: a keychain is searched for certificates without copying it for each try."""
+    end = len(der) if end is None else end
+    outer = _element(der, start, end)
+    if outer is None or outer[0] != SEQUENCE or outer[2] != end:
         return None
     tbs = _element(der, outer[1], outer[2])
     if tbs is None or tbs[0] != SEQUENCE:
@@ -96,7 +99,7 @@ def certificate_names(der: bytes) -> CertificateNames | None:
         subject_cn=subject.get(COMMON_NAME, "").strip(),
         subject_o=subject.get(ORGANISATION, "").strip(),
         issuer_cn=issuer.get(COMMON_NAME, "").strip(),
-        sha1=hashlib.sha1(der).hexdigest().upper(),
+        sha1=hashlib.sha1(memoryview(der)[start:end]).hexdigest().upper(),
     )
 
 
@@ -108,24 +111,43 @@ def certificates_in_file(data: bytes) -> list[bytes]:
     found = []
     for block in blocks:
         try:
-            found.append(base64.b64decode(b"".join(block.split()), validate=True))
+            der = base64.b64decode(b"".join(block.split()), validate=True)
         except (binascii.Error, ValueError):
             continue
+        element = _element(der, 0, len(der))  # OpenSSL's TRUSTED CERTIFICATE adds its trust settings after it
+        found.append(der[:element[2]] if element is not None else der)
     return found
 
 
-def carved_certificates(data: bytes, limit: int = 10_000) -> list[bytes]:
+# Where a certificate can start: a SEQUENCE with a one- or two-byte long length holding, first,
+# the to-be-signed SEQUENCE with its own (a certificate is over 127 bytes). A lookahead, so that
+# starts may overlap.
+CERTIFICATE_START = re.compile(rb"\x30(?=(\x81.|\x82..)\x30(\x81.|\x82..))", re.DOTALL)
+MAX_TRIES = 100_000
+
+
+def carved_certificates(data: bytes, limit: int = 10_000) -> tuple[list[bytes], bool]:
     """The DER certificates inside a larger binary file (a macOS keychain keeps each one whole in
-    its record): every place a long SEQUENCE starts that parses as a certificate to its end."""
-    found, at = [], data.find(b"\x30\x82")
-    while at >= 0 and len(found) < limit:
-        element = _element(data, at, len(data))
-        if element is not None and certificate_names(data[at:element[2]]) is not None:
-            found.append(data[at:element[2]])
-            at = data.find(b"\x30\x82", element[2])
-        else:
-            at = data.find(b"\x30\x82", at + 1)
-    return found
+    its record), and whether the whole file was searched: each place that can start a certificate
+    is tried in place, up to MAX_TRIES of them (a real keychain has a few hundred), so a file made
+    of false starts cannot take minutes."""
+    found: list[bytes] = []
+    tries, resume = 0, 0
+    for match in CERTIFICATE_START.finditer(data):
+        tries += 1
+        if tries > MAX_TRIES or len(found) >= limit:
+            return found, False
+        at = match.start()
+        if at < resume:
+            continue  # inside a certificate already found
+        outer, inner = int.from_bytes(match.group(1)[1:], "big"), int.from_bytes(match.group(2)[1:], "big")
+        end = at + 1 + len(match.group(1)) + outer
+        if inner + 1 + len(match.group(2)) > outer or end > len(data):
+            continue
+        if certificate_names(data, at, end) is not None:
+            found.append(data[at:end])
+            resume = end
+    return found, True
 
 
 def windows_blob_certificate(blob: bytes) -> bytes | None:

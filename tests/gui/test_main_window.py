@@ -34,13 +34,13 @@ def test_check_shows_banner_list_and_detail(qtbot, disk):
     check_and_wait(qtbot, controller)
     assert view.banner_text.text() == "1 prohibited application found."
     # Kaspersky's package was removed and left only its settings: the app is gone, as after a removal.
-    assert view.banner_detail.text() == "Also found: files left behind by an app that was uninstalled: Kaspersky suite of applications."
+    assert view.banner_detail.text() == "Also found: what an app that was uninstalled left behind: Kaspersky suite of applications."
     assert view.banner.property("state") == "found"
     assert view.banner_icon.text() == "\u2716"  # a mark beside the colour
     rows = [controller.findings.index(r).data() for r in range(controller.findings.rowCount())]
     assert rows == [
         "WeChat (Weixin)\nTencent · installed · removal recommended",
-        "Kaspersky suite of applications\nAO Kaspersky Lab · leftovers · no longer installed",
+        "Kaspersky suite of applications\nAO Kaspersky Lab · left behind · no longer installed",
     ]
     text = view.detail.toPlainText()
     assert "Why is this prohibited?" in text

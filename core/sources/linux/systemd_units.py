@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from appwarden.core.messages import Message
@@ -69,13 +69,14 @@ def parse_unit(text: str) -> UnitFile:
     ini-like format, with comments (# ;) and backslash-continued lines."""
     values: dict[tuple[str, str], str] = {}
     section = ""
-    pending = ""
+    pending: list[str] = []  # the parts of a line continued with a backslash, joined once it ends
     for raw in text.splitlines():
-        line = (pending + raw.strip()) if pending else raw.strip()
-        if line.endswith("\\"):
-            pending = line[:-1].rstrip() + " "
+        part = raw.strip()
+        if part.endswith("\\"):
+            pending.append(part[:-1].rstrip())
             continue
-        pending = ""
+        line = " ".join(pending + [part]) if pending else part
+        pending = []
         if not line or line[0] in "#;":
             continue
         if line.startswith("[") and line.endswith("]"):
@@ -103,22 +104,35 @@ class SystemdUnits(InventorySource):
         # yielded): resolving and opening each of them cost 20 ms of a 300 ms check.
         target = request.target
         log = CoverageLog(self.spec.name, target)
-        places = system_and_user_places(target, SYSTEM_FOLDERS, USER_FOLDERS, log)
-        items, seen_folders = [], set()
+        places = _unit_places(target, log)
+        items, seen_folders, seen_units = [], set(), set()
         for place in places:
             folder = within_root_logged(target, place.folder, log)
             real = os.path.realpath(folder) if folder is not None and target.kernel_resolves else folder
             if folder is None or real in seen_folders:  # lib/systemd/system is usr/lib/systemd/system on merged-/usr systems
                 continue
             seen_folders.add(real)
+            owner = dict(place.details).get("user", "")
             for path in list_folder(target, folder, log):
                 if request.cancelled():
                     return log.result(items)
-                if path.name.endswith(UNIT_SUFFIXES) and request.seeks("systemd_unit", path.name) and has_utf8_name(path, log):
-                    item = _unit_item(target, path, place, places, log)
-                    if item is not None:
-                        items.append(item)
+                if not path.name.endswith(UNIT_SUFFIXES) or not request.seeks("systemd_unit", path.name):
+                    continue
+                if (owner, path.name) in seen_units or not has_utf8_name(path, log):
+                    continue  # systemd uses the first copy in its search order; a masked one hides the rest
+                seen_units.add((owner, path.name))
+                item = _unit_item(target, path, place, places, log)
+                if item is not None:
+                    items.append(item)
         return log.result(items, Message.of("no systemd unit folders"))
+
+
+def _unit_places(target: ScanTarget, log: CoverageLog) -> list[Place]:
+    """The unit folders in systemd's search order; the system's folders of user units (which
+    `systemctl --global` manages) say so in their details."""
+    places = system_and_user_places(target, SYSTEM_FOLDERS, USER_FOLDERS, log)
+    return [replace(place, details=place.details + (("units", "user"),)) if place.folder.parent.name == "systemd"
+            and place.folder.name == "user" and dict(place.details).get("scope") == "system" else place for place in places]
 
 
 def _is_masked(target: ScanTarget, path: Path) -> bool:
@@ -147,13 +161,17 @@ def _unit_item(target: ScanTarget, path: Path, place: Place, places: list[Place]
         return None
     text = read_text(target, path, MAX_UNIT_BYTES, log)
     unit = parse_unit(text) if text is not None else UnitFile()
+    # A unit whose program is gone is what a partial uninstall left: nothing of it can run.
+    gone = bool(unit.program) and not target.lexists(target.path(unit.program))
     identifiers = [("systemd_unit", path.name)] + ([("executable", unit.program)] if unit.program else [])
     details = place.details + (("enabled", "true" if _is_enabled(target, path.name, place, places, log) else "false"),)
     if unit.exec_start:
         details += (("exec_start", unit.exec_start),)
+    if gone:
+        details += (("program", "missing"),)
     return InventoryItem(
         source="systemd_units",
-        kind=EvidenceKind.SERVICE,
+        kind=EvidenceKind.LEFTOVER if gone else EvidenceKind.SERVICE,
         identifiers=tuple(identifiers),
         name=unit.description or path.name,
         location=display_path(target, place.folder / path.name),

@@ -5,7 +5,6 @@ never raising), the Applications folders, and each user's folders with an unread
 from __future__ import annotations
 
 import plistlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,11 +111,8 @@ def applications_folders(target: ScanTarget, log: CoverageLog) -> list[Place]:
     return [Place(target.path(SYSTEM_APPLICATIONS), ())] + user_places(target, USER_APPLICATIONS, log)
 
 
-# An old-style strings entry: "key" = "value"; (or key = "value";), as InfoPlist.strings holds
-# the localised app names; comments are /* ... */ and // to the end of the line.
-STRINGS_ENTRY = re.compile(r'(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_.]+))\s*=\s*"((?:[^"\\]|\\.)*)"\s*;')
-STRINGS_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 STRINGS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+BARE_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.$:/-")
 
 
 def parse_strings(data: bytes) -> dict[str, str]:
@@ -130,11 +126,66 @@ def parse_strings(data: bytes) -> dict[str, str]:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return {}
+    return _strings_entries(text)
+
+
+def _strings_entries(text: str) -> dict[str, str]:
+    """The `key = "value";` entries of an old-style strings text (keys quoted or bare; comments
+    /* */ and //). One pass, each character looked at a bounded number of times: a crafted file
+    costs no more than its length. An entry that does not parse is passed over, to its `;`."""
     entries: dict[str, str] = {}
-    for quoted, bare, value in STRINGS_ENTRY.findall(STRINGS_COMMENT.sub("", text)):
-        entries.setdefault(_unescaped(quoted) if quoted else bare, _unescaped(value))
-    return entries
+    at, end = 0, len(text)
+    while True:
+        at = _skip_space(text, at)
+        if at >= end:
+            return entries
+        key, at = _token(text, at)
+        at = _skip_space(text, at)
+        if key is not None and text.startswith("=", at):
+            value, at = _token(text, _skip_space(text, at + 1))
+            at = _skip_space(text, at)
+            if value is not None and text.startswith(";", at):
+                entries.setdefault(key, value)
+                at += 1
+                continue
+        stop = text.find(";", at)  # not an entry: go on after its end
+        if stop < 0:
+            return entries
+        at = stop + 1
 
 
-def _unescaped(text: str) -> str:
-    return re.sub(r"\\(.)", lambda match: STRINGS_ESCAPES.get(match.group(1), match.group(1)), text)
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+        elif text.startswith("//", at):
+            newline = text.find("\n", at)
+            at = len(text) if newline < 0 else newline + 1
+        elif text.startswith("/*", at):
+            close = text.find("*/", at + 2)
+            at = len(text) if close < 0 else close + 2
+        else:
+            return at
+    return at
+
+
+def _token(text: str, at: int) -> tuple[str | None, int]:
+    """A quoted string (its escapes decoded) or a bare word from `at`, and where it ends; None
+    when neither starts there (or a quote is never closed)."""
+    if text.startswith('"', at):
+        parts, position = [], at + 1
+        while position < len(text):
+            character = text[position]
+            if character == '"':
+                return "".join(parts), position + 1
+            if character == "\\" and position + 1 < len(text):
+                parts.append(STRINGS_ESCAPES.get(text[position + 1], text[position + 1]))
+                position += 2
+                continue
+            parts.append(character)
+            position += 1
+        return None, len(text)
+    position = at
+    while position < len(text) and text[position] in BARE_WORD:
+        position += 1
+    return (text[at:position], position) if position > at else (None, at)

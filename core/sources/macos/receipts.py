@@ -1,7 +1,8 @@
 """macOS installer package receipts: /var/db/receipts/<package id>.plist (and its .bom, the list of
 what the package installed), written by Installer for every .pkg it installs. Kaspersky Endpoint
-Security for Mac installs as packages (com.kaspersky.kav.core...); a receipt names the package
-even once the app's bundle is renamed or moved.
+Security for Mac installs as packages (com.kaspersky.kav.core...). A receipt records an install and
+stays when the app is moved to the Trash, so it is evidence of what was installed (a leftover);
+the app itself is found by its bundle, its services and its system extension.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from appwarden.core.sources.base import (
 from appwarden.core.sources.files_common import has_utf8_name, list_folder
 from appwarden.core.sources.macos.common import plist_text, read_plist
 
-RECEIPTS = ("var/db/receipts", "Library/Receipts")
+# /Library/Receipts holds the installer's history and pre-10.6 bundle receipts, not package receipts.
+RECEIPTS = ("var/db/receipts",)
 PLIST, BOM = ".plist", ".bom"
 
 
@@ -48,7 +50,7 @@ class MacPackageReceipts(InventorySource):
         platforms=frozenset({MACOS}),
         reads=tuple(f"{folder}/*.plist, *.bom" for folder in RECEIPTS),
         yields=("macos_pkg_receipt",),
-        kind=EvidenceKind.INSTALLED,
+        kind=EvidenceKind.LEFTOVER,
     )
 
     def read(self, request: ReadRequest) -> SourceResult:
@@ -80,7 +82,7 @@ def _receipt_item(target: ScanTarget, path: Path, has_bom: bool, log: CoverageLo
     details = receipt_details(receipt) + ((("bill_of_materials", "yes"),) if has_bom else ())
     return InventoryItem(
         source="macos_receipts",
-        kind=EvidenceKind.INSTALLED,
+        kind=EvidenceKind.LEFTOVER,
         identifiers=(("macos_pkg_receipt", package),),
         name=package,
         version=plist_text(receipt, "PackageVersion"),

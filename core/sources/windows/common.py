@@ -459,6 +459,20 @@ def live_user_hives(log: CoverageLog) -> list[Hive]:
     return hives + [Hive(users, f"HKU\\{sid}", f"HKU\\{sid}", base=sid, user=sid) for sid in sids]
 
 
+def without_current_user_twice(groups: list[tuple[Hive, list]]) -> list[tuple[Hive, list]]:
+    """Live, HKCU is also one of HKU\\<SID>: the HKU hive whose items are exactly HKCU's (but for
+    the user they name) is left out, so nothing is reported twice."""
+    current = next((items for hive, items in groups if hive.shown == "HKCU"), None)
+    if current is None:
+        return groups
+    mine = _fingerprint(current)
+    return [group for group in groups if not (group[0].shown.startswith("HKU\\") and _fingerprint(group[1]) == mine)]
+
+
+def _fingerprint(items: list) -> frozenset:
+    return frozenset((item.identifiers, item.name, item.publisher, item.version) for item in items)
+
+
 def subkeys_with_values(
     hive: Hive, parent: str, names: list[str], log: CoverageLog, cancelled
 ) -> Iterator[tuple[str, "KeyValues", str]]:

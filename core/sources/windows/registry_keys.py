@@ -17,7 +17,14 @@ from appwarden.core.sources.base import (
     SourceResult,
     SourceSpec,
 )
-from appwarden.core.sources.windows.common import Hive, RegistryKeyMissing, RegistryReadError, open_hive, software_hives
+from appwarden.core.sources.windows.common import (
+    Hive,
+    RegistryKeyMissing,
+    RegistryReadError,
+    open_hive,
+    software_hives,
+    without_current_user_twice,
+)
 from appwarden.core.sources.windows.key_paths import MACHINE, USER, KeyPath, parse_key_path
 
 # Values worth showing a help desk: where the app was (InstallPath) and where its data is.
@@ -42,12 +49,15 @@ class WindowsRegistryKeys(InventorySource):
         if not keys:
             return log.result([], Message.of("no rule names a registry key"))
         machine, users = software_hives(target, log)
-        items = []
+        groups = []
         for hive, per_user in ([(machine, False)] if machine else []) + [(user, True) for user in users]:
             if request.cancelled() or not open_hive(hive, log):
                 continue
             log.read_one()
-            items += [item for key in keys if key.per_user == per_user for item in _found(hive, key, log)]
+            groups.append((hive, [item for key in keys if key.per_user == per_user for item in _found(hive, key, log)]))
+        if target.live:
+            groups = without_current_user_twice(groups)
+        items = [item for _, group in groups for item in group]
         return log.result(items, Message.of("no SOFTWARE registry hive and no user registry hive (NTUSER.DAT) on this disk"))
 
 

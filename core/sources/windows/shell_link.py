@@ -56,12 +56,12 @@ def _read(data: bytes) -> ShellLink:
         size = _u16(data, at)
         id_list_target = id_list_path(_slice(data, at + 2, size))
         at += 2 + size
-    info_target = ""
+    info_target, info_unicode = "", False
     if flags & HAS_LINK_INFO:
         size = _u32(data, at)
         if size < 0x1C:
             raise DamagedLink("link info too short")
-        info_target = _link_info_path(_slice(data, at, size))
+        info_target, info_unicode = _link_info_path(_slice(data, at, size))
         at += size
     strings = {}
     unicode = bool(flags & IS_UNICODE)
@@ -73,8 +73,12 @@ def _read(data: bytes) -> ShellLink:
             strings[flag] = raw.decode("utf-16-le", "replace") if unicode else raw.decode("cp1252", "replace")
             at += 2 + count * width
     environment = _environment_target(data, at)
+    # The link info's ANSI path is in the code page of the computer that made the shortcut (GBK on a
+    # Chinese Windows), unknown here: the ID list's long names and the environment block's Unicode
+    # target are read first then.
+    target = info_target if info_unicode else (id_list_target or environment_unicode(data, at) or info_target or environment)
     return ShellLink(
-        target=info_target or id_list_target or environment,
+        target=target,
         arguments=strings.get(HAS_ARGUMENTS, ""),
         working_dir=strings.get(HAS_WORKING_DIR, ""),
         relative_path=strings.get(HAS_RELATIVE_PATH, ""),
@@ -107,15 +111,17 @@ def _c_string(data: bytes, at: int, unicode: bool = False) -> str:
     if at < 0 or at >= len(data):
         raise DamagedLink(f"a string at {at} is outside its structure ({len(data)} bytes)")
     if unicode:
-        end = at
-        while end + 1 < len(data) and data[end:end + 2] != b"\0\0":
-            end += 2
+        end = data.find(b"\0\0", at)
+        while end >= 0 and (end - at) % 2:  # a terminator starts on a character boundary
+            end = data.find(b"\0\0", end + 1)
+        end = end if end >= 0 else len(data) - (len(data) - at) % 2
         return data[at:end].decode("utf-16-le", "replace")
     end = data.find(b"\0", at)
     return data[at:end if end >= 0 else len(data)].decode("cp1252", "replace")
 
 
-def _link_info_path(info: bytes) -> str:
+def _link_info_path(info: bytes) -> tuple[str, bool]:
+    """The target the link info spells, and whether it was spelled in Unicode."""
     header_size, info_flags = _u32(info, 4), _u32(info, 8)
     local_offset, network_offset, suffix_offset = _u32(info, 16), _u32(info, 20), _u32(info, 24)
     unicode = header_size >= 0x24
@@ -125,15 +131,16 @@ def _link_info_path(info: bytes) -> str:
     elif suffix_offset:
         suffix = _c_string(info, suffix_offset)
     if info_flags & VOLUME_AND_LOCAL_BASE_PATH:
-        base = _c_string(info, _u32(info, 28), unicode=True) if unicode and _u32(info, 28) else _c_string(info, local_offset)
-        return _joined(base, suffix)
+        if unicode and _u32(info, 28):
+            return _joined(_c_string(info, _u32(info, 28), unicode=True), suffix), True
+        return _joined(_c_string(info, local_offset), suffix), False
     if info_flags & NETWORK_AND_SUFFIX:
         network = _slice(info, network_offset, _u32(info, network_offset))
         net_name_offset = _u32(network, 8)
         unicode_name = net_name_offset > 0x14 and len(network) >= 0x1C and _u32(network, 0x14)
         share = _c_string(network, _u32(network, 0x14), unicode=True) if unicode_name else _c_string(network, net_name_offset)
-        return _joined(share, suffix)
-    return ""
+        return _joined(share, suffix), bool(unicode_name)
+    return "", False
 
 
 def _joined(base: str, suffix: str) -> str:
@@ -142,18 +149,27 @@ def _joined(base: str, suffix: str) -> str:
     return base + suffix if base.endswith("\\") else base + "\\" + suffix
 
 
-def _environment_target(data: bytes, at: int) -> str:
-    """TargetUnicode (else TargetAnsi) of the environment-variable block, among the extra data."""
+def _environment_block(data: bytes, at: int) -> tuple[str, str]:
+    """(TargetUnicode, TargetAnsi) of the environment-variable block, among the extra data."""
     blocks = 0
     while at + 8 <= len(data) and blocks < 64:
         size, signature = struct.unpack_from("<II", data, at)
         if size < 8 or at + size > len(data):
-            return ""
+            return "", ""
         if signature == ENVIRONMENT_BLOCK and size >= 0x314:  # TargetAnsi: 260 bytes, then TargetUnicode: 520
-            return _c_string(data[at + 268:at + 788], 0, unicode=True) or _c_string(data[at + 8:at + 268], 0)
+            return _c_string(data[at + 268:at + 788], 0, unicode=True), _c_string(data[at + 8:at + 268], 0)
         at += size
         blocks += 1
-    return ""
+    return "", ""
+
+
+def _environment_target(data: bytes, at: int) -> str:
+    unicode, ansi = _environment_block(data, at)
+    return unicode or ansi
+
+
+def environment_unicode(data: bytes, at: int) -> str:
+    return _environment_block(data, at)[0]
 
 
 def id_list_path(id_list: bytes) -> str:

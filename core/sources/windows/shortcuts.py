@@ -109,11 +109,14 @@ def _shortcut_item(target: ScanTarget, found: FoundFile, log: CoverageLog) -> In
 def _target_is_there(target: ScanTarget, program: str) -> bool | None:
     """Whether the target exists on the device; None when that cannot be told (another drive
     than the one checked, a network share)."""
+    windows = PureWindowsPath(program)
+    # Only the system drive: a share (\\host\share) or a mapped drive would be a network
+    # connection, which AppWarden never opens (and which would hand the share the user's credentials).
+    system_drive = (os.environ.get("SystemDrive", SYSTEM_DRIVE) if target.live else SYSTEM_DRIVE).casefold()
+    if windows.drive.casefold() != system_drive or len(windows.parts) < 2:
+        return None
     if target.live:
         return os.path.exists(program)
-    windows = PureWindowsPath(program)
-    if windows.drive.casefold() != SYSTEM_DRIVE.casefold() or len(windows.parts) < 2:
-        return None
     relative = "/".join(windows.parts[1:])
     return find_any_case(target, relative) is not None
 

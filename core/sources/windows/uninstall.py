@@ -30,6 +30,7 @@ from appwarden.core.sources.windows.common import (
     program_path,
     software_hives,
     subkeys_with_values,
+    without_current_user_twice,
 )
 
 UNINSTALL = r"Microsoft\Windows\CurrentVersion\Uninstall"
@@ -47,7 +48,6 @@ DETAIL_VALUES = (
 NOT_THE_PROGRAM = re.compile(r"\\unins[^\\]*$|\\Windows\\Installer\\", re.IGNORECASE)
 
 Details = tuple[tuple[str, str], ...]
-HiveEntries = tuple[Hive, list[InventoryItem]]
 NO_HIVES = Message.of("no SOFTWARE registry hive and no user registry hive (NTUSER.DAT) on this disk")
 
 
@@ -89,7 +89,7 @@ class WindowsUninstallEntries(InventorySource):
                 log.read_one()
                 groups.append((hive, [item for key in keys for item in _entries(hive, key, log, request)]))
         if target.live:
-            groups = _without_current_user_twice(groups)
+            groups = without_current_user_twice(groups)
         return log.result([item for _, group in groups for item in group])
 
 
@@ -114,19 +114,6 @@ def _hives(target: ScanTarget, log: CoverageLog) -> list[tuple[Hive, tuple[Unins
     if hives:  # users without the machine hive: what was installed for everyone cannot be seen
         log.problem(target.path(SOFTWARE_HIVE), Message.of("the file is missing"))
     return hives
-
-
-def _without_current_user_twice(groups: list[HiveEntries]) -> list[HiveEntries]:
-    """HKCU is also one of HKU\\<SID>: the HKU hive whose entries are exactly HKCU's is left out."""
-    current = next((items for hive, items in groups if hive.shown == "HKCU"), None)
-    if current is None:
-        return groups
-    mine = _fingerprint(current)
-    return [group for group in groups if not (group[0].shown.startswith("HKU\\") and _fingerprint(group[1]) == mine)]
-
-
-def _fingerprint(items: list[InventoryItem]) -> frozenset:
-    return frozenset((item.identifiers, item.name, item.publisher, item.version) for item in items)
 
 
 def _entries(hive: Hive, key: UninstallKey, log: CoverageLog, request: ReadRequest) -> list[InventoryItem]:

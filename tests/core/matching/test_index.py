@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appwarden.core.matching.index import RuleIndex
-from appwarden.core.matching.normalize import normalize
+from appwarden.core.matching.normalize import normalize, words
 from appwarden.core.policy.loader import load_policies
 from appwarden.core.sources.base import EvidenceKind, InventoryItem
 
@@ -46,9 +46,11 @@ def test_any_item_matches_only_rules_whose_identifier_it_carries(value, name, na
     for match in INDEX.matches(item((namespace, value), name=name, publisher=name)):
         rule = match.rule
         if match.namespace == "display_name":
-            assert normalize(name) in {normalize(n) for n in rule.display_names.names} or any(
-                normalize(name).startswith(normalize(p)) for p in rule.display_names.prefixes
-            )
+            # The name holds one of the rule's names or prefixes: as whole words, or (in Chinese
+            # and Japanese) at its start.
+            listed = rule.display_names.names + rule.display_names.prefixes
+            held = set(words(name))
+            assert any(set(words(n)) <= held or normalize(name).startswith(normalize(n)) for n in listed)
         else:
             assert normalize(value) in {normalize(v) for v in rule.identifiers[namespace]}
 

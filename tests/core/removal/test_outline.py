@@ -119,7 +119,7 @@ def test_the_install_shapes_of_issue_14_each_get_their_own_line():
     deepin = Evidence("deepin_apps", EvidenceKind.INSTALLED, "deepin_app", "com.qq.weixin.deepin", "/opt/apps/com.qq.weixin.deepin")
     assert removal_outline(finding("wechat", pacman, deepin), LINUX, EN)[:2] == (
         "Uninstall the my-weixin package: sudo pacman -R my-weixin",
-        "Uninstall the com.qq.weixin.deepin package: sudo apt-get remove com.qq.weixin.deepin",
+        "Uninstall the com.qq.weixin.deepin package (on deepin and UOS: sudo apt-get remove com.qq.weixin.deepin)",
     )
     unit = Evidence("systemd_units", EvidenceKind.SERVICE, "executable", "/opt/kaspersky/kesl/libexec/kesl_launcher.sh",
                     "/usr/lib/systemd/system/kesl.service", details=(("scope", "system"),))
@@ -136,7 +136,7 @@ def test_the_install_shapes_of_issue_14_each_get_their_own_line():
         "Uninstall the Scoop app wechat: scoop uninstall wechat",
         "Uninstall the Chocolatey package wechat: choco uninstall wechat",
         r"Delete the shortcut C:\Users\ana\Desktop\微信.lnk: the program it opened is gone.",
-        r"Ask your help desk to delete the registry key HKU\ana\Software\Tencent\WeChat.",
+        r"Once the app is uninstalled, ask your help desk to delete the registry key HKU\ana\Software\Tencent\WeChat.",
     )
     certificate = Evidence("certificates", EvidenceKind.LEFTOVER, "certificate_subject", "CN=Kaspersky Anti-Virus Personal Root Certificate, O=AO Kaspersky Lab",
                            "/Library/Keychains/System.keychain", name="Kaspersky Anti-Virus Personal Root Certificate")
@@ -145,6 +145,6 @@ def test_the_install_shapes_of_issue_14_each_get_their_own_line():
                          name="Kaspersky Protection", details=(("browser", "Google Chrome"), ("profile", "Default")))
     receipt = Evidence("macos_receipts", EvidenceKind.INSTALLED, "macos_pkg_receipt", "com.kaspersky.kav.core", "/var/db/receipts/com.kaspersky.kav.core.plist")
     lines = removal_outline(finding("kaspersky", certificate, extension, receipt), MACOS, FR)
-    assert "Demandez à votre service d’assistance informatique de retirer le certificat racine « Kaspersky Anti-Virus Personal Root Certificate » des certificats de confiance (/Library/Keychains/System.keychain)." in lines
+    assert "Une fois l’application désinstallée, demandez à votre service d’assistance informatique de retirer le certificat racine « Kaspersky Anti-Virus Personal Root Certificate » des certificats de confiance (/Library/Keychains/System.keychain)." in lines
     assert "Retirez l’extension Kaspersky Protection de Google Chrome (profil Default)." in lines
     assert "Une fois l’application désinstallée, oubliez le reçu de son paquet : sudo pkgutil --forget com.kaspersky.kav.core" in lines

@@ -49,7 +49,7 @@ def test_the_text_report_shows_what_the_disk_wrote_escaped(steering_disk, capsys
     assert_nothing_is_obeyed(out)
     entry = "/usr/share/applications/com.tencent.wechat.desktop [Application menu and autostart entries]"
     assert f"     - installed: \\x1b]0;title\\x07WeChat\\u202e\\n{FORGED}, {entry}\n" in out
-    assert "     - leftovers: /home/bob\\x1b[2K\\u2066/.xwechat [Leftover files]\n" in out
+    assert "     - left behind: /home/bob\\x1b[2K\\u2066/.xwechat [Leftover files]\n" in out
     if "\x1b" in make_target(steering_disk).hostname:  # the hostname reader may refuse such a name
         assert out.startswith("AppWarden ") and " check of \\x1b[2K\\x1b[1Acompliant (Linux, " in out.splitlines()[0]
 

@@ -120,7 +120,10 @@ def test_macos_keychain_certificates_are_found_inside_the_file(tmp_path):
     (keychains / "System.keychain").write_bytes(b"kych\0\1\0\0" + bytes(200) + kaspersky + b"\x30\x82\xff\xff" + bytes(31) + other + bytes(64))
     result = read(TrustedCertificates(), tmp_path, "macos")
     assert sorted(item.name for item in result.items) == ["Apple Root CA", KASPERSKY_ROOT]
-    assert carved_certificates(b"\x30\x82" * 1000) == []
+    assert carved_certificates(b"\x30\x82" * 1000) == ([], True)
+    # A file made of false starts is searched up to a bound, and says so.
+    found, whole = carved_certificates(b"\x30\x82\x01\x00\x30\x82\x00\x10" * 150_000)
+    assert (found, whole) == ([], False)
 
 
 def test_windows_root_store_blob_in_real_hives(windows_disk):
@@ -153,7 +156,7 @@ def test_windows_root_store_blob_in_real_hives(windows_disk):
 @given(st.binary(max_size=400))
 def test_any_bytes_give_names_or_none(data):
     certificate_names(data)
-    carved_certificates(data)
+    assert carved_certificates(data)[1]
     windows_blob_certificate(data)
     certificates_in_file(data)
 

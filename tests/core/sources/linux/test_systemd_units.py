@@ -35,6 +35,11 @@ def request(root: Path, live: bool = False) -> ReadRequest:
     return ReadRequest(ScanTarget(root, "linux", live=live), sought=sought_identifiers(POLICIES))
 
 
+def program(root: Path, path: str) -> None:
+    (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    (root / path.lstrip("/")).write_text("#!/bin/sh\n")
+
+
 def unit(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text)
@@ -42,6 +47,8 @@ def unit(folder: Path, name: str, text: str) -> Path:
 
 
 def test_vendor_unit_enabled_from_etc_and_a_user_unit(tmp_path):
+    program(tmp_path, "/opt/kaspersky/kesl/libexec/kesl_launcher.sh")
+    program(tmp_path, "/opt/kaspersky/klnagent64/sbin/klnagent")
     unit(tmp_path / "usr/lib/systemd/system", "kesl.service", KESL_UNIT)
     wants = tmp_path / "etc/systemd/system/multi-user.target.wants"
     wants.mkdir(parents=True)
@@ -65,6 +72,7 @@ def test_vendor_unit_enabled_from_etc_and_a_user_unit(tmp_path):
 
 
 def test_kaspersky_found_as_a_service_and_look_alikes_not(tmp_path):
+    program(tmp_path, "/opt/kaspersky/kesl/libexec/kesl_launcher.sh")
     unit(tmp_path / "etc/systemd/system", "kesl-supervisor.service", KESL_UNIT)
     unit(tmp_path / "lib/systemd/system", "kavita.service", "[Service]\nExecStart=/opt/kavita/Kavita\n")
     unit(tmp_path / "lib/systemd/system", "klist.service", "[Service]\nExecStart=/usr/bin/klist\n")
@@ -121,3 +129,21 @@ def test_parse_unit_continuations_comments_and_prefixes():
 def test_any_text_parses(text):
     parsed = parse_unit(text)
     assert parsed.program == "" or parsed.program.startswith("/")
+
+
+def test_the_first_copy_wins_a_mask_hides_the_vendors_and_a_unit_whose_program_is_gone_is_a_leftover(tmp_path):
+    (tmp_path / "opt/kaspersky/kesl/libexec").mkdir(parents=True)
+    (tmp_path / "opt/kaspersky/kesl/libexec/kesl_launcher.sh").write_text("#!/bin/sh\n")
+    unit(tmp_path / "etc/systemd/system", "kesl.service", KESL_UNIT.replace("Kaspersky Endpoint", "Edited Kaspersky Endpoint"))
+    unit(tmp_path / "usr/lib/systemd/system", "kesl.service", KESL_UNIT)
+    (tmp_path / "etc/systemd/system/klnagent64.service").symlink_to("/dev/null")
+    unit(tmp_path / "usr/lib/systemd/system", "klnagent64.service", "[Service]\nExecStart=/opt/kaspersky/klnagent64/sbin/klnagent\n")
+    unit(tmp_path / "usr/lib/systemd/system", "kesl-supervisor.service", "[Service]\nExecStart=/opt/kaspersky/kesl/bin/gone\n")
+    unit(tmp_path / "usr/lib/systemd/user", "KSCWebConsole.service", "[Service]\nExecStart=/opt/kaspersky/kesl/libexec/kesl_launcher.sh\n")
+    result = SystemdUnits().read(request(tmp_path))
+    by_name = {item.identifiers[0][1]: item for item in result.items}
+    assert sorted(by_name) == ["KSCWebConsole.service", "kesl-supervisor.service", "kesl.service"]
+    assert by_name["kesl.service"].location == "/etc/systemd/system/kesl.service"
+    assert by_name["kesl.service"].name == "Edited Kaspersky Endpoint Security for Linux"
+    assert (by_name["kesl.service"].kind, by_name["kesl-supervisor.service"].kind) == (EvidenceKind.SERVICE, EvidenceKind.LEFTOVER)
+    assert dict(by_name["KSCWebConsole.service"].details)["units"] == "user"

@@ -42,17 +42,21 @@ def test_receipts_kaspersky_found_qq_and_others_not(tmp_path):
     receipt(tmp_path, "com.tencent.qq", "6.7.3", "Applications/", "appstoreagent")
     receipt(tmp_path, "com.apple.pkg.XProtectPayloads_10_15.16U4211", "2177")
     (tmp_path / "var/db/receipts/com.kaspersky.kav.oas.bom").write_bytes(b"BOMStore" + bytes(24))
+    # Every Mac has the installer's history beside the old bundle receipts: not a package receipt.
+    write_plist(tmp_path / "Library/Receipts/InstallHistory.plist", [{"displayName": "macOS 14.5", "processName": "softwareupdated"}])
     result = MacPackageReceipts().read(request(target))
     assert result.coverage.status == CoverageStatus.OK
     by_id = {item.identifiers[0][1]: item for item in result.items}
     core = by_id["com.kaspersky.kav.core"]
-    assert (core.version, core.kind, core.location) == ("12.1.0.553", EvidenceKind.INSTALLED, "/var/db/receipts/com.kaspersky.kav.core.plist")
+    # A receipt stays when the app is moved to the Trash: it says what was installed, not that it still is.
+    assert (core.version, core.kind, core.location) == ("12.1.0.553", EvidenceKind.LEFTOVER, "/var/db/receipts/com.kaspersky.kav.core.plist")
     assert dict(core.details) == {"install_prefix": "Library/Application Support/Kaspersky Lab/KAV", "installed_at": "2024-03-05T09:30:00",
                                   "installed_by": "installer", "package_file": "core.pkg", "bill_of_materials": "yes"}
     assert by_id["com.kaspersky.kav.oas"].kind == EvidenceKind.LEFTOVER
     found = {f.rule.id: f for f in run_scan(target, POLICIES).findings}
     assert list(found) == ["kaspersky"]
     assert {e.identifier for e in found["kaspersky"].evidence} == {"com.kaspersky.kav.core", "com.kaspersky.kav.oas"}
+    assert not found["kaspersky"].app_present
 
 
 def test_damaged_receipt_is_a_problem(tmp_path):

@@ -64,7 +64,12 @@ def touch(path: Path) -> None:
     ("sample10", r"C:\Program Files (x86)\HDZB_USBKEY_NEW1G\HDZB_USBKEY_NEW1G.exe", ""),
     ("broken_link_info", r"C:\Program Files\xt\xt.exe", ""),
     ("decoding_error2", r"C:\Windows\System32\cmd.exe", r"/C .\WindowsServices\movemenoreg.vbs"),
-    ("network_info", r"\\10.0.0.150\LMmetal\A - LM METAL LIFT\01.OBCHOD - BROŽURY - Prodejní a technické informace o produktech"
+    # Made on a Chinese Windows: its link info's path is in GBK, which cannot be told from the
+    # file; the ID list's Unicode long names spell it right.
+    ("sample6", r"C:\Youdao\ShoppingAssistant\ie\4.4\播放器正在加载（拦截请允许）.exe", "/vendor:youdao%20/P%20%22C:/Youdao/ShoppingAssistant/ie/4.4"),
+    # Its link info names the share (\\10.0.0.150\LMmetal) in the ANSI code page of the computer
+    # that made it; its ID list spells the same file, in Unicode, through the mapped drive Z:.
+    ("network_info", r"Z:\A - LM METAL LIFT\01.OBCHOD - BROŽURY - Prodejní a technické informace o produktech"
                      r"\ETN\ETN-Katalog-ENG\Katalog ETN 10_2017\Lift-programme\ETN-lift programme 2017.pdf", ""),
 ])
 def test_captured_shortcuts(name, target, arguments):
