@@ -101,6 +101,11 @@ def reference_commands() -> list[Command]:
         if program is None:
             sys.exit(f"reference tool `{argv[0]}` is not installed; this benchmark needs it")
         commands.append(Command(" ".join(argv), (program, *argv[1:])))
+    # What any Python program pays: a bare interpreter, and one that loads the libraries a check
+    # of this machine needs (issue 15's targets: at most 10x and 2.5x these).
+    commands.append(Command("python -S -c pass", (sys.executable, "-S", "-c", "pass")))
+    commands.append(Command("python -c 'import psutil, platformdirs, sqlite3'",
+                            (sys.executable, "-c", "import psutil, platformdirs, sqlite3")))
     return commands
 
 
@@ -157,13 +162,13 @@ def verdicts(appwarden: dict) -> dict[str, dict[str, object]]:
 
 def print_report(summary: dict[str, dict], appwarden_label: str, runs: int, floor_mb: float) -> None:
     print(f"{runs} measured runs of each command, interleaved (1 warm-up run discarded)\n")
-    header = f"{'command':<28} {'median s':>9} {'p90 s':>8} {'peak MB':>8} {'AppWarden/this':>15}"
+    header = f"{'command':<50} {'median s':>9} {'p90 s':>8} {'peak MB':>8} {'AppWarden/this':>15}"
     print(header)
     print("-" * len(header))
     for label, row in summary.items():
         ratio = "-" if label == appwarden_label else f"{row['appwarden_over_this']:.1f}x"
         peak = "<= floor" if row["peak_at_floor"] else f"{row['median_peak_mb']:.1f}"
-        print(f"{label:<28} {row['median_s']:>9.4f} {row['p90_s']:>8.4f} {peak:>8} {ratio:>15}")
+        print(f"{label:<50} {row['median_s']:>9.4f} {row['p90_s']:>8.4f} {peak:>8} {ratio:>15}")
     print(f"\nmemory floor: {floor_mb:.1f} MB (this script's own peak, which every child inherits;")
     print("a command at the floor used less than that, by an amount this method cannot see)")
     checks = verdicts(summary[appwarden_label])

@@ -1,5 +1,5 @@
 import sys
 
-from appwarden.core.cli.main import main
+from appwarden.core.cli.main import main, without_exit_collection
 
-sys.exit(main())
+sys.exit(without_exit_collection(main()))

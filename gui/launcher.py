@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     return command_line(argv)
 
 
+def console_main() -> int:
+    """The `appwarden` program: main(), then out without a last garbage collection."""
+    from appwarden.core.cli.main import without_exit_collection
+
+    return without_exit_collection(main())
+
+
 def main_window() -> int:
     """`appwarden-gui`, for platforms where a console window would be out of place."""
     return open_window(sys.argv[1:])

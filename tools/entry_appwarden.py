@@ -2,7 +2,7 @@
 
 import sys
 
-from appwarden.gui.launcher import main
+from appwarden.gui.launcher import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -46,7 +46,6 @@ def _policies(args: argparse.Namespace) -> PolicySet:
 
 
 def scan(args: argparse.Namespace, t: Translator) -> int:
-    from appwarden.core.history import HistoryStore
     from appwarden.core.reports import render_report
     from appwarden.core.scan import run_scan
     from appwarden.core.target import make_target
@@ -92,6 +91,8 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     else:
         sys.stdout.write(report)
     if not args.no_history:
+        from appwarden.core.history import HistoryStore  # sqlite3 and the store: not for --no-history
+
         try:
             HistoryStore().record_scan(result)
         except AppWardenError as error:

@@ -284,3 +284,13 @@ def _write_crash_log(error: Exception) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def without_exit_collection(code: int) -> int:
+    """`code`, once every object is set aside from the garbage collector: the interpreter would
+    otherwise walk everything a check built once more on its way out (about 15 ms of a 260 ms
+    check). Only for a process about to exit; never call it from a long-running one."""
+    import gc
+
+    gc.freeze()
+    return code

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from appwarden.core.errors import UsageError
 from appwarden.core.i18n import Translator
 from appwarden.core.messages import Message
-from appwarden.core.policy.loader import load_policies
-from appwarden.core.removal.model import RemovalPlan, RemovalStep, StepKind, shown
 from appwarden.core.reports.terminal import escape_controls, for_terminal, print_to_terminal
 from appwarden.core.sources import source_title
+
+if TYPE_CHECKING:
+    from appwarden.core.removal.model import RemovalPlan, RemovalStep
+
+# The parser is built for every command: the plan's and the policies' code loads when `remove` runs.
 
 EXIT_GONE, EXIT_STILL_PRESENT, EXIT_ERROR = 0, 1, 2
 NO_TERMINAL = Message.of(
@@ -37,6 +40,7 @@ def add_parser(commands: argparse._SubParsersAction, t: Translator) -> argparse.
 
 
 def remove(args: argparse.Namespace, t: Translator) -> int:
+    from appwarden.core.policy.loader import load_policies
     from appwarden.core.target import make_target
 
     policies = load_policies([Path(p) for p in args.policy], include_default=not args.no_default_policy)
@@ -106,6 +110,8 @@ class PlanWalk:
         self, plan: RemovalPlan, t: Translator, ask: Callable[[str], bool], dry_run: bool, history, ask_person: bool,
         ask_alone: Callable[[str], bool] | None = None,
     ) -> None:
+        from appwarden.core.removal.model import StepKind
+
         # Steps that --yes does not cover (leftovers named by a pack AppWarden does not ship) are
         # asked with `ask_alone`: in a terminal, one by one; without one, not taken.
         self.ask_alone = ask_alone or ask
@@ -117,6 +123,8 @@ class PlanWalk:
         self.stopped = False
 
     def run(self) -> int:
+        from appwarden.core.removal.model import StepKind
+
         t = self.t
         print_to_terminal(t.plural("Removal plan for {app}: {count} step.", "Removal plan for {app}: {count} steps.", app=t.text(self.plan.app_name), count=len(self.steps)))
         if self.dry_run:
@@ -152,10 +160,13 @@ class PlanWalk:
 
     def _place(self, number: int, step: RemovalStep) -> dict[str, object]:
         """What a step's heading says: where it is among the steps shown, and its title."""
+        from appwarden.core.removal.model import shown
+
         return {"number": number, "count": len(self.steps), "title": shown(step.title, self.t)}
 
     def _show(self, number: int, step: RemovalStep) -> None:
         from appwarden.core.removal.executor import step_actions
+        from appwarden.core.removal.model import shown
 
         t = self.t
         print_to_terminal("\n" + t("[{number}/{count}] {title}", **self._place(number, step)))
@@ -167,6 +178,7 @@ class PlanWalk:
 
     def _take(self, number: int, step: RemovalStep) -> None:
         from appwarden.core.removal.executor import OutcomeStatus, record_person_answer, run_step
+        from appwarden.core.removal.model import StepKind
 
         t = self.t
         self._show(number, step)

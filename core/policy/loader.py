@@ -8,9 +8,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterable
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from appwarden.core.assets import asset_path
 from appwarden.core.errors import PolicyError
@@ -31,10 +29,13 @@ from appwarden.core.policy.model import (
 from appwarden.core.sources.android.parsed import PACKAGE_NAME
 from appwarden.core.sources.base import ALL_PLATFORMS, ANDROID, IDENTIFIER_NAMESPACES
 from appwarden.core.sources.android.storage import package_folder
-from appwarden.core.sources.ios.backup import BUNDLE_ID
+from appwarden.core.sources.ios import BUNDLE_ID
 from appwarden.core.sources.leftovers import template_problem
 from appwarden.core.sources.windows.key_paths import parse_key_path
 from appwarden.core.sources.rooted_common import NotARegularFile, open_regular_file
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
 
 SCHEMA_VERSIONS = (1, 2)
 LATEST_SCHEMA = SCHEMA_VERSIONS[-1]
@@ -439,6 +440,8 @@ def _specifiers(c: _Checker, value: Any) -> SpecifierSet | None:
     if not isinstance(value, str):
         c.problem("versions must be a string of PEP 440 specifiers, like \">=3.0, <4\"")
         return None
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only a rule with versions needs it
+
     try:
         return SpecifierSet(value)
     except InvalidSpecifier:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from packaging.specifiers import SpecifierSet
 
 from appwarden.core.i18n import LocalText
+
+if TYPE_CHECKING:  # only a rule with versions needs packaging (core/policy/loader.py)
+    from packaging.specifiers import SpecifierSet
 
 #: The class of device AppWarden runs on; directives name the classes they cover.
 MOBILE, DESKTOP = "mobile", "desktop"  # phones and tablets; computers

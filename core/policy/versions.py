@@ -8,14 +8,18 @@ the rule then matches anyway (missing an app is worse than a finding a person ca
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
+if TYPE_CHECKING:  # packaging is imported only when a rule has versions (a few ms of every check otherwise)
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
 _LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 
 def lenient_version(text: str) -> Version | None:
+    from packaging.version import InvalidVersion, Version
+
     text = (text or "").strip()
     try:
         return Version(text)

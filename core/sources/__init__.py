@@ -11,15 +11,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from appwarden.core.messages import Message
-from appwarden.core.sources.base import InventorySource, LazySource
-from appwarden.core.sources.browser_extensions import BrowserExtensions
-from appwarden.core.sources.certificates import TrustedCertificates
-from appwarden.core.sources.leftovers import RuleLeftovers
-from appwarden.core.sources.processes import RunningProcesses
+from appwarden.core.sources.base import COMPUTER_PLATFORMS, InventorySource, LazySource
 
-# A platform folder's sources are named by module and class, and imported only when a check of
-# that platform reads them (or a report asks for their titles): a check of Linux loads no Windows,
-# macOS or phone reader. The sources beside the folders serve several platforms.
+# Each source is named by module and class, and imported only when a check reads it (or a report
+# asks for its title): a check of Linux loads no Windows, macOS or phone reader, and importing the
+# registry costs nothing. The sources beside the platform folders name the platforms they serve.
 ALL_SOURCES: tuple[InventorySource, ...] = (
     LazySource("linux.dpkg", "DpkgPackages", "dpkg"),
     LazySource("linux.rpm", "RpmPackages", "rpm"),
@@ -47,10 +43,10 @@ ALL_SOURCES: tuple[InventorySource, ...] = (
     LazySource("android.storage", "AndroidSharedStorage", "android_storage"),
     LazySource("ios.inventory", "IosApps", "ios_apps"),
     LazySource("ios.inventory", "IosAppData", "ios_app_data"),
-    RunningProcesses(),
-    TrustedCertificates(),
-    BrowserExtensions(),
-    RuleLeftovers(),
+    LazySource("processes", "RunningProcesses", "processes", COMPUTER_PLATFORMS),
+    LazySource("certificates", "TrustedCertificates", "certificates", COMPUTER_PLATFORMS),
+    LazySource("browser_extensions", "BrowserExtensions", "browser_extensions", COMPUTER_PLATFORMS),
+    LazySource("leftovers", "RuleLeftovers", "leftovers", COMPUTER_PLATFORMS),
 )
 
 

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Callable, ClassVar, Mapping
+from typing import Callable, ClassVar, Iterable, Mapping
 
 from appwarden.core.messages import Message
 from appwarden.core.sources import rooted_common
@@ -379,8 +379,10 @@ class LazySource(InventorySource):
     platform then loads no other platform's readers (about 25 ms of a 300 ms check of Linux, in
     bench/scan_vs_reference.py). Its platform is its folder's, as every source's is."""
 
-    def __init__(self, module: str, class_name: str, name: str) -> None:
+    def __init__(self, module: str, class_name: str, name: str, platforms: Iterable[str] = ()) -> None:
+        """`platforms` only for a source beside the platform folders, which serves several."""
         self.module, self.class_name, self._name = module, class_name, name
+        self._platforms = frozenset(platforms) or frozenset({module.split(".", 1)[0]})
         self._source: InventorySource | None = None
 
     @property
@@ -402,7 +404,7 @@ class LazySource(InventorySource):
 
     @property
     def platforms(self) -> frozenset[str]:
-        return frozenset({self.module.split(".", 1)[0]})
+        return self._platforms
 
     def read(self, request: ReadRequest) -> SourceResult:
         return self.loaded.read(request)

@@ -375,3 +375,23 @@ def test_no_source_file_asks_for_a_shell():
             text = path.read_text(encoding="utf-8")
             for forbidden in ("shell=True", "os.system(", "os.popen(", "getstatusoutput(", "QProcess"):
                 assert forbidden not in text, f"{path} uses {forbidden}"
+
+
+def test_a_check_without_history_loads_neither_the_history_nor_packaging_nor_the_removal_code(tmp_path):
+    """What a check does not use is not imported (issue 15): a check with --no-history and a pack
+    without version constraints."""
+    script = textwrap.dedent(
+        """
+        import contextlib, io, sys
+        from appwarden.core.cli.main import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["scan", "--root", sys.argv[1], "--no-history", "--format", "json"])
+        unwanted = ("sqlite3", "packaging", "appwarden.core.history", "appwarden.core.removal.model", "appwarden.core.sources.ios.backup")
+        print(",".join(sorted(name for name in sys.modules if name.startswith(unwanted))))
+        """
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text("ID=debian\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=cli_environment(tmp_path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -29,14 +29,13 @@ from pathlib import Path
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import ReadProblem, printable
 from appwarden.core.sources.files_common import read_in_capture_folder
+from appwarden.core.sources.ios import BUNDLE_ID
 
 INFO_PLIST, MANIFEST_PLIST, MANIFEST_DB = "Info.plist", "Manifest.plist", "Manifest.db"
 PLIST_LIMIT = 64 * 1024 * 1024  # an Info.plist with every app's artwork is tens of megabytes
 MAX_APPS = 10_000
 MANIFEST_LIMIT = 256 * 1024 * 1024  # a backup's manifest of a full phone is tens of megabytes
 MANIFEST_SECONDS = 10.0  # listing its app domains takes milliseconds; more is a hostile file
-# A bundle id as Apple accepts it: letters, digits, hyphens and dots, at least two parts.
-BUNDLE_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _DOMAIN = re.compile(r"^AppDomain(?:Group|Plugin)?-(.+)$")
 FIELD_LIMIT = 200  # a name or version longer than this is cut
 
