@@ -1,4 +1,5 @@
-"""Running processes on the live device, through psutil (name, executable, pid, user).
+"""Running processes on the live device (name, executable, pid, user): from /proc on Linux, through
+psutil elsewhere.
 
 A process that exits while it is being read, or whose details are refused, is not an error:
 what could be read of it still counts.
@@ -6,11 +7,14 @@ what could be read of it still counts.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from typing import Iterator
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
     COMPUTER_PLATFORMS,
+    LINUX,
     CoverageLog,
     CoverageStatus,
     EvidenceKind,
@@ -21,6 +25,7 @@ from appwarden.core.sources.base import (
     SourceSpec,
     items_read,
 )
+from appwarden.core.sources.linux.proc import PROC, processes as proc_processes
 
 ATTRIBUTES = ["pid", "name", "exe", "username"]
 
@@ -37,23 +42,19 @@ class RunningProcesses(InventorySource):
     )
 
     def read(self, request: ReadRequest) -> SourceResult:
-        import psutil  # imported here so that offline checks never pay for it
-
         log = CoverageLog(self.spec.name)
         items: list[InventoryItem] = []
         hidden_executables = 0
         try:
-            processes = psutil.process_iter(ATTRIBUTES, ad_value=None)
-            for process in processes:
+            for info in _process_table(request.target.os):
                 if request.cancelled():
                     break
-                info = process.info
                 item = _process_item(info)
                 if item is not None:
                     items.append(item)
                     if info.get("exe") is None:
                         hidden_executables += 1
-        except psutil.Error as error:
+        except Exception as error:  # psutil.Error, or the OSError of an unreadable /proc
             log.problem("", Message.of("cannot list processes: {error}", error=error))
         log.read_one()
         result = log.result(items)
@@ -68,6 +69,18 @@ class RunningProcesses(InventorySource):
             )
             result = SourceResult(result.items, replace(result.coverage, detail=detail))
         return result
+
+
+def _process_table(os_name: str) -> Iterator[dict]:
+    """{pid, name, exe, username} of each running process: from /proc on Linux, else psutil's
+    (imported here, so that offline checks and Linux never pay for it)."""
+    if os_name == LINUX and os.path.isdir(PROC):
+        yield from proc_processes()
+        return
+    import psutil
+
+    for process in psutil.process_iter(ATTRIBUTES, ad_value=None):
+        yield process.info
 
 
 def _process_item(info: dict) -> InventoryItem | None:

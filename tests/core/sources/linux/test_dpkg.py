@@ -146,3 +146,14 @@ def test_lines_in_blocks_are_the_files_lines_whatever_the_block_size(data, block
     # Lines are split on bytes first, so a character cut by a block boundary is never mangled.
     assert got == [line.decode("utf-8", errors="replace") for line in data.split(b"\n")][: len(got)]
     assert len(got) == len(expected)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=30))
+def test_keeping_only_the_used_fields_gives_the_same_values_for_them(lines):
+    from appwarden.core.sources.linux.dpkg import USED_FIELDS
+
+    every = list(parse_status(lines))
+    used = list(parse_status(lines, USED_FIELDS))
+    kept = [{key: value for key, value in stanza.items() if key in USED_FIELDS or key.startswith("\0")} for stanza in every]
+    assert used == [stanza for stanza in kept if stanza]  # a stanza of unused fields only is no stanza
