@@ -192,6 +192,9 @@ def missing_libraries_sentence(missing: list[str], t: Translator) -> str:
 
 
 def open_window(argv: list[str]) -> int:
+    from appwarden.gui.bundled_qt import prepare_qt
+
+    prepare_qt()  # the bundle's console program starts without Qt's setup: it is done now
     args = window_arguments(argv)
     t = Translator(detect_language(args.lang))
     if not display_available():

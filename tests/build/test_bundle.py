@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,11 +67,30 @@ def test_json_scan_of_a_disk_with_a_prohibited_app(bundle, tmp_path):
     assert "wechat" in rules
 
 
-def test_window_self_check(bundle, tmp_path):
+@pytest.mark.parametrize("program", [("appwarden-gui",), ("appwarden", "gui")])
+def test_window_self_check(bundle, tmp_path, program):
+    """The window program, and the console one, which sets Qt up only when it opens the window."""
     root = linux_disk(tmp_path / "disk")
-    done = run(bundle, tmp_path, "appwarden-gui", "--self-check", "--root", str(root), offscreen=True)
+    done = run(bundle, tmp_path, *program, "--self-check", "--root", str(root), offscreen=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Self-check passed: 1 prohibited application found.\n"
+
+
+def test_the_console_program_loads_no_qt_for_a_check(bundle, tmp_path):
+    """PySide6's runtime hook imports Qt at start; the console program leaves it out, so a check
+    opens no Qt library (strace shows every file the program opens)."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed; it shows which files the program opens")
+    root = linux_disk(tmp_path / "disk")
+    env = cli_environment(tmp_path)
+    env.pop("PYTHONPATH")
+    trace = tmp_path / "trace"
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat,open", "-o", str(trace), str(bundle / "appwarden"),
+                           "scan", "--format", "json", "--root", str(root), "--no-history"],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stderr
+    opened = trace.read_text()
+    assert "libQt6Core" not in opened and "QtCore" not in opened
 
 
 @pytest.mark.skipif(not (SHARED / "fixtures/phones/android").is_dir(),
