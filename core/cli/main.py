@@ -288,8 +288,8 @@ if __name__ == "__main__":
 
 def without_exit_collection(code: int) -> int:
     """`code`, once every object is set aside from the garbage collector: the interpreter would
-    otherwise walk everything a check built once more on its way out (about 15 ms of a 260 ms
-    check). Only for a process about to exit; never call it from a long-running one."""
+    otherwise walk everything a check built once more on its way out (7.5 ms of a 196 ms check
+    of this machine, median of 11 runs, 2026-12-02). Only for a process about to exit; never call it from a long-running one."""
     import gc
 
     gc.freeze()

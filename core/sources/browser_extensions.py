@@ -6,7 +6,6 @@ find alone, and they stay after the suite is gone.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from appwarden.core.messages import Message
@@ -25,7 +24,7 @@ from appwarden.core.sources.base import (
     display_path,
     printable,
 )
-from appwarden.core.sources.files_common import is_real_folder, read_file_bytes, subfolders
+from appwarden.core.sources.files_common import is_real_folder, json_document, read_file_bytes, subfolders, text_of
 
 # Each browser's user-data folder, relative to the home folder (osquery's chrome_extensions and
 # firefox_addons tables read the same places).
@@ -55,10 +54,9 @@ MAX_EXTENSIONS_JSON = 32 << 20
 
 def firefox_addons(data: bytes) -> list[tuple[str, str, str]] | Message:
     """(id, name, version) of each extension in a Firefox profile's extensions.json."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return Message.of("not valid JSON; not read")
+    document = json_document(data)
+    if isinstance(document, Message):
+        return document
     addons = document.get("addons") if isinstance(document, dict) else None
     if not isinstance(addons, list):
         return Message.of("not a Firefox extensions list")
@@ -66,24 +64,18 @@ def firefox_addons(data: bytes) -> list[tuple[str, str, str]] | Message:
     for addon in addons:
         if isinstance(addon, dict) and isinstance(addon.get("id"), str) and addon.get("type", "extension") == "extension":
             locale = addon.get("defaultLocale") if isinstance(addon.get("defaultLocale"), dict) else {}
-            name = locale.get("name") if isinstance(locale.get("name"), str) else ""
-            version = addon.get("version") if isinstance(addon.get("version"), str) else ""
-            found.append((addon["id"], name, version))
+            found.append((addon["id"], text_of(locale, "name"), text_of(addon, "version")))
     return found
 
 
 def manifest_name(data: bytes) -> tuple[str, str]:
     """(name, version) of a Chromium extension's manifest.json; a localised name (__MSG_x__) is
     left out, since only the extension's own message files resolve it."""
-    try:
-        manifest = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return "", ""
+    manifest = json_document(data)
     if not isinstance(manifest, dict):
         return "", ""
-    name = manifest.get("name") if isinstance(manifest.get("name"), str) else ""
-    version = manifest.get("version") if isinstance(manifest.get("version"), str) else ""
-    return ("" if name.startswith("__MSG_") else name), version
+    name = text_of(manifest, "name")
+    return ("" if name.startswith("__MSG_") else name), text_of(manifest, "version")
 
 
 class BrowserExtensions(InventorySource):

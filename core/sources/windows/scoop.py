@@ -6,7 +6,6 @@ the vendor's uninstaller, so these apps have no uninstall entry.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PureWindowsPath
 
 from appwarden.core.messages import Message
@@ -23,7 +22,7 @@ from appwarden.core.sources.base import (
     display_path,
     find_any_case,
 )
-from appwarden.core.sources.files_common import read_file_bytes, subfolders
+from appwarden.core.sources.files_common import json_document, read_file_bytes, subfolders, text_of
 from appwarden.core.sources.windows.shortcuts import PROGRAM_SUFFIXES
 
 USER_APPS = "scoop/apps"
@@ -34,10 +33,9 @@ MAX_JSON_BYTES = 1 << 20
 
 def parse_scoop_json(data: bytes) -> dict | Message:
     """A manifest.json or install.json as a dict, or why it is not one."""
-    try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return Message.of("not valid JSON; not read")
+    value = json_document(data)
+    if isinstance(value, Message):
+        return value
     return value if isinstance(value, dict) else Message.of("not a Scoop manifest")
 
 
@@ -58,11 +56,6 @@ def _as_list(value: object) -> list:
     if isinstance(value, list):
         return value
     return [value] if value is not None else []
-
-
-def _text(manifest: dict, key: str) -> str:
-    value = manifest.get(key)
-    return value.strip() if isinstance(value, str) else ""
 
 
 class ScoopApps(InventorySource):
@@ -98,14 +91,14 @@ def _app_item(target: ScanTarget, app: Path, details: tuple, log: CoverageLog) -
     manifest = _json(target, current / "manifest.json", log) if current is not None else {}
     install = _json(target, current / "install.json", log) if current is not None else {}
     identifiers = [("scoop", app.name)] + [("process", name) for name in manifest_programs(manifest)]
-    more = [("bucket", _text(install, "bucket")), ("homepage", _text(manifest, "homepage")),
+    more = [("bucket", text_of(install, "bucket")), ("homepage", text_of(manifest, "homepage")),
             ("versions", ", ".join(sorted(version.name for version in versions)))]
     return InventoryItem(
         source="scoop",
         kind=EvidenceKind.INSTALLED,
         identifiers=tuple(identifiers),
         name=app.name,
-        version=_text(manifest, "version"),
+        version=text_of(manifest, "version"),
         location=display_path(target, app),
         details=details + tuple((key, value) for key, value in more if value),
     )

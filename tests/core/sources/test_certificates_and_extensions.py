@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.matching.index import RuleIndex
+from appwarden.core.messages import Message
 from appwarden.core.policy.loader import load_policies
 from appwarden.core.scan import sought_identifiers
 from appwarden.core.sources.base import CoverageStatus, EvidenceKind, ReadRequest, ScanTarget
@@ -235,5 +236,5 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size
 def test_any_json_gives_addons_or_a_reason(value):
     data = json.dumps(value).encode()
     addons = firefox_addons(data)
-    assert isinstance(addons, list) or str(addons)
+    assert isinstance(addons, Message) or all(isinstance(part, str) for addon in addons for part in addon)
     assert all(isinstance(part, str) for part in manifest_name(data))

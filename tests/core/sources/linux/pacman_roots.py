@@ -18,11 +18,12 @@ def require_pacman() -> None:
 
 
 def build_package(folder: Path, name: str, version: str, files: dict[str, bytes | str], packager: str = "Test Packager <t@example.org>",
-                  description: str = "", provides: tuple[str, ...] = ()) -> Path:
+                  description: str = "", provides: tuple[str, ...] = (), depends: tuple[str, ...] = ()) -> Path:
     """A package file: `files` maps a path to its bytes, or (a str) to the target of a link."""
     info = [f"pkgname = {name}", f"pkgbase = {name}", f"pkgver = {version}", f"pkgdesc = {description or name}",
             "builddate = 1700000000", f"packager = {packager}", "size = 1", "arch = x86_64", "license = custom"]
     info += [f"provides = {provided}" for provided in provides]
+    info += [f"depend = {needed}" for needed in depends]
     path = folder / f"{name}-{version}-x86_64.pkg.tar.xz"
     with tarfile.open(path, "w:xz") as archive:
         _add(archive, ".PKGINFO", ("\n".join(info) + "\n").encode())
@@ -45,6 +46,15 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     entry = tarfile.TarInfo(name)
     entry.size, entry.mode = len(data), 0o755
     archive.addfile(entry, io.BytesIO(data))
+
+
+def pacman_in(root: Path, *argv: str) -> subprocess.CompletedProcess:
+    """pacman ARGV on `root` only: its own database there, no scriptlets, no hooks of this machine."""
+    return subprocess.run(
+        ["pacman", *argv, "--root", str(root), "--dbpath", str(root / "var/lib/pacman"), "--hookdir", str(root / "no-hooks"),
+         "--noscriptlet", "--config", "/dev/null"],
+        capture_output=True, text=True, timeout=120,
+    )
 
 
 def pacman_install(root: Path, *packages: Path) -> None:
