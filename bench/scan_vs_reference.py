@@ -11,6 +11,16 @@ than this script's own peak. That floor is measured by running `true` the same w
 the table, and peaks within 0.5 MB of it are shown as "<= floor": the command used less, by an
 amount this method cannot see. A peak above the floor is the command's own.
 
+From the source tree, every Python command (the scan and the two Python references) runs with
+the interpreter of a throwaway virtual environment whose only `.pth` file puts this project (through
+a folder holding an `appwarden` link to it) and this interpreter's site-packages on the path. That
+is what `pip install .` gives: an editable install's finder (`__editable___appwarden_*_finder`)
+would otherwise be imported by every Python process at start-up, 12 ms of pathlib and urllib here.
+
+Where GNU time is installed (`/usr/bin/time`, Debian's `time`), each command's peak memory is
+the one it reports (`%M`): it starts the command from its own small process, so the command's
+peak is its own; without it, the floor below applies.
+
 From the source tree, AppWarden's bytecode is cached in a temporary folder (PYTHONPYCACHEPREFIX,
 with PYTHONDONTWRITEBYTECODE cleared for that child only), so the warm-up round compiles the
 modules once and the measured rounds time what an installed copy with its .pyc files does; no
@@ -55,6 +65,13 @@ TARGET_PEAK_MB = 80.0
 FLOOR_TOLERANCE_MB = 0.5
 #: Exit codes `appwarden scan` returns when it worked: 0 nothing found, 1 findings.
 APPWARDEN_OK_EXITS = (0, 1)
+PYTHON_BARE, PYTHON_PLAIN = "python -S -c pass", "python -c pass"
+PYTHON_LIBRARIES = "python -c 'import psutil, platformdirs, sqlite3'"
+#: Issue 15's targets: the scan's median at most these times each reference's, and its peak memory
+#: at most twice a plain interpreter's.
+RATIO_TARGETS = {PYTHON_BARE: 10.0, PYTHON_LIBRARIES: 2.5}
+PEAK_RATIO_TARGET = (PYTHON_PLAIN, 2.0)
+GNU_TIME = "/usr/bin/time"
 
 
 @dataclass(frozen=True)
@@ -72,29 +89,48 @@ class Samples:
     peak_mb: list[float] = field(default_factory=list)
 
 
-def appwarden_command(installed: bool, bytecode_cache: Path) -> Command:
+def plain_interpreter(folder: Path) -> tuple[str, Path]:
+    """A virtual environment's python that sees this project and this interpreter's libraries
+    as an installed copy does (no editable finder), and the folder its `appwarden` link is in."""
+    import site
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder / "venv")], check=True)
+    links = folder / "links"
+    links.mkdir()
+    (links / "appwarden").symlink_to(PROJECT_ROOT)
+    python = folder / "venv" / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    libraries = dict.fromkeys([*site.getsitepackages(), sysconfig.get_paths()["purelib"]])
+    Path(purelib, "appwarden-bench.pth").write_text("\n".join([str(links), *libraries]) + "\n", encoding="utf-8")
+    return str(python), links
+
+
+def appwarden_command(installed: bool, bytecode_cache: Path, python: str = sys.executable) -> Command:
     if installed:
         script = shutil.which("appwarden")
         if script is None:
             sys.exit("--installed: no `appwarden` script on PATH (install the project first)")
         return Command("appwarden scan (installed)", (script, *SCAN_ARGS), APPWARDEN_OK_EXITS)
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), PYTHONPYCACHEPREFIX=str(bytecode_cache))
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(bytecode_cache))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    argv = (sys.executable, "-m", "appwarden.core", *SCAN_ARGS)
+    env.pop("PYTHONPATH", None)
+    argv = (python, "-m", "appwarden.core", *SCAN_ARGS)
     return Command("appwarden scan", argv, APPWARDEN_OK_EXITS, str(PROJECT_ROOT), env)
 
 
-def tree_command(tree: Path, bytecode_cache: Path, link_folder: Path) -> Command:
+def tree_command(tree: Path, bytecode_cache: Path, link_folder: Path, python: str = sys.executable) -> Command:
     """The scan from another checkout: a folder holding an `appwarden` link to it comes first on
     the path, so that checkout's code is imported instead of this one's."""
     (link_folder / "appwarden").symlink_to(tree.resolve())
     env = dict(os.environ, PYTHONPATH=str(link_folder), PYTHONPYCACHEPREFIX=str(bytecode_cache))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    argv = (sys.executable, "-m", "appwarden.core", *SCAN_ARGS)
+    argv = (python, "-m", "appwarden.core", *SCAN_ARGS)
     return Command(f"appwarden scan ({tree.name})", argv, APPWARDEN_OK_EXITS, str(tree), env)
 
 
-def reference_commands() -> list[Command]:
+def reference_commands(python: str = sys.executable) -> list[Command]:
     commands = []
     for argv in (("dpkg-query", "-W"), ("ps", "-e")):
         program = shutil.which(argv[0])
@@ -103,9 +139,9 @@ def reference_commands() -> list[Command]:
         commands.append(Command(" ".join(argv), (program, *argv[1:])))
     # What any Python program pays: a bare interpreter, and one that loads the libraries a check
     # of this machine needs (issue 15's targets: at most 10x and 2.5x these).
-    commands.append(Command("python -S -c pass", (sys.executable, "-S", "-c", "pass")))
-    commands.append(Command("python -c 'import psutil, platformdirs, sqlite3'",
-                            (sys.executable, "-c", "import psutil, platformdirs, sqlite3")))
+    commands.append(Command(PYTHON_BARE, (python, "-S", "-c", "pass")))
+    commands.append(Command(PYTHON_PLAIN, (python, "-c", "pass")))
+    commands.append(Command(PYTHON_LIBRARIES, (python, "-c", "import psutil, platformdirs, sqlite3")))
     return commands
 
 
@@ -121,6 +157,16 @@ def run_once(command: Command) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def own_peak_mb(command: Command) -> float:
+    """The command's own peak RSS in MB, as GNU time reports it (one run, not timed)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as report:
+        argv = (GNU_TIME, "-f", "%M", "-o", report.name, *command.argv)
+        process = subprocess.run(argv, stdout=subprocess.DEVNULL, cwd=command.cwd, env=command.env)
+        if process.returncode not in command.ok_exits:
+            sys.exit(f"`{' '.join(argv)}` failed with exit code {process.returncode}")
+        return int(report.read().split()[-1]) / 1024
+
+
 def measure(commands: list[Command], runs: int) -> dict[str, Samples]:
     samples = {command.label: Samples() for command in commands}
     for round_number in range(runs + 1):
@@ -129,7 +175,7 @@ def measure(commands: list[Command], runs: int) -> dict[str, Samples]:
             if round_number == 0:
                 continue  # warm-up round
             samples[command.label].seconds.append(seconds)
-            samples[command.label].peak_mb.append(peak_mb)
+            samples[command.label].peak_mb.append(own_peak_mb(command) if os.access(GNU_TIME, os.X_OK) else peak_mb)
     return samples
 
 
@@ -143,7 +189,7 @@ def summarize(samples: dict[str, Samples], appwarden_label: str, floor_mb: float
             "median_s": median,
             "p90_s": p90(sample.seconds),
             "median_peak_mb": peak,
-            "peak_at_floor": peak <= floor_mb + FLOOR_TOLERANCE_MB,
+            "peak_at_floor": not os.access(GNU_TIME, os.X_OK) and peak <= floor_mb + FLOOR_TOLERANCE_MB,
             "appwarden_over_this": appwarden_median / median,
         }
     return summary
@@ -160,6 +206,20 @@ def verdicts(appwarden: dict) -> dict[str, dict[str, object]]:
     }
 
 
+def ratio_verdicts(summary: dict[str, dict], appwarden_label: str) -> dict[str, dict[str, object]]:
+    """Issue 15's ratios: the scan's time over each Python reference's, its peak over a plain interpreter's."""
+    verdict = {}
+    for label, target in RATIO_TARGETS.items():
+        if label in summary:
+            ratio = summary[label]["appwarden_over_this"]
+            verdict[f"time / {label}"] = {"measured": ratio, "target_at_most": target, "result": "PASS" if ratio <= target else "MISS"}
+    label, target = PEAK_RATIO_TARGET
+    if label in summary and not summary[label]["peak_at_floor"]:
+        ratio = summary[appwarden_label]["median_peak_mb"] / summary[label]["median_peak_mb"]
+        verdict[f"peak memory / {label}"] = {"measured": ratio, "target_at_most": target, "result": "PASS" if ratio <= target else "MISS"}
+    return verdict
+
+
 def print_report(summary: dict[str, dict], appwarden_label: str, runs: int, floor_mb: float) -> None:
     print(f"{runs} measured runs of each command, interleaved (1 warm-up run discarded)\n")
     header = f"{'command':<50} {'median s':>9} {'p90 s':>8} {'peak MB':>8} {'AppWarden/this':>15}"
@@ -169,14 +229,19 @@ def print_report(summary: dict[str, dict], appwarden_label: str, runs: int, floo
         ratio = "-" if label == appwarden_label else f"{row['appwarden_over_this']:.1f}x"
         peak = "<= floor" if row["peak_at_floor"] else f"{row['median_peak_mb']:.1f}"
         print(f"{label:<50} {row['median_s']:>9.4f} {row['p90_s']:>8.4f} {peak:>8} {ratio:>15}")
-    print(f"\nmemory floor: {floor_mb:.1f} MB (this script's own peak, which every child inherits;")
-    print("a command at the floor used less than that, by an amount this method cannot see)")
+    if os.access(GNU_TIME, os.X_OK):
+        print(f"\npeak memory: each command's own, as {GNU_TIME} reports it")
+    else:
+        print(f"\nmemory floor: {floor_mb:.1f} MB (this script's own peak, which every child inherits;")
+        print("a command at the floor used less than that, by an amount this method cannot see)")
     checks = verdicts(summary[appwarden_label])
     print()
     print(f"target: median time under {TARGET_MEDIAN_SECONDS} s   "
           f"measured {checks['median_s']['measured']:.3f} s   {checks['median_s']['result']}")
     print(f"target: peak memory under {TARGET_PEAK_MB:.0f} MB   "
           f"measured {checks['peak_mb']['measured']:.1f} MB   {checks['peak_mb']['result']}")
+    for name, check in ratio_verdicts(summary, appwarden_label).items():
+        print(f"target: {name} at most {check['target_at_most']:.1f}x   measured {check['measured']:.2f}x   {check['result']}")
 
 
 def save_json(path: Path, commands: list[Command], samples: dict[str, Samples], summary: dict, runs: int,
@@ -191,6 +256,7 @@ def save_json(path: Path, commands: list[Command], samples: dict[str, Samples], 
         "summary": summary,
         "memory_floor_mb": floor_mb,
         "targets": verdicts(summary[appwarden_label]),
+        "ratio_targets": ratio_verdicts(summary, appwarden_label),
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"\nnumbers saved to {path}")
@@ -212,11 +278,12 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="appwarden-bench-pycache-") as bytecode_cache:
-        commands = [appwarden_command(args.installed, Path(bytecode_cache)), *reference_commands()]
+        python, _ = plain_interpreter(Path(bytecode_cache) / "plain")
+        commands = [appwarden_command(args.installed, Path(bytecode_cache), python), *reference_commands(python)]
         if args.compare_tree:
             links = Path(bytecode_cache) / "compare-tree"
             links.mkdir()
-            commands.append(tree_command(args.compare_tree, Path(bytecode_cache) / "compare-cache", links))
+            commands.append(tree_command(args.compare_tree, Path(bytecode_cache) / "compare-cache", links, python))
         samples = measure(commands, args.runs)
     floor_mb = memory_floor()
     summary = summarize(samples, commands[0].label, floor_mb)

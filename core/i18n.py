@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -65,6 +64,8 @@ class LocalText:
 def _catalog(lang: str) -> Mapping[str, str | Mapping[str, str]]:
     if lang == DEFAULT_LANGUAGE:
         return {}
+    import tomllib  # 3 ms, only for a language other than English
+
     path = asset_path("translations", f"{lang}.toml")
     try:
         with open(path, "rb") as handle:

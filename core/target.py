@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -105,6 +104,16 @@ def phone_target(session, organisation_issued: bool = True) -> ScanTarget:
                       device_class=MOBILE, organisation_issued=organisation_issued, phone=session)
 
 
+def this_computers_name() -> str:
+    """The running computer's host name. On POSIX it is the kernel's node name, which is what
+    socket.gethostname() returns there (without socket's 3.5 ms import)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _computer(root: str | os.PathLike | None, os_name: str | None) -> ScanTarget:
     if os_name is not None and os_name not in (LINUX, WINDOWS, MACOS):
         raise TargetError(Message.of("Unknown operating system '{os}'. Use linux, windows or macos.", os=os_name))
@@ -113,7 +122,7 @@ def _computer(root: str | os.PathLike | None, os_name: str | None) -> ScanTarget
             raise TargetError(
                 Message.of("This device runs {host}; --os {os} only applies with --root.", host=host_os(), os=os_name)
             )
-        return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=computer_name(socket.gethostname()))
+        return ScanTarget(Path(Path.cwd().anchor), host_os(), live=True, hostname=computer_name(this_computers_name()))
     path = Path(root)
     if not path.is_dir():
         raise TargetError(

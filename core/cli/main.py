@@ -10,7 +10,6 @@ import gettext
 import os
 import stat
 import sys
-import traceback
 from pathlib import Path
 from typing import NoReturn
 
@@ -275,6 +274,8 @@ def _write_crash_log(error: Exception) -> str:
         if not stat.S_ISREG(status.st_mode) or (hasattr(os, "geteuid") and status.st_uid != os.geteuid()):
             os.close(fd)
             raise OSError(0, "not a regular file of this account")
+        import traceback
+
         with open(fd, "a", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(error)) + "\n")
         return str(path)

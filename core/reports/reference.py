@@ -7,9 +7,9 @@ included), so two checks, of one device or of two, get different codes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from appwarden.core.digests import sha256
 
 PREFIX = "AW"
 # No 0/O/Q/D, 1/I/L/J, S (5), Z (2), B (8), U/V: a code is read out and typed back by hand.
@@ -26,7 +26,7 @@ def reference_code(report: dict) -> str:
     `reference` entry, if it has one, is left out of the hash."""
     hashed = {key: value for key, value in report.items() if key != "reference"}
     canonical = json.dumps(hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    number = int.from_bytes(hashlib.sha256(canonical.encode("utf-8")).digest()[:8], "big")
+    number = int.from_bytes(sha256(canonical.encode("utf-8")).digest()[:8], "big")
     symbols = []
     for _ in range(LENGTH):
         number, index = divmod(number, len(ALPHABET))

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Callable, ClassVar, Iterable, Mapping
+from typing import Callable, ClassVar, Iterable, Iterator, Mapping
 
 from appwarden.core.messages import Message
 from appwarden.core.sources import rooted_common
@@ -369,7 +369,7 @@ class InventorySource(abc.ABC):
         return self.spec.platforms
 
     @abc.abstractmethod
-    def read(self, request: ReadRequest) -> SourceResult:
+    def read(self, request: ReadRequest) -> SourceResult | StreamedResult:
         """Read the target; never raise for unreadable input, record it in the coverage."""
 
 
@@ -406,7 +406,7 @@ class LazySource(InventorySource):
     def platforms(self) -> frozenset[str]:
         return self._platforms
 
-    def read(self, request: ReadRequest) -> SourceResult:
+    def read(self, request: ReadRequest) -> SourceResult | StreamedResult:
         return self.loaded.read(request)
 
     def __repr__(self) -> str:
@@ -447,17 +447,60 @@ class CoverageLog:
     def result(self, items: list[InventoryItem] | tuple[InventoryItem, ...], nothing_there: Message | None = None) -> SourceResult:
         """Coverage from what happened: nothing to read is `skipped`, nothing readable is `failed`."""
         items = tuple(items)
-        if self.problems and self.places_read == 0 and not items:
+        return SourceResult(items, self.coverage(len(items), nothing_there))
+
+    def streamed(self, items: Iterator[InventoryItem], nothing_there: Message | None = None) -> StreamedResult:
+        """A result whose items are read as the scan matches them; its coverage, once all are read."""
+        return StreamedResult(items, lambda count: self.coverage(count, nothing_there))
+
+    def coverage(self, item_count: int, nothing_there: Message | None = None) -> Coverage:
+        if self.problems and self.places_read == 0 and not item_count:
             status, detail = CoverageStatus.FAILED, _problems_summary(self.problems)
         elif self.problems:
             status, detail = CoverageStatus.PARTIAL, _problems_summary(self.problems)
-        elif self.places_read == 0 and not items:
+        elif self.places_read == 0 and not item_count:
             status = CoverageStatus.SKIPPED
             detail = nothing_there or Message.of("nothing to read")
         else:
             status = CoverageStatus.OK
-            detail = items_read(len(items))
-        return SourceResult(items, Coverage(self.source, status, detail, tuple(self.problems)))
+            detail = items_read(item_count)
+        return Coverage(self.source, status, detail, tuple(self.problems))
+
+
+class StreamedResult:
+    """A source's items as it reads them, so that a scan matches each one and keeps none: a disk
+    with 200,000 packages would otherwise hold them all at once (about 1 KB each). The coverage
+    (problems met, items read) is known once every item has been read.
+
+    `items` and `coverage` read everything first, as a SourceResult has them (for tests and any
+    caller that wants the items); `stream()` gives each item once, for the scan.
+    """
+
+    def __init__(self, items: Iterator[InventoryItem], coverage_of: Callable[[int], Coverage]) -> None:
+        self._items = items
+        self._coverage_of = coverage_of
+        self._count: int | None = None
+        self._kept: tuple[InventoryItem, ...] | None = None
+
+    def stream(self) -> Iterator[InventoryItem]:
+        count = 0
+        for item in self._items:
+            count += 1
+            yield item
+        self._count = count
+
+    @property
+    def items(self) -> tuple[InventoryItem, ...]:
+        if self._kept is None:
+            self._kept = tuple(self.stream())
+        return self._kept
+
+    @property
+    def coverage(self) -> Coverage:
+        if self._count is None:
+            self.items  # noqa: B018 (reads them all)
+        assert self._count is not None
+        return self._coverage_of(self._count)
 
 
 def _problems_summary(problems: list[ReadProblem]) -> Message:

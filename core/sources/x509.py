@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass
+from appwarden.core.digests import sha1
 
 SEQUENCE, SET, OID, CONTEXT_0 = 0x30, 0x31, 0x06, 0xA0
 COMMON_NAME, ORGANISATION = bytes.fromhex("550403"), bytes.fromhex("55040a")  # 2.5.4.3, 2.5.4.10
@@ -99,7 +99,7 @@ def certificate_names(der: bytes, start: int = 0, end: int | None = None) -> Cer
         subject_cn=subject.get(COMMON_NAME, "").strip(),
         subject_o=subject.get(ORGANISATION, "").strip(),
         issuer_cn=issuer.get(COMMON_NAME, "").strip(),
-        sha1=hashlib.sha1(memoryview(der)[start:end]).hexdigest().upper(),
+        sha1=sha1(memoryview(der)[start:end]).hexdigest().upper(),
     )
 
 

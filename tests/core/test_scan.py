@@ -127,3 +127,72 @@ def test_enforcement_starts_on_the_effective_date(tmp_path):
 
 def test_message_renders_values():
     assert Message.of("{n} things", n=3).render() == "3 things"
+
+
+def _debian_disk(tmp_path, status: str):
+    disk = tmp_path / "disk"
+    (disk / "var/lib/dpkg").mkdir(parents=True)
+    (disk / "etc").mkdir()
+    (disk / "etc/os-release").write_text("ID=debian\n")
+    (disk / "var/lib/dpkg/status").write_text(status)
+    return disk
+
+
+def test_a_streamed_source_is_matched_item_by_item_and_keeps_nothing(tmp_path):
+    """dpkg's packages reach matching as they are read (issue 15): the scan never holds them all."""
+    import gc
+    import weakref
+
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.sources.base import ScanTarget
+    from appwarden.core.sources.linux.dpkg import DpkgPackages
+
+    stanzas = [f"Package: filler{i}\nStatus: install ok installed\nVersion: 1\n" for i in range(500)]
+    stanzas.insert(250, "Package: wechat\nStatus: install ok installed\nVersion: 4.0\n")
+    disk = _debian_disk(tmp_path, "\n".join(stanzas))
+    alive: list[weakref.ref] = []
+
+    class Watching(DpkgPackages):
+        def read(self, request):
+            result = super().read(request)
+            stream = result.stream
+
+            def watched():
+                for item in stream():
+                    alive.append(weakref.ref(item))
+                    yield item
+            result.stream = watched
+            return result
+
+    result = run_scan(ScanTarget(disk, "linux", live=False), load_policies(), sources=[Watching()])
+    assert [f.rule.id for f in result.findings] == ["wechat"]
+    assert result.items_read == 501
+    assert result.coverage[0].status.value == "ok" and str(result.coverage[0].detail) == "501 items read"
+    gc.collect()
+    assert len(alive) == 501 and all(ref() is None for ref in alive)  # no item outlives its matching
+
+
+def test_a_streamed_source_that_breaks_part_way_is_a_failed_source(tmp_path):
+    from appwarden.core.policy.loader import load_policies
+    from appwarden.core.scan import run_scan
+    from appwarden.core.sources.base import ScanTarget
+    from appwarden.core.sources.linux.dpkg import DpkgPackages
+
+    disk = _debian_disk(tmp_path, "Package: wechat\nStatus: install ok installed\nVersion: 4.0\n\n")
+
+    class Breaking(DpkgPackages):
+        def read(self, request):
+            result = super().read(request)
+            stream = result.stream
+
+            def broken():
+                yield from stream()
+                raise RuntimeError("broke after the last package")
+            result.stream = broken
+            return result
+
+    result = run_scan(ScanTarget(disk, "linux", live=False), load_policies(), sources=[Breaking()])
+    assert result.findings == ()  # as if it broke before giving anything: a half-read source is not trusted
+    assert result.coverage[0].status.value == "failed"
+    assert "RuntimeError: broke after the last package" in str(result.coverage[0].detail)

@@ -6,7 +6,9 @@ configuration files left behind is reported as leftover evidence, not as an inst
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from appwarden.core.messages import Message
@@ -19,6 +21,7 @@ from appwarden.core.sources.base import (
     ReadRequest,
     SourceResult,
     SourceSpec,
+    StreamedResult,
     byte_count,
     display_path,
     larger_than,
@@ -39,43 +42,108 @@ MAX_STATUS_BYTES = 1 << 30
 
 
 # The fields a check uses: the others (Description, Conffiles, Depends...) are most of the file,
-# and are passed over without being folded or kept (3 ms of this machine's 26 ms parse).
+# and are passed over without being folded or kept.
 USED_FIELDS = frozenset({"package", "status", "version", "architecture", "maintainer"})
 
 
-def parse_status(lines: Iterable[str | LineTooLong], keep: frozenset[str] | None = None) -> Iterator[dict[str, str]]:
-    """Stanzas of a dpkg status file as field dicts (only the fields in `keep`, when given);
-    continuation lines are folded into their field. A line that was too long to read marks its
-    stanza as malformed."""
-    stanza: dict[str, str] = {}
-    last_field = None
-    for raw in lines:
-        if isinstance(raw, LineTooLong):
-            stanza["\0too_long"] = ""
-            last_field = None
-            continue
+class StanzaReader:
+    """Builds stanzas one line at a time: the dpkg status format's rules, in one place.
+
+    Continuation lines are folded into their field; a line that was too long to read marks its
+    stanza as malformed; only the fields in `keep` are kept (all of them when it is None).
+    """
+
+    def __init__(self, keep: frozenset[str] | None = None) -> None:
+        self.keep = keep
+        self.stanza: dict[str, str] = {}
+        self.last_field: str | None = None
+
+    def too_long(self) -> None:
+        self.stanza["\0too_long"] = ""
+        self.last_field = None
+
+    def line(self, raw: str) -> dict[str, str] | None:
+        """Takes one line (without its newline); returns the stanza that a blank line ended."""
         if raw[:1] in (" ", "\t") and raw.strip():
-            if last_field is not None:
-                stanza[last_field] += "\n" + raw.strip()
-            continue
+            if self.last_field is not None:
+                self.stanza[self.last_field] += "\n" + raw.strip()
+            return None
         line = raw.rstrip("\r\n")
         if not line.strip():
-            if stanza:
-                yield stanza
-            stanza, last_field = {}, None
-            continue
+            ended, self.stanza, self.last_field = self.stanza, {}, None
+            return ended or None
         key, sep, value = line.partition(":")
         if not sep or not key or " " in key:
-            last_field = None
-            stanza.setdefault("\0malformed", "")
-            continue
+            self.last_field = None
+            self.stanza.setdefault("\0malformed", "")
+            return None
         field = key.strip().lower()
-        if keep is not None and field not in keep:
-            last_field = None  # its continuation lines are passed over too
+        if self.keep is not None and field not in self.keep:
+            self.last_field = None  # its continuation lines are passed over too
+            return None
+        self.last_field = field
+        self.stanza[field] = value.strip()
+        return None
+
+    def end(self) -> dict[str, str] | None:
+        ended, self.stanza, self.last_field = self.stanza, {}, None
+        return ended or None
+
+
+def parse_status(lines: Iterable[str | LineTooLong], keep: frozenset[str] | None = None) -> Iterator[dict[str, str]]:
+    """Stanzas of a dpkg status file, one line at a time, as field dicts (see StanzaReader)."""
+    reader = StanzaReader(keep)
+    for raw in lines:
+        if isinstance(raw, LineTooLong):
+            reader.too_long()
+        elif (stanza := reader.line(raw)) is not None:
+            yield stanza
+    if (stanza := reader.end()) is not None:
+        yield stanza
+
+
+@functools.lru_cache(maxsize=8)
+def _next_line_to_read(keep: frozenset[str] | None) -> re.Pattern[str]:
+    """Finds the newline before the next line StanzaReader has something to do with, once no kept
+    field is open: it passes over continuation lines and the fields it does not keep (plain ASCII
+    names only; any other line is handed to StanzaReader). Led by a newline, so the regex engine
+    can skip ahead to line starts."""
+    continuation = r"[ \t][!-~]"
+    if keep is None:
+        return re.compile(rf"\n(?!{continuation})")
+    kept = "|".join(re.escape(field) for field in sorted(keep))
+    unused_field = rf"(?!(?:{kept}):)[A-Za-z0-9][!-9;-~]*:"
+    return re.compile(rf"\n(?!{continuation}|{unused_field})", re.ASCII | re.IGNORECASE)
+
+
+def parse_status_text(pieces: Iterable[str | LineTooLong], keep: frozenset[str] | None = None) -> Iterator[dict[str, str]]:
+    """The same stanzas as parse_status, from pieces of whole lines (as text_blocks gives them).
+
+    Only the lines StanzaReader has something to do with are handed to it: on this machine about
+    5,700 of 18,500. The others are passed over inside the regex engine, which reads this
+    machine's database in 5 ms instead of 15 (tests check both give the same stanzas).
+    """
+    reader = StanzaReader(keep)
+    next_line = _next_line_to_read(keep).search
+    for piece in pieces:
+        if isinstance(piece, LineTooLong):
+            reader.too_long()
             continue
-        last_field = field
-        stanza[field] = value.strip()
-    if stanza:
+        text = "\n" + piece + "\n"  # every line, the first included, follows a newline
+        position, size = 1, len(text)
+        while position < size:
+            if reader.last_field is not None and text[position] not in " \t":
+                reader.last_field = None  # the next line cannot continue the field
+            if reader.last_field is None:
+                position = next_line(text, position - 1).start() + 1  # the final newline is always found
+                if position >= size:
+                    break
+            end = text.find("\n", position)
+            stanza = reader.line(text[position:end])
+            position = end + 1
+            if stanza is not None:
+                yield stanza
+    if (stanza := reader.end()) is not None:
         yield stanza
 
 
@@ -86,36 +154,73 @@ class LineTooLong:
 LINE_TOO_LONG = LineTooLong()
 
 
-def lines_in_blocks(
+def text_blocks(
     raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES, cancelled: Callable[[], bool] = lambda: False
 ) -> Iterator[str | LineTooLong]:
-    """The file's lines, read a megabyte at a time; a line over `max_line` bytes is skipped and
-    stands as LINE_TOO_LONG. Each byte is looked at a bounded number of times, so a file with no
-    newlines costs as little as any other (bench/dpkg_long_lines.py).
+    """The file's lines, a megabyte at a time: each piece is whole lines joined by newlines, decoded
+    at once; a line over `max_line` bytes is skipped and stands as LINE_TOO_LONG between pieces.
+    Each byte is looked at a bounded number of times, so a file with no newlines costs as little as
+    any other (bench/dpkg_long_lines.py).
 
     Reading in small pieces releases and retakes Python's lock so often that another thread
     waiting for it (the window's) never gets its turn: the window froze for up to a second while a
     large database was read (bench/window_responsiveness.py). One read per megabyte leaves it room.
     """
-    pending: list[bytes] = []  # the pieces of the line being read, joined once it ends
-    pending_size = 0
+    tail = b""  # the start of a line that has not ended yet: at most max_line bytes
     skipping = False  # inside a line already known to be too long
     while not cancelled() and (chunk := raw.read(block)):
-        lines = chunk.split(b"\n")
-        for index, piece in enumerate(lines):
-            ended = index < len(lines) - 1
-            if not skipping:
-                pending.append(piece)
-                pending_size += len(piece)
-                if pending_size > max_line:
-                    skipping, pending, pending_size = True, [], 0
-                    yield LINE_TOO_LONG
-            if ended:
-                if not skipping:
-                    yield b"".join(pending).decode("utf-8", errors="replace")
-                skipping, pending, pending_size = False, [], 0
-    if pending_size and not skipping:
-        yield b"".join(pending).decode("utf-8", errors="replace")
+        if skipping:
+            newline = chunk.find(b"\n")
+            if newline < 0:
+                continue
+            chunk, skipping = chunk[newline + 1:], False
+        data = tail + chunk if tail else chunk
+        last_newline = data.rfind(b"\n")
+        if last_newline < 0:
+            tail = data
+        else:
+            tail = data[last_newline + 1:]
+            yield from _whole_lines(data[:last_newline], max_line)
+        if len(tail) > max_line:
+            tail, skipping = b"", True
+            yield LINE_TOO_LONG
+    if tail and not skipping:
+        yield tail.decode("utf-8", errors="replace")
+
+
+def _whole_lines(data: bytes, max_line: int) -> Iterator[str | LineTooLong]:
+    """`data`'s lines as one piece, or as several around the lines longer than `max_line`.
+    Decoding the lines together gives the same text as one by one: a newline is never part of
+    a character, so a broken character is replaced in the same way."""
+    if len(data) <= max_line:
+        yield data.decode("utf-8", errors="replace")
+        return
+    lines = data.split(b"\n")
+    if max(map(len, lines)) <= max_line:
+        yield data.decode("utf-8", errors="replace")
+        return
+    run: list[bytes] = []
+    for line in lines:
+        if len(line) > max_line:
+            if run:
+                yield b"\n".join(run).decode("utf-8", errors="replace")
+                run = []
+            yield LINE_TOO_LONG
+        else:
+            run.append(line)
+    if run:
+        yield b"\n".join(run).decode("utf-8", errors="replace")
+
+
+def lines_in_blocks(
+    raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES, cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[str | LineTooLong]:
+    """The file's lines one by one (text_blocks' pieces split), or LINE_TOO_LONG for each line too long."""
+    for piece in text_blocks(raw, block, max_line, cancelled):
+        if isinstance(piece, LineTooLong):
+            yield piece
+        else:
+            yield from piece.split("\n")
 
 
 def package_state(stanza: dict[str, str]) -> str:
@@ -134,42 +239,52 @@ class DpkgPackages(InventorySource):
         kind=EvidenceKind.INSTALLED,
     )
 
-    def read(self, request: ReadRequest) -> SourceResult:
+    def read(self, request: ReadRequest) -> SourceResult | StreamedResult:
+        """The packages, read as the scan matches them (a disk may hold 200,000)."""
         log = CoverageLog(self.spec.name, request.target)
         path = request.target.path(STATUS_FILE)
         location = display_path(request.target, path)
-        items: list[InventoryItem] = []
-        malformed = too_long = 0
         try:
-            with open(request.target.open_file(path), "rb", buffering=0) as raw:
-                if os.fstat(raw.fileno()).st_size > MAX_STATUS_BYTES:
-                    log.problem(location, larger_than(MAX_STATUS_BYTES))
-                    return log.result(items)
-                log.read_one()
-                for stanza in parse_status(lines_in_blocks(raw, cancelled=request.cancelled), USED_FIELDS):
-                    if request.cancelled():
-                        break
-                    too_long += "\0too_long" in stanza
-                    item = _stanza_item(stanza, location)
-                    if item is not None:
-                        items.append(item)
-                    elif ("\0malformed" in stanza or "package" not in stanza) and "\0too_long" not in stanza:
-                        malformed += 1
+            raw = open(request.target.open_file(path), "rb", buffering=0)
         except FileNotFoundError:
             return log.result([], Message.of("no dpkg database"))
         except NotARegularFile:
             log.problem(location, Message.of("not a regular file; not read"))
+            return log.result([])
         except OSError as error:
             log.os_problem(location, error)
-        if too_long:
-            log.problem(location, Message.plural(
-                "{count} entry has a line longer than {size}, which was not read",
-                "{count} entries have a line longer than {size}, which were not read",
-                count=too_long, size=byte_count(MAX_LINE_BYTES),
-            ))
-        if malformed:
-            log.problem(location, Message.plural("{count} entry could not be understood", "{count} entries could not be understood", count=malformed))
-        return log.result(items)
+            return log.result([])
+        return log.streamed(_packages(raw, location, log, request.cancelled))
+
+
+def _packages(raw: BinaryIO, location: str, log: CoverageLog, cancelled: Callable[[], bool]) -> Iterator[InventoryItem]:
+    """Each package of the open status file; the problems met are logged once it is read."""
+    malformed = too_long = 0
+    with raw:
+        try:
+            if os.fstat(raw.fileno()).st_size > MAX_STATUS_BYTES:
+                log.problem(location, larger_than(MAX_STATUS_BYTES))
+                return
+            log.read_one()
+            for stanza in parse_status_text(text_blocks(raw, cancelled=cancelled), USED_FIELDS):
+                if cancelled():
+                    break
+                too_long += "\0too_long" in stanza
+                item = _stanza_item(stanza, location)
+                if item is not None:
+                    yield item
+                elif ("\0malformed" in stanza or "package" not in stanza) and "\0too_long" not in stanza:
+                    malformed += 1
+        except OSError as error:
+            log.os_problem(location, error)
+    if too_long:
+        log.problem(location, Message.plural(
+            "{count} entry has a line longer than {size}, which was not read",
+            "{count} entries have a line longer than {size}, which were not read",
+            count=too_long, size=byte_count(MAX_LINE_BYTES),
+        ))
+    if malformed:
+        log.problem(location, Message.plural("{count} entry could not be understood", "{count} entries could not be understood", count=malformed))
 
 
 def _stanza_item(stanza: dict[str, str], location: str) -> InventoryItem | None:

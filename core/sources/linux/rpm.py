@@ -7,12 +7,10 @@ also under --root for a mounted disk.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appwarden.core.messages import Message
 from appwarden.core.sources.base import (
@@ -26,6 +24,9 @@ from appwarden.core.sources.base import (
     SourceResult,
     SourceSpec,
 )
+
+if TYPE_CHECKING:
+    import subprocess
 
 # Newer distributions keep the database in /usr (with /var/lib/rpm a link to it), older in /var.
 DATABASE_FOLDERS = ("usr/lib/sysimage/rpm", "var/lib/rpm")
@@ -90,6 +91,8 @@ class RpmPackages(InventorySource):
         database = _database_folder(target, log)
         if database is None:
             return log.result([], Message.of("no RPM database"))
+        import shutil  # shutil, subprocess and tempfile only where there is a database: 4 ms otherwise
+
         tool = shutil.which("rpm")
         if tool is None:
             log.problem(f"/{database}", Message.of("the rpm tool is not installed, so the RPM database cannot be read"))
@@ -122,6 +125,8 @@ def _query(tool: str, target: ScanTarget, database: str, log: CoverageLog) -> st
     rpm writes lock files into the database it reads (and tries to repair a damaged one), so a
     mounted disk's database is copied to a temporary folder first: AppWarden changes nothing there.
     """
+    import tempfile
+
     if target.live:
         return _run_rpm(tool, target.root, f"/{database}", database, log)
     with tempfile.TemporaryDirectory(prefix="appwarden-rpmdb-") as scratch:
@@ -158,6 +163,8 @@ def _copy_database(target: ScanTarget, folder: Path, destination: Path) -> None:
 
 def _run_rpm(tool: str, root: Path, dbpath: str, database: str, log: CoverageLog) -> str:
     # --dbpath is taken inside --root by rpm itself.
+    import subprocess
+
     command = [tool, "--root", str(root), "--dbpath", dbpath, "-qa", "--qf", QUERY_FORMAT]
     try:
         completed = subprocess.run(

@@ -157,3 +157,44 @@ def test_keeping_only_the_used_fields_gives_the_same_values_for_them(lines):
     used = list(parse_status(lines, USED_FIELDS))
     kept = [{key: value for key, value in stanza.items() if key in USED_FIELDS or key.startswith("\0")} for stanza in every]
     assert used == [stanza for stanza in kept if stanza]  # a stanza of unused fields only is no stanza
+
+
+# Lines as a status file has them, and the odd ones a hostile disk could hold: field names in any
+# case, fields with spaces or tabs in their names, continuation lines, blank lines of spaces,
+# carriage returns, non-ASCII blanks and characters that fold to ASCII letters (the Kelvin sign).
+_FIELD_NAMES = st.sampled_from(["Package", "package", "PACKAGE", "Status", "Version", "Architecture", "Maintainer",
+                                "Description", "Depends", "Packages", "Pac\u212aage", "Package ", "Package\t", "X-Y"])
+_ODD_TEXT = st.text(alphabet=st.sampled_from(list("ab :\t\r\u00a0\u2028\x1c\u212a") + ["é", "微"]), max_size=8)
+_STATUS_LINES = st.one_of(
+    st.builds(lambda name, value: f"{name}:{value}", _FIELD_NAMES, _ODD_TEXT),
+    st.builds(lambda lead, value: lead + value, st.sampled_from([" ", "\t", "  ", " \u00a0"]), _ODD_TEXT),
+    st.sampled_from(["", " ", "\t", "\r", " \r", "\u00a0", "\u2028"]),
+    _ODD_TEXT,
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(_STATUS_LINES, max_size=40), st.sampled_from([None, "used"]), st.data())
+def test_the_fast_parser_gives_what_the_line_by_line_parser_gives(lines, keep, data):
+    from appwarden.core.sources.linux.dpkg import USED_FIELDS, parse_status_text
+
+    keep = USED_FIELDS if keep == "used" else None
+    cuts = sorted(data.draw(st.sets(st.integers(min_value=1, max_value=max(len(lines) - 1, 1)), max_size=5)))
+    pieces = ["\n".join(lines[start:end]) for start, end in zip([0, *cuts], [*cuts, len(lines)]) if start < end]
+    assert list(parse_status_text(pieces, keep)) == list(parse_status(lines, keep))
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=600), st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=40))
+def test_the_fast_parser_reads_any_file_as_the_line_by_line_parser(data, block, max_line):
+    import io
+
+    from appwarden.core.sources.linux.dpkg import LINE_TOO_LONG, USED_FIELDS, parse_status_text, text_blocks
+
+    fast = list(parse_status_text(text_blocks(io.BytesIO(data), block, max_line), USED_FIELDS))
+    expected = data.split(b"\n")
+    if expected and expected[-1] == b"":
+        expected.pop()
+    one_by_one = [line.decode("utf-8", errors="replace") if len(line) <= max_line else LINE_TOO_LONG
+                  for line in expected]
+    assert fast == list(parse_status(one_by_one, USED_FIELDS))

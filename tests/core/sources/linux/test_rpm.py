@@ -92,7 +92,7 @@ def test_garbage_database_fails_with_rpms_error(tmp_path):
 
 def test_database_but_no_rpm_tool_fails(tmp_path, monkeypatch):
     # Mocked: the real-package test needs the tool installed, so its absence is simulated here.
-    monkeypatch.setattr("appwarden.core.sources.linux.rpm.shutil.which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # rpm.py imports shutil when it finds a database
     (tmp_path / "usr/lib/sysimage/rpm").mkdir(parents=True)
     (tmp_path / "usr/lib/sysimage/rpm/rpmdb.sqlite").write_bytes(b"SQLite format 3\x00")
     result = read(tmp_path)
@@ -120,7 +120,7 @@ def fake_rpm(tmp_path: Path, monkeypatch, script: str) -> Path:
     tool.parent.mkdir()
     tool.write_text("#!/bin/sh\n" + script)
     tool.chmod(0o755)
-    monkeypatch.setattr("appwarden.core.sources.linux.rpm.shutil.which", lambda name: str(tool))
+    monkeypatch.setattr("shutil.which", lambda name: str(tool))
     root = tmp_path / "root"
     (root / "var/lib/rpm").mkdir(parents=True)
     (root / "var/lib/rpm/Packages").write_bytes(b"\x00" * 64)
