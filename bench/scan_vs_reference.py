@@ -89,9 +89,9 @@ class Samples:
     peak_mb: list[float] = field(default_factory=list)
 
 
-def plain_interpreter(folder: Path) -> tuple[str, Path]:
+def plain_interpreter(folder: Path) -> str:
     """A virtual environment's python that sees this project and this interpreter's libraries
-    as an installed copy does (no editable finder), and the folder its `appwarden` link is in."""
+    as an installed copy does (no editable finder)."""
     import site
     import sysconfig
 
@@ -104,7 +104,7 @@ def plain_interpreter(folder: Path) -> tuple[str, Path]:
                              check=True, capture_output=True, text=True).stdout.strip()
     libraries = dict.fromkeys([*site.getsitepackages(), sysconfig.get_paths()["purelib"]])
     Path(purelib, "appwarden-bench.pth").write_text("\n".join([str(links), *libraries]) + "\n", encoding="utf-8")
-    return str(python), links
+    return str(python)
 
 
 def appwarden_command(installed: bool, bytecode_cache: Path, python: str = sys.executable) -> Command:
@@ -278,7 +278,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="appwarden-bench-pycache-") as bytecode_cache:
-        python, _ = plain_interpreter(Path(bytecode_cache) / "plain")
+        python = plain_interpreter(Path(bytecode_cache) / "plain")
         commands = [appwarden_command(args.installed, Path(bytecode_cache), python), *reference_commands(python)]
         if args.compare_tree:
             links = Path(bytecode_cache) / "compare-tree"

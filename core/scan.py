@@ -69,10 +69,10 @@ def run_scan(
             result = read_source(source, request)
             if isinstance(result, StreamedResult):
                 # Each item is matched as it is read and then dropped: only matches are kept.
-                source_matches, read, result = match_streamed(source.name, result, index)
+                source_matches, read, source_coverage = match_streamed(source.name, result, index)
                 matches += source_matches
                 items_read += read
-                coverage.append(result.coverage)
+                coverage.append(source_coverage)
                 continue
             coverage.append(result.coverage)
             items = list(result.items)
@@ -96,8 +96,8 @@ def run_scan(
     ))
 
 
-def match_streamed(source: str, result: StreamedResult, index: RuleIndex) -> tuple[list[Match], int, SourceResult | StreamedResult]:
-    """The matches among a streamed source's items, how many it read, and its result; a source
+def match_streamed(source: str, result: StreamedResult, index: RuleIndex) -> tuple[list[Match], int, Coverage]:
+    """The matches among a streamed source's items, how many it read, and its coverage; a source
     that breaks part way counts as broken, as if it had broken before giving any item."""
     found: list[Match] = []
     count = 0
@@ -106,8 +106,8 @@ def match_streamed(source: str, result: StreamedResult, index: RuleIndex) -> tup
             count += 1
             found += index.matches(item)
     except Exception as error:  # a bug in one source must not lose the others' results
-        return [], 0, _broken(source, error)
-    return found, count, result
+        return [], 0, _broken(source, error).coverage
+    return found, count, result.coverage
 
 
 def random_check_id() -> str:

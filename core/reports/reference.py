@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+
 from appwarden.core.digests import sha256
 
 PREFIX = "AW"

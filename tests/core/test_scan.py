@@ -196,3 +196,15 @@ def test_a_streamed_source_that_breaks_part_way_is_a_failed_source(tmp_path):
     assert result.findings == ()  # as if it broke before giving anything: a half-read source is not trusted
     assert result.coverage[0].status.value == "failed"
     assert "RuntimeError: broke after the last package" in str(result.coverage[0].detail)
+
+
+def test_a_check_id_is_a_random_version_4_uuid():
+    import uuid
+
+    from appwarden.core.scan import random_check_id
+
+    ids = {random_check_id() for _ in range(200)}
+    assert len(ids) == 200
+    for check_id in ids:
+        parsed = uuid.UUID(hex=check_id)
+        assert parsed.hex == check_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.sources.base import CoverageLog, CoverageStatus, ReadRequest, ScanTarget, read_bounded
-from appwarden.core.sources.linux.dpkg import MAX_LINE_BYTES, DpkgPackages, lines_in_blocks
+from appwarden.core.sources.linux.dpkg import MAX_LINE_BYTES, DpkgPackages, LineTooLong, text_blocks
 from appwarden.core.sources.files_common import read_text
 from tests.conftest import PROJECT, cli_environment
 
@@ -117,7 +117,8 @@ def test_a_status_file_with_an_overlong_line_says_so(tmp_path):
 def test_lines_are_the_files_lines_or_marked_too_long(data, block, max_line):
     import io
 
-    got = list(lines_in_blocks(io.BytesIO(data), block, max_line))
+    pieces = text_blocks(io.BytesIO(data), block, max_line)
+    got = [line for piece in pieces for line in ([piece] if isinstance(piece, LineTooLong) else piece.split("\n"))]
     expected = data.split(b"\n")
     if expected and expected[-1] == b"":
         expected.pop()

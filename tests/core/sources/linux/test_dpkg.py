@@ -134,15 +134,15 @@ def test_real_deb_named_like_wechat_is_found_then_gone_after_purge(tmp_path):
 
 
 @given(st.binary(max_size=3000), st.integers(min_value=1, max_value=64))
-def test_lines_in_blocks_are_the_files_lines_whatever_the_block_size(data, block):
+def test_text_blocks_hold_the_files_lines_whatever_the_block_size(data, block):
     import io
 
-    from appwarden.core.sources.linux.dpkg import lines_in_blocks
+    from appwarden.core.sources.linux.dpkg import text_blocks
 
     expected = data.decode("utf-8", errors="replace").split("\n") if data else []
     if expected and expected[-1] == "":
         expected.pop()
-    got = list(lines_in_blocks(io.BytesIO(data), block=block))
+    got = [line for piece in text_blocks(io.BytesIO(data), block=block) for line in piece.split("\n")]
     # Lines are split on bytes first, so a character cut by a block boundary is never mangled.
     assert got == [line.decode("utf-8", errors="replace") for line in data.split(b"\n")][: len(got)]
     assert len(got) == len(expected)
