@@ -77,9 +77,9 @@ def run_scan(
             coverage.append(result.coverage)
             items = list(result.items)
             del result  # the list now holds the only references, so they can be freed gradually
-            items_read += len(items)
-            for item in items:
-                matches += index.matches(item)
+            found, read = index.matches_among(items)
+            matches += found
+            items_read += read
             _release_gradually(items)
     findings = build_findings(matches, policies, started.date(), target.device_class, target.organisation_issued)
     return with_reference(ScanResult(
@@ -99,12 +99,8 @@ def run_scan(
 def match_streamed(source: str, result: StreamedResult, index: RuleIndex) -> tuple[list[Match], int, Coverage]:
     """The matches among a streamed source's items, how many it read, and its coverage; a source
     that breaks part way counts as broken, as if it had broken before giving any item."""
-    found: list[Match] = []
-    count = 0
     try:
-        for item in result.stream():
-            count += 1
-            found += index.matches(item)
+        found, count = index.matches_among(result.stream())
     except Exception as error:  # a bug in one source must not lose the others' results
         return [], 0, _broken(source, error).coverage
     return found, count, result.coverage

@@ -12,13 +12,22 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ua
 
 
 def normalize(text: str) -> str:
+    # Most identifiers are ASCII, where NFKC changes nothing and case folding is lower(): skipping
+    # both halves the cost of a call (matching a million items calls this about three million times).
+    if text.isascii():
+        return " ".join(text.lower().split())
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def words(text: str) -> tuple[str, ...]:
     """The normalized words of a name: runs of letters and digits, so "WeChat-Work (x64)" is
     wechat, work, x64. A Chinese name without spaces is one word."""
-    return tuple(WORD.findall(normalize(text)))
+    return words_of_normalized(normalize(text))
+
+
+def words_of_normalized(normalized: str) -> tuple[str, ...]:
+    """The words of a name that is already normalized (saves normalizing it twice)."""
+    return tuple(WORD.findall(normalized))
 
 
 def is_unspaced_script(text: str) -> bool:
