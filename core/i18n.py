@@ -130,3 +130,13 @@ def detect_language(explicit: str | None = None) -> str:
             if candidate is explicit:
                 return DEFAULT_LANGUAGE
     return DEFAULT_LANGUAGE
+
+
+def readable_local_time(iso: str, lang: str) -> str:
+    """"November 29, 2026, 10:04" ("29 novembre 2026 à 10 h 04") in this computer's time zone, as
+    every date a person reads is written (core.i18n.Translator.moment)."""
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return Translator(lang).moment(moment)

@@ -4,7 +4,6 @@ in the platformdirs user config folder. A damaged file is never fatal and never 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -111,6 +110,8 @@ class _Unusable(Exception):
 
 
 def _settings_from_toml(text: str) -> Settings:
+    import tomllib  # only when there is a settings file (the window starts sooner without one)
+
     try:
         table = tomllib.loads(text)
     except (ValueError, RecursionError) as error:  # TOMLDecodeError is a ValueError

@@ -7,28 +7,19 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QObject
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from appwarden.core.errors import AppWardenError, HistoryError, TargetError
 from appwarden.core.findings import ScanResult
 from appwarden.core.history import HistoryListing, HistoryStore
-from appwarden.core.i18n import Translator
+from appwarden.core.i18n import Translator, readable_local_time
 from appwarden.core.policy.loader import load_policies
 from appwarden.core.policy.model import PolicySet
 from appwarden.core.reports import wording
-from appwarden.core.elevation import (
-    elevated_result,
-    elevated_scan_arguments,
-    elevation_for,
-    how_an_administrator_checks,
-    prepare_report_file,
-    run_elevated_check,
-)
-from appwarden.core.reports.diagnostics import diagnostics_text
-from appwarden.core.reports.json_reader import ReceivedReport
 from appwarden.core.reports.reference import spoken, unbroken
 from appwarden.core.scan import Progress, run_scan
 from appwarden.core.sources.base import ScanTarget
@@ -36,10 +27,17 @@ from appwarden.core.target import capture_target, make_target
 from appwarden.core.version import __version__
 from appwarden.gui.background import BackgroundWork, Task
 from appwarden.gui.detail_html import empty_detail_html, finding_html
-from appwarden.gui.history_view import readable_local_time
 from appwarden.gui.main_window import MainWindowView
 from appwarden.gui.models import FINDING_ROLE, CoverageModel, FindingsModel
 from appwarden.gui.translation import install_qt_translations, translator_for
+
+if TYPE_CHECKING:
+    from appwarden.core.reports.json_reader import ReceivedReport
+
+# What only some of the window's actions need (raising a check to administrator rights, the
+# diagnostics, reading a received report, the dialogs, and Qt's QFileDialog and QMessageBox, whose
+# Python types PySide6 builds on first import) is imported when that action runs: the window shows
+# and is ready sooner (bench/window_startup.py).
 
 
 @dataclass(frozen=True)
@@ -484,10 +482,14 @@ class MainController(QObject):
 
     def diagnostics(self) -> str:
         """The diagnostics of the result shown; a received report's say first that it was received."""
+        from appwarden.core.reports.diagnostics import diagnostics_text
+
         text = diagnostics_text(self.result, self.t)
         return text if self.received is None else f"{self._received_sentence()}\n\n{text}"
 
     def save_diagnostics(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from appwarden.gui.export import export_folder
 
         if self.result is None:
@@ -517,6 +519,8 @@ class MainController(QObject):
 
     # A report someone sent: shown as they saw it, read-only.
     def open_report(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from appwarden.gui.export import export_folder
 
         typed, _ = QFileDialog.getOpenFileName(
@@ -580,6 +584,8 @@ class MainController(QObject):
 
     def show_report_error(self, error: AppWardenError) -> None:
         """A file that is not a report does not disturb what the window shows: one sentence in a box."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, "AppWarden", error.render(self.t), QMessageBox.StandardButton.Close, self.view)
         box.setObjectName("reportErrorDialog")
         box.open()
@@ -593,6 +599,8 @@ class MainController(QObject):
         if not (here and result.scope.need_rights):
             self.view.show_all_accounts_offer(False)
             return
+        from appwarden.core.elevation import elevation_for, how_an_administrator_checks
+
         if elevation_for(result.target.os) is None:
             self.view.show_all_accounts_offer(False, how_an_administrator_checks(result.target.os).render(self.t))
             return
@@ -601,6 +609,8 @@ class MainController(QObject):
     def check_all_accounts(self) -> None:
         if self.startup is None or (self.task is not None and not self.task.done):
             return
+        from appwarden.core.elevation import elevated_scan_arguments, elevation_for, prepare_report_file
+
         elevation = elevation_for(self.startup.target.os)
         if elevation is None:
             return
@@ -623,6 +633,8 @@ class MainController(QObject):
 
     def _check_elevated(self, elevation, arguments: list[str], prepared, policies: PolicySet) -> ScanResult | None:
         """The elevated check's result, recorded in history; None when the person declined the prompt."""
+        from appwarden.core.elevation import elevated_result, run_elevated_check
+
         try:
             report = run_elevated_check(elevation, arguments, prepared)
         finally:
@@ -669,6 +681,8 @@ class MainController(QObject):
 
     # Reports, history, settings.
     def export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         from appwarden.gui.export import DEFAULT_REPORT_NAME, export_destination, export_folder
 
         if self.result is None:
@@ -759,6 +773,8 @@ class MainController(QObject):
         self.start()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self.view, self.t("About AppWarden"), self.t(
             "AppWarden {version}. Checks this device for applications that government directives prohibit, "
             "explains why, and guides their removal. It works offline and changes nothing without asking.",
@@ -767,6 +783,8 @@ class MainController(QObject):
 
     def show_error(self, error: AppWardenError) -> None:
         """A sentence for the person; the technical detail only behind "Copy details"."""
+        from PySide6.QtWidgets import QMessageBox
+
         self._stop_progress()
         self.view.show_banner("incomplete", self.t("Something went wrong."), error.render(self.t))
         box = QMessageBox(QMessageBox.Icon.Warning, "AppWarden", error.render(self.t), QMessageBox.StandardButton.Close, self.view)

@@ -4,7 +4,6 @@ that shows it. Reading the store is the caller's job, off the UI thread.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Mapping, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from appwarden.core.history import ActionRecord, ScanRecord, removal_log, step_result, step_title
-from appwarden.core.i18n import Translator
+from appwarden.core.i18n import Translator, readable_local_time
 from appwarden.core.sources.base import COMPUTER_PLATFORMS, OS_NAMES
 
 WHEN, DEVICE, WHERE, RESULT, REFERENCE = range(5)
@@ -107,16 +106,6 @@ class HistoryModel(QAbstractTableModel):
 
 def result_icon(record: ScanRecord) -> QIcon:
     return QApplication.style().standardIcon(RESULT_ICONS[outcome(record)])
-
-
-def readable_local_time(iso: str, lang: str) -> str:
-    """"November 29, 2026, 10:04" ("29 novembre 2026 à 10 h 04") in this computer's time zone, as
-    every date a person reads is written (core.i18n.Translator.moment)."""
-    try:
-        moment = dt.datetime.fromisoformat(iso).astimezone()
-    except ValueError:
-        return iso
-    return Translator(lang).moment(moment)
 
 
 class ActionsModel(QAbstractTableModel):

@@ -5,11 +5,10 @@ the command line otherwise. Qt is imported only when the window really opens.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 
-from appwarden.core.i18n import SUPPORTED_LANGUAGES, Translator, detect_language
+from appwarden.core.i18n import Translator, detect_language
 from appwarden.core.version import __version__
 
 EXIT_NO_DISPLAY = 2
@@ -168,6 +167,8 @@ def uses_xcb() -> bool:
 def missing_xcb_libraries() -> list[str]:
     """The system libraries of `XCB_SYSTEM_LIBRARIES` the loader cannot load, by soname. A library
     that fails because one it needs is missing counts as that one (the loader names it first)."""
+    import ctypes  # 5 ms, only where Qt would draw through X11
+
     bundled = getattr(sys, "_MEIPASS", None)  # a self-contained build ships the smaller ones itself
     missing: list[str] = []
     for name in XCB_SYSTEM_LIBRARIES:

@@ -3,7 +3,6 @@ and buttons. Start-up (`gui.app`) and the settings (`gui.controller`) both choos
 
 from __future__ import annotations
 
-import tomllib
 from typing import Mapping
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -38,9 +37,15 @@ def qt_catalogue_gaps(lang: str) -> dict[str, str]:
     """Our French for what qtbase_<lang>.qm leaves in English; nothing when there is no such file."""
     try:
         with open(asset_path("translations", f"qt_{lang}.toml"), "rb") as handle:
-            return dict(tomllib.load(handle).get("dialogs", {}))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}  # Qt's own catalogue still translates all the rest
+            text = handle.read()
+    except OSError:
+        return {}  # English has none; Qt's own catalogue still translates all the rest
+    import tomllib  # only when there is a catalogue to read (3 ms), as in core.i18n
+
+    try:
+        return dict(tomllib.loads(text.decode("utf-8")).get("dialogs", {}))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
 
 
 _qt_translators: list[QTranslator] = []

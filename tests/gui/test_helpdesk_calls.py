@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from appwarden.core.i18n import Translator
 from appwarden.core.reports.json_report import render_json
 from appwarden.gui.detail_html import finding_html
-from appwarden.gui.history_view import readable_local_time
+from appwarden.core.i18n import readable_local_time
 from tests.gui.window_fixtures import check_and_wait, linux_disk, open_window
 
 CLEAN = "Package: vim\nStatus: install ok installed\nVersion: 2:9.0\nArchitecture: amd64\n\n"

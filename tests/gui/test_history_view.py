@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QDialog
 
 from appwarden.core.history import ScanRecord
 from appwarden.core.i18n import Translator
-from appwarden.gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel, readable_local_time
+from appwarden.core.i18n import readable_local_time
+from appwarden.gui.history_view import RECORD_ROLE, HistoryDialog, HistoryModel
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses POSIX roots and time.tzset to fix the time zone")
 

@@ -4,13 +4,14 @@ every identifier, name and prefix compared one by one with every rule."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appwarden.core.matching.index import RuleIndex
-from appwarden.core.matching.normalize import is_unspaced_script, normalize, words
+from appwarden.core.matching.normalize import UNSPACED_RANGES, is_unspaced_script, normalize, words
 from appwarden.core.policy.loader import load_policies
 from appwarden.core.policy.versions import version_allowed
 from appwarden.core.sources.base import EvidenceKind, InventoryItem
@@ -123,3 +124,18 @@ def test_the_plain_statement_finds_and_excludes_as_the_pack_says():
     wecom = InventoryItem("test", EvidenceKind.INSTALLED, (), name="企业微信 5.0", publisher="Tencent")
     assert plainly_matched(POLICIES.rules, wechat) == {"wechat"} == {m.rule.id for m in INDEX.matches(wechat)}
     assert plainly_matched(POLICIES.rules, wecom) == set() == {m.rule.id for m in INDEX.matches(wecom)}
+
+
+UNSPACED_PATTERN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f]")
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x3000, max_codepoint=0x30000) | st.characters(), max_size=8))
+def test_unspaced_scripts_by_code_point_are_the_ranges_as_a_pattern(text):
+    assert is_unspaced_script(text) == (UNSPACED_PATTERN.search(text) is not None)
+
+
+def test_each_edge_of_the_unspaced_ranges():
+    for low, high in UNSPACED_RANGES:
+        assert is_unspaced_script(chr(low)) and is_unspaced_script(chr(high))
+        assert not is_unspaced_script(chr(low - 1)) or any(a <= low - 1 <= b for a, b in UNSPACED_RANGES)
+        assert not is_unspaced_script(chr(high + 1)) or any(a <= high + 1 <= b for a, b in UNSPACED_RANGES)
