@@ -1,9 +1,12 @@
 """Start-up time of the PyInstaller bundle beside the source tree's, side by side.
 
-Two commands, each timed from the bundle (dist/appwarden/) and from source (this Python, the
-project on PYTHONPATH), in interleaved rounds so both see the same machine load:
+Three commands, each timed from the bundle (dist/appwarden/) and from source, in interleaved
+rounds so both see the same machine load. From source, each runs with the interpreter of a
+throwaway virtual environment that sees the project as `pip install .` installs it (as
+scan_vs_reference.py does: no editable finder), its bytecode cached in a temporary folder:
 
 - `appwarden --version`: the console command starts, prints the version, exits.
+- `appwarden scan --format json --no-history`: a whole check of this machine.
 - `appwarden-gui --self-check --root DISK`: the window opens on the offscreen platform, checks a
   fixture disk (dpkg status with wechat) and exits once it shows the result.
 
@@ -35,16 +38,23 @@ SOURCE_CONSOLE = "import sys; from appwarden.gui.launcher import main; sys.exit(
 SOURCE_WINDOW = "import sys; from appwarden.gui.launcher import main_window; sys.exit(main_window())"
 
 
-def commands(bundle: Path, disk: Path) -> dict[str, dict[str, list[str]]]:
+SCAN_ARGS = ["scan", "--format", "json", "--no-history"]
+
+
+def commands(bundle: Path, disk: Path, python: str) -> dict[str, dict[str, list[str]]]:
     window_args = ["--self-check", "--root", str(disk)]
     return {
         "appwarden --version": {
             "bundle": [str(bundle / "appwarden"), "--version"],
-            "source": [sys.executable, "-c", SOURCE_CONSOLE, "--version"],
+            "source": [python, "-c", SOURCE_CONSOLE, "--version"],
+        },
+        "appwarden scan": {
+            "bundle": [str(bundle / "appwarden"), *SCAN_ARGS],
+            "source": [python, "-c", SOURCE_CONSOLE, *SCAN_ARGS],
         },
         "appwarden-gui --self-check": {
             "bundle": [str(bundle / "appwarden-gui"), *window_args],
-            "source": [sys.executable, "-c", SOURCE_WINDOW, *window_args],
+            "source": [python, "-c", SOURCE_WINDOW, *window_args],
         },
     }
 
@@ -54,8 +64,8 @@ def timed(argv: list[str], home: Path, from_source: bool) -> float:
                XDG_DATA_HOME=str(home / "data"), XDG_STATE_HOME=str(home / "state"), XDG_CONFIG_HOME=str(home / "config"))
     env.pop("PYTHONPATH", None)
     if from_source:
-        env["PYTHONPATH"] = str(PROJECT)
-        env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")  # bytecode cached outside the project
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # the source tree with its bytecode, as an installed copy has it
+        env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")  # cached outside the project
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
     elapsed = time.perf_counter() - start
@@ -73,10 +83,13 @@ def main() -> int:
     if not (args.bundle / "appwarden").is_file():
         raise SystemExit(f"no bundle in {args.bundle}: run `pyinstaller --noconfirm build.spec` first")
     from tests.gui.window_fixtures import linux_disk
+    from scan_vs_reference import plain_interpreter  # bench/ is on sys.path when a script runs
 
     with tempfile.TemporaryDirectory() as folder:
         disk = linux_disk(Path(folder) / "disk")
-        table = commands(args.bundle, disk)
+        plain = Path(folder) / "plain"
+        plain.mkdir()
+        table = commands(args.bundle, disk, plain_interpreter(plain))
         times = {name: {side: [] for side in sides} for name, sides in table.items()}
         for round_number in range(args.runs + 1):
             for name, sides in table.items():

@@ -14,6 +14,7 @@ import pytest
 
 from appwarden.core.version import __version__
 from tests.conftest import PROJECT, SHARED, cli_environment
+from tests.core.sources.conftest import windows_disk, windows_hives  # noqa: F401 (fixtures)
 from tests.gui.window_fixtures import linux_disk
 
 pytestmark = [
@@ -65,6 +66,21 @@ def test_json_scan_of_a_disk_with_a_prohibited_app(bundle, tmp_path):
     assert done.returncode == 1, done.stderr
     rules = {finding["rule"] for finding in json.loads(done.stdout)["findings"]}
     assert "wechat" in rules
+
+
+def test_json_scan_of_a_windows_disk_reads_its_registry(bundle, tmp_path, windows_disk):
+    """regipy reads the hives inside the bundle: it needs pytz.utc, and the bundle leaves out
+    pytz's time-zone database (build.spec), which pytz.utc does not use."""
+    done = run(bundle, tmp_path, "appwarden", "scan", "--format", "json", "--root", str(windows_disk), "--no-history")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    registry_sources = [c for c in report["coverage"] if c["source"] == "windows_uninstall"]
+    assert [c["status"] for c in registry_sources] == ["ok"], report["coverage"]
+    assert {"wechat", "kaspersky"} <= {finding["rule"] for finding in report["findings"]}
+
+
+def test_no_time_zone_database_is_bundled(bundle):
+    assert not list((bundle / "_internal").glob("pytz/zoneinfo/*"))
 
 
 @pytest.mark.parametrize("program", [("appwarden-gui",), ("appwarden", "gui")])

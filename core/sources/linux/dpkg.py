@@ -34,7 +34,13 @@ ON_DISK_STATES = frozenset(
     {"installed", "unpacked", "half-configured", "half-installed", "triggers-awaited", "triggers-pending"}
 )
 CONFIG_ONLY_STATE = "config-files"
-READ_BLOCK = 1 << 20
+# Read a quarter megabyte at a time: each read's bytes are copied a few times on their way to
+# text (joined with the last line's start, decoded, framed by newlines) while the packages before
+# them are matched, so a megabyte at a time cost a check about 5 MB of peak memory and a quarter
+# 2.6 MB. Smaller is worse for the window: at 64 KiB its thread waited up to 392 ms for Python's
+# lock while a 200,000-package database was read, against 33 ms at a quarter megabyte
+# (bench/window_responsiveness.py; see text_blocks).
+READ_BLOCK = 1 << 18
 # The longest real line is a package's Description or Conffiles entry: a few kilobytes.
 MAX_LINE_BYTES = 1 << 20
 # A real database of 200,000 packages is about 300 MB; a larger file is not read (it may be sparse).
@@ -121,8 +127,8 @@ def parse_status_text(pieces: Iterable[str | LineTooLong], keep: frozenset[str] 
 
     Only the lines StanzaReader has something to do with are handed to it: on this machine about
     5,700 of 18,500; the others are passed over inside the regex engine. With text_blocks'
-    whole-megabyte decoding, this machine's database reads in 14 ms against 16 ms line by line
-    (tests check both give the same stanzas).
+    decoding a quarter megabyte at a time, this machine's database reads in 20 to 21 ms against
+    21.5 to 22 ms line by line (2026-12-02; tests check both give the same stanzas).
     """
     reader = StanzaReader(keep)
     next_line = _next_line_to_read(keep).search
@@ -158,14 +164,14 @@ LINE_TOO_LONG = LineTooLong()
 def text_blocks(
     raw: BinaryIO, block: int = READ_BLOCK, max_line: int = MAX_LINE_BYTES, cancelled: Callable[[], bool] = lambda: False
 ) -> Iterator[str | LineTooLong]:
-    """The file's lines, a megabyte at a time: each piece is whole lines joined by newlines, decoded
+    """The file's lines, READ_BLOCK at a time: each piece is whole lines joined by newlines, decoded
     at once; a line over `max_line` bytes is skipped and stands as LINE_TOO_LONG between pieces.
     Each byte is looked at a bounded number of times, so a file with no newlines costs as little as
     any other (bench/dpkg_long_lines.py).
 
     Reading in small pieces releases and retakes Python's lock so often that another thread
     waiting for it (the window's) never gets its turn: the window froze for up to a second while a
-    large database was read (bench/window_responsiveness.py). One read per megabyte leaves it room.
+    large database was read (bench/window_responsiveness.py). One read per quarter megabyte leaves it room.
     """
     tail = b""  # the start of a line that has not ended yet: at most max_line bytes
     skipping = False  # inside a line already known to be too long
@@ -181,7 +187,8 @@ def text_blocks(
             tail = data
         else:
             tail = data[last_newline + 1:]
-            yield from _whole_lines(data[:last_newline], max_line)
+            # A view, not a copy: the common case decodes straight from the bytes read.
+            yield from _whole_lines(memoryview(data)[:last_newline], max_line)
         if len(tail) > max_line:
             tail, skipping = b"", True
             yield LINE_TOO_LONG
@@ -189,16 +196,16 @@ def text_blocks(
         yield tail.decode("utf-8", errors="replace")
 
 
-def _whole_lines(data: bytes, max_line: int) -> Iterator[str | LineTooLong]:
+def _whole_lines(data: bytes | memoryview, max_line: int) -> Iterator[str | LineTooLong]:
     """`data`'s lines as one piece, or as several around the lines longer than `max_line`.
     Decoding the lines together gives the same text as one by one: a newline is never part of
     a character, so a broken character is replaced in the same way."""
     if len(data) <= max_line:
-        yield data.decode("utf-8", errors="replace")
+        yield str(data, "utf-8", "replace")
         return
-    lines = data.split(b"\n")
+    lines = bytes(data).split(b"\n")
     if max(map(len, lines)) <= max_line:
-        yield data.decode("utf-8", errors="replace")
+        yield str(data, "utf-8", "replace")
         return
     run: list[bytes] = []
     for line in lines:
