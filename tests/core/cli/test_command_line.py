@@ -189,3 +189,30 @@ def test_a_system_folder_this_account_cannot_read_is_permission_denied(capsys, d
     assert run(capsys, "scan", "--root", disk, "--no-history", *ON_DISK) == (2, "", (
         f"Permission denied: this account cannot read {disk / 'etc'}. Run the check with administrator rights (for example with sudo).\n"
     ))
+
+
+@pytest.mark.parametrize("columns_variable", [None, "100", "0", "wide", "-3"])
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns_variable):
+    """The help formatter finds the width itself, as shutil.get_terminal_size does for argparse,
+    so that a check does not import shutil (and its compression libraries)."""
+    import shutil
+
+    from appwarden.core.cli.main import help_width
+
+    if columns_variable is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns_variable)
+    assert help_width() == shutil.get_terminal_size().columns - 2
+
+
+def test_building_the_command_line_does_not_import_shutil():
+    import subprocess
+    import sys
+
+    code = ("import sys, io, contextlib\nfrom appwarden.core.cli.main import build_parser\n"
+            "from appwarden.core.i18n import Translator\n"
+            "build_parser(Translator('en')).parse_args(['scan', '--no-history'])\n"
+            "print('shutil' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
