@@ -222,12 +222,8 @@ class MainWindowView(QMainWindow):
             button.setProperty("role", "primary" if primary else "")
             button.setDefault(primary)
             button.setAutoDefault(primary)
-            if button.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
-                # The style sheet reads the role property when a button is polished: once shown,
-                # polish it again. Before, showing polishes it (asking for its style() at start
-                # would build QStyle's Python type, 16 ms).
-                button.style().unpolish(button)
-                button.style().polish(button)
+            button.style().unpolish(button)
+            button.style().polish(button)
 
     def _results(self) -> QSplitter:
         """Findings on the left; on the right the selected finding above what was checked, each

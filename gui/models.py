@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from appwarden.core.findings import Finding
 from appwarden.core.i18n import Translator
@@ -36,8 +36,6 @@ def finding_icon(finding: Finding) -> QIcon:
         name = dict(evidence.details).get("icon", "")
         if THEME_ICON_NAME.fullmatch(name) and QIcon.hasThemeIcon(name):
             return QIcon.fromTheme(name)
-    from PySide6.QtWidgets import QStyle  # PySide6 builds QStyle's type on first import: 16 ms the window's start need not pay
-
     mark = QStyle.StandardPixmap.SP_MessageBoxWarning if finding.app_present else QStyle.StandardPixmap.SP_MessageBoxInformation
     return QApplication.style().standardIcon(mark)
 

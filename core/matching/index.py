@@ -35,8 +35,8 @@ class RuleIndex:
         # not more of the same script ("微信 3.9", "微信（测试版）", not 微信读书), or by a listed
         # prefix; never inside a name (企业微信, WeCom, contains 微信). Both are keyed on their first
         # character, which a name they start must share, so a name is compared with a few only.
-        # Each entry is (key, rule, whether the key is a prefix rather than a name).
-        self._unspaced: dict[str, list[tuple[str, Rule, bool]]] = defaultdict(list)
+        self._unspaced_prefixes: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
+        self._unspaced_names: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
         self._lookalikes: set[tuple[str, str, str]] = set()
         self._lookalike_phrases: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         self._publishers: dict[str, tuple[str, ...]] = {}
@@ -58,11 +58,11 @@ class RuleIndex:
             self._add_phrase(name, rule)
             if is_unspaced_script(name):
                 key = normalize(name)
-                self._unspaced[key[:1]].append((key, rule, False))
+                self._unspaced_names[key[:1]].append((key, rule))
         for prefix in match.prefixes:
             if is_unspaced_script(prefix):
                 key = normalize(prefix)
-                self._unspaced[key[:1]].append((key, rule, True))
+                self._unspaced_prefixes[key[:1]].append((key, rule))
             else:
                 self._add_phrase(prefix, rule)
         for namespace, values in rule.lookalikes.items():
@@ -144,9 +144,13 @@ class RuleIndex:
                 if name_words[position:position + len(phrase)] == phrase:
                     candidates.append(rule)
         # An unspaced entry's key is never empty (it holds a Han, kana or Hangul character, which
-        # NFKC keeps as one), so a name it starts shares its first character.
-        for key, rule, is_prefix in self._unspaced.get(name[:1], ()):
-            if name.startswith(key) and (is_prefix or (len(name) > len(key) and not is_unspaced_script(name[len(key)]))):
+        # NFKC keeps as one), so a name it starts shares its first character. Prefixes before
+        # names, as the candidates have always been listed.
+        for prefix, rule in self._unspaced_prefixes.get(name[:1], ()):
+            if name.startswith(prefix):
+                candidates.append(rule)
+        for key, rule in self._unspaced_names.get(name[:1], ()):
+            if len(name) > len(key) and name.startswith(key) and not is_unspaced_script(name[len(key)]):
                 candidates.append(rule)
         return candidates
 

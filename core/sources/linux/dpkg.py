@@ -34,11 +34,11 @@ ON_DISK_STATES = frozenset(
     {"installed", "unpacked", "half-configured", "half-installed", "triggers-awaited", "triggers-pending"}
 )
 CONFIG_ONLY_STATE = "config-files"
-# Read a quarter megabyte at a time: each read's bytes are copied a few times on their way to
-# text (joined with the last line's start, decoded, framed by newlines) while the packages before
-# them are matched, so a megabyte at a time cost a check about 5 MB of peak memory and a quarter
-# 2.6 MB. Smaller is worse for the window: at 64 KiB its thread waited up to 392 ms for Python's
-# lock while a 200,000-package database was read, against 33 ms at a quarter megabyte
+# Read a quarter megabyte at a time. What is read stays in memory while its packages are matched,
+# as bytes and as text (two bytes a character once an accented name is in it), so a megabyte at a
+# time, with the copies there were then, cost a check 5.5 MB of peak memory; now 1.6 MB. Smaller is
+# worse for the window: at 64 KiB its thread waited up to 392 ms for Python's lock while a
+# 200,000-package database was read, against 33 ms at a quarter megabyte
 # (bench/window_responsiveness.py; see text_blocks).
 READ_BLOCK = 1 << 18
 # The longest real line is a package's Description or Conffiles entry: a few kilobytes.
@@ -136,20 +136,28 @@ def parse_status_text(pieces: Iterable[str | LineTooLong], keep: frozenset[str] 
         if isinstance(piece, LineTooLong):
             reader.too_long()
             continue
-        text = "\n" + piece + "\n"  # every line, the first included, follows a newline
-        position, size = 1, len(text)
-        while position < size:
-            if reader.last_field is not None and text[position] not in " \t":
+        # The piece is read in place (framing it with newlines would copy it: half a megabyte of
+        # a check's peak, as text with an accented name in it takes two bytes a character). Its
+        # first line has no newline before it for the regex to find, so it goes to the reader
+        # whatever it is: the lines the regex passes over are ones the reader would pass over too.
+        position, size, first = 0, len(piece), True
+        while True:
+            if reader.last_field is not None and piece[position:position + 1] not in (" ", "\t"):
                 reader.last_field = None  # the next line cannot continue the field
-            if reader.last_field is None:
-                position = next_line(text, position - 1).start() + 1  # the final newline is always found
-                if position >= size:
-                    break
-            end = text.find("\n", position)
-            stanza = reader.line(text[position:end])
-            position = end + 1
+            if reader.last_field is None and not first:
+                found = next_line(piece, position - 1)  # from the newline that ended the last line
+                if found is None:
+                    break  # no line left that the reader has something to do with
+                position = found.start() + 1
+            first = False
+            end = piece.find("\n", position)
+            end = size if end < 0 else end
+            stanza = reader.line(piece[position:end])
             if stanza is not None:
                 yield stanza
+            if end >= size:
+                break
+            position = end + 1
     if (stanza := reader.end()) is not None:
         yield stanza
 
@@ -176,19 +184,29 @@ def text_blocks(
     tail = b""  # the start of a line that has not ended yet: at most max_line bytes
     skipping = False  # inside a line already known to be too long
     while not cancelled() and (chunk := raw.read(block)):
-        if skipping:
+        start = 0  # where this chunk's whole lines begin
+        if skipping or tail:
             newline = chunk.find(b"\n")
             if newline < 0:
+                if not skipping:
+                    tail += chunk
+                    if len(tail) > max_line:
+                        tail, skipping = b"", True
+                        yield LINE_TOO_LONG
                 continue
-            chunk, skipping = chunk[newline + 1:], False
-        data = tail + chunk if tail else chunk
-        last_newline = data.rfind(b"\n")
+            if not skipping:
+                # The line the last chunk began ends here. It goes alone, so that the rest of the
+                # chunk is decoded where it lies rather than copied after it (a quarter megabyte
+                # of a check's peak).
+                yield from _whole_lines(tail + chunk[:newline], max_line)
+            tail, skipping, start = b"", False, newline + 1
+        last_newline = chunk.rfind(b"\n", start)
         if last_newline < 0:
-            tail = data
+            tail = chunk[start:]
         else:
-            tail = data[last_newline + 1:]
-            # A view, not a copy: the common case decodes straight from the bytes read.
-            yield from _whole_lines(memoryview(data)[:last_newline], max_line)
+            tail = chunk[last_newline + 1:]
+            # A view, not a copy: the lines are decoded straight from the bytes read.
+            yield from _whole_lines(memoryview(chunk)[start:last_newline], max_line)
         if len(tail) > max_line:
             tail, skipping = b"", True
             yield LINE_TOO_LONG
