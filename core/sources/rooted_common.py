@@ -263,6 +263,15 @@ def link_text_in_root(root: Path, path: Path, live: bool) -> str:
 
 
 def read_limited(fd: int, limit: int) -> bytes:
-    """Up to `limit` + 1 bytes of an open file (one more tells that it is larger), then closed."""
+    """Up to `limit` + 1 bytes of an open file (one more tells that it is larger), then closed.
+
+    The first read asks for the file's size and one byte more: asking for `limit` + 1 at once
+    makes Python set that much memory aside before it shrinks the result, a megabyte for each
+    two-kilobyte certificate or menu entry (a check's peak memory). A file that is longer than
+    it said (it grew, or /proc's, which say 0) is read on to the limit."""
     with open(fd, "rb", closefd=True) as handle:
-        return handle.read(limit + 1)
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(min(limit, size) + 1)
+        if len(data) <= size or len(data) > limit:
+            return data
+        return data + handle.read(limit + 1 - len(data))

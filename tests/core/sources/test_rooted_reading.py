@@ -249,3 +249,42 @@ def test_cancel_is_asked_at_every_block_of_the_status_file(tmp_path):
     request = ReadRequest(ScanTarget(disk.resolve(), "linux", live=False), cancelled=lambda: asked.append(1) or len(asked) > 2)
     DpkgPackages().read(request).items  # the packages are read as they are asked for
     assert 3 <= len(asked) <= 4  # asked before each block: it stopped after the third of eight
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000), st.integers(min_value=0, max_value=4000))
+def test_read_limited_gives_the_first_limit_and_one_bytes(tmp_path_factory, content, limit):
+    """Whatever the file's size against the limit: the bytes up to one past the limit."""
+    from appwarden.core.sources.rooted_common import read_limited
+
+    path = tmp_path_factory.mktemp("limited") / "file"
+    path.write_bytes(content)
+    assert read_limited(os.open(path, os.O_RDONLY), limit) == content[: limit + 1]
+
+
+def test_read_limited_reads_a_file_that_says_it_is_empty():
+    """/proc's files have a size of 0 and content all the same."""
+    from appwarden.core.sources.rooted_common import read_limited
+
+    with open("/proc/self/mounts", "rb") as handle:
+        expected = handle.read()
+    assert os.stat("/proc/self/mounts").st_size == 0
+    got = read_limited(os.open("/proc/self/mounts", os.O_RDONLY), 1 << 20)
+    assert got.splitlines()[0] == expected.splitlines()[0] and len(got) > 0
+    assert read_limited(os.open("/proc/self/mounts", os.O_RDONLY), 10) == got[:11]
+
+
+def test_read_limited_does_not_set_a_megabyte_aside_for_a_small_file(tmp_path):
+    import tracemalloc
+
+    from appwarden.core.sources.rooted_common import read_limited
+
+    path = tmp_path / "small"
+    path.write_bytes(b"x" * 2000)
+    tracemalloc.start()
+    try:
+        read_limited(os.open(path, os.O_RDONLY), 1 << 20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
