@@ -90,8 +90,7 @@ def pack_source(pack: model.PolicyPack, function: str) -> str:
 
 def compiled_module_source(paths: list[Path]) -> str:
     """The whole module for the packs at `paths` (each must load without a problem)."""
-    import hashlib
-
+    from appwarden.core.digests import sha256
     from appwarden.core.policy.loader import load_pack
 
     functions, table = [], []
@@ -103,7 +102,7 @@ def compiled_module_source(paths: list[Path]) -> str:
             raise NotCompilable(f"{path}: a rule has version constraints, which are not compiled")
         name = f"_pack_{number}_{path.stem}"
         functions.append(pack_source(pack, name))
-        table.append(f"    {hashlib.sha256(path.read_bytes()).hexdigest()!r}: {name},  # {path.name}\n")
+        table.append(f"    {sha256(path.read_bytes()).hexdigest()!r}: {name},  # {path.name}\n")
     return HEADER + "\n\n" + "\n\n".join(functions) + "\n\n# The sha256 of each pack's file, and what builds it.\nBY_SHA256 = {\n" + "".join(table) + "}\n"
 
 

@@ -168,7 +168,7 @@ def load_pack(path: Path, use_compiled: bool = True) -> tuple[PolicyPack | None,
         return None, [PolicyProblem(file, f"the file is larger than {MAX_PACK_BYTES} bytes")]
     sha256 = sha256_of(raw).hexdigest()
     if use_compiled and (build := _compiled_pack(sha256)) is not None:
-        return replace(build(path, sha256), shipped=_is_shipped(path, sha256)), []
+        return replace(build(path, sha256), shipped=_is_shipped(path)), []
     import tomllib  # 3 ms, for a pack that is not compiled
 
     try:
@@ -184,7 +184,7 @@ def load_pack(path: Path, use_compiled: bool = True) -> tuple[PolicyPack | None,
     checker = _Checker(file)
     pack = _read_pack(checker, data, path, sha256)
     if pack is not None and not checker.problems:
-        pack = replace(pack, shipped=_is_shipped(path, sha256))
+        pack = replace(pack, shipped=_is_shipped(path))
     return (pack if not checker.problems else None), checker.problems
 
 
@@ -204,13 +204,11 @@ def _pack_bytes(path: Path) -> bytes:
         return handle.read(MAX_PACK_BYTES + 1)
 
 
-def _is_shipped(path: Path, sha256: str) -> bool:
-    """One of the packs in assets/policies, as shipped (same file, same content)."""
+def _is_shipped(path: Path) -> bool:
+    """One of the packs in assets/policies (the file itself, whatever link led to it)."""
     try:
         resolved = path.resolve()
-        return any(resolved == shipped.resolve() for shipped in shipped_pack_paths()) and sha256 == sha256_of(
-            resolved.read_bytes()
-        ).hexdigest()
+        return any(resolved == shipped.resolve() for shipped in shipped_pack_paths())
     except OSError:
         return False
 
