@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, t: Translator) -> int:
         from appwarden.core.cli.removal import remove
 
         return remove(args, t)
-    return {"list": policy_list, "show": policy_show, "check": policy_check}[args.policy_command](args, t)
+    return {"list": policy_list, "show": policy_show, "check": policy_check, "export": policy_export}[args.policy_command](args, t)
 
 
 def _policies(args: argparse.Namespace) -> PolicySet:
@@ -291,4 +291,19 @@ def policy_check(args: argparse.Namespace, t: Translator) -> int:
             print(t("{file}: valid ({directives}, {rules})", file=pack.path,
                     directives=t.plural("{count} directive", "{count} directives", count=len(pack.directives)),
                     rules=t.plural("{count} rule", "{count} rules", count=len(pack.rules))))
+    return EXIT_COMPLIANT
+
+
+def policy_export(args: argparse.Namespace, t: Translator) -> int:
+    """The packs as a fleet engine's files, in a folder; what could not be expressed is said."""
+    from appwarden.core.fleet.export import build_export, write_export
+
+    export = build_export(args.format, _policies(args), t, dt.date.today())
+    folder = Path(args.output or f"appwarden-{args.format}")
+    for path in write_export(export, folder):
+        print_to_terminal(t("Wrote {path}", path=path))
+    print(", ".join(f"{name}: {count}" for name, count in export.counts))
+    notes = list(export.notes)
+    cut = notes.index("") + 1 if "" in notes else 0  # the first lines say what the export is: shown above
+    print_to_terminal("\n".join(notes[cut:]).strip())
     return EXIT_COMPLIANT

@@ -215,6 +215,11 @@ def build_parser(t: Translator) -> CommandLineParser:
     check = policy_commands.add_parser("check", help=t("validate policy pack files"))
     check.add_argument("files", metavar="FILE", nargs="+", help=t("a policy pack file"))
     check.add_argument("--no-default-policy", action="store_true", help=t("check the files without the default pack"))
+    export = policy_commands.add_parser("export", help=t("write the packs as Fleet policies, an osquery pack or phones' blocked-app lists"))
+    export.add_argument("--format", choices=("fleet", "osquery", "mdm"), required=True, help=t(
+        "fleet: Fleet GitOps policies and reports; osquery: an osquery pack; mdm: Android and iPhone app ids for device management"))
+    export.add_argument("--output", metavar="DIR", help=t("the folder to write the files into (default: appwarden-FORMAT in this folder)"))
+    _policy_options(export, t)
     return parser
 
 

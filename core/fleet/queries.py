@@ -15,6 +15,7 @@ from appwarden.core.fleet import sql
 from appwarden.core.fleet.tables import (
     NOT_EXPRESSIBLE, OSQUERY_PLATFORMS, PROBES, UNINSTALL_KEYS, USER_UNINSTALL_KEYS, Probe,
 )
+from appwarden.core.messages import Message
 from appwarden.core.matching.normalize import WORD, is_unspaced_script
 from appwarden.core.policy.model import Rule
 from appwarden.core.sources.base import EvidenceKind
@@ -26,16 +27,26 @@ INVENTORY_COLUMNS = ("host", "host_uuid", "platform", "osquery_table", "rule", "
 CENSUS_COLUMNS = ("host", "host_uuid", "platform", "osquery_table", "table_rows")
 HOST_COLUMNS = "(SELECT hostname FROM system_info) AS host, (SELECT uuid FROM system_info) AS host_uuid"
 EXPORT_LIMITS = (
-    "SQLite folds the case of A to Z only and does not normalise Unicode: identifiers and names in "
-    "other scripts are compared exactly as the pack spells them (AppWarden on a device also matches "
-    "their other case and compatibility forms).",
-    "A name's words are separated by ASCII punctuation, spaces and common full-width punctuation; "
-    "a name with runs of more than 16 spaces between its words is not matched.",
-    "Version ranges of a rule are not checked by the queries: AppWarden checks them when it reads "
-    "the results back (appwarden scan --from-osquery).",
-    "Leftover files of removed apps are not queried: AppWarden finds them on the device.",
-    "Registry keys, certificates, browser extensions and installer receipts are what a removed app "
-    "leaves behind: the inventory queries report them, the policies do not fail on them.",
+    Message.of(
+        "SQLite folds the case of A to Z only and does not normalise Unicode: identifiers and names in "
+        "other scripts are compared exactly as the pack spells them (AppWarden on a device also matches "
+        "their other case and compatibility forms)."
+    ),
+    Message.of(
+        "A name's words are separated by ASCII punctuation, spaces and common full-width punctuation; "
+        "a name with runs of more than 16 spaces between its words is not matched."
+    ),
+    Message.of(
+        "Version ranges of a rule are not checked by the queries: AppWarden checks them when it reads "
+        "the results back (appwarden scan --from-osquery)."
+    ),
+    Message.of(
+        "Leftover files of removed apps are not queried: AppWarden finds them on the device."
+    ),
+    Message.of(
+        "Registry keys, certificates, browser extensions and installer receipts are what a removed app "
+        "leaves behind: the inventory queries report them, the policies do not fail on them."
+    ),
 )
 
 

@@ -35,10 +35,24 @@ class UnquotableValue(ValueError):
 
 
 def quote(value: str) -> str:
-    """A SQL string literal holding exactly `value`."""
+    """A SQL expression holding exactly `value`: a string literal, with each character that is not
+    plainly printable as char(N) beside it: a "$" (fleetctl reads "$NAME" in a GitOps file as an
+    environment variable, even inside a query), controls and line breaks (so that a query stays
+    one readable block in YAML)."""
     if "\0" in value:
         raise UnquotableValue(value)
-    return "'" + value.replace("'", "''") + "'"
+    parts, literal = [], []
+    for character in value:
+        if character == "$" or not (character.isprintable() or character == " "):
+            if literal:
+                parts.append("'" + "".join(literal).replace("'", "''") + "'")
+                literal = []
+            parts.append(f"char({ord(character)})")
+        else:
+            literal.append(character)
+    if literal or not parts:
+        parts.append("'" + "".join(literal).replace("'", "''") + "'")
+    return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
 def sqlite_lower(value: str) -> str:

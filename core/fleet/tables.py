@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from appwarden.core.messages import Message
 from appwarden.core.sources.base import LINUX, MACOS, WINDOWS, EvidenceKind
 
 #: osquery's platform names for AppWarden's.
@@ -95,12 +96,12 @@ DISPLAY_NAME_PROBE = next(p for p in PROBES if p.table == "programs")
 #: Identifier kinds no osquery table shows (at the specs in ../shared/reference/osquery-tables),
 #: with why: named in every export, never dropped silently.
 NOT_EXPRESSIBLE = {
-    "flatpak": "osquery has no Flatpak table",
-    "snap": "osquery has no Snap table",
-    "appimage": "osquery has no AppImage table, and an AppImage's file name carries its version",
-    "pacman": "osquery has no pacman (Arch Linux) table",
-    "deepin_app": "osquery has no table of /opt/apps (a deepin app installed as a .deb is found by its package)",
-    "desktop_file": "osquery has no table of desktop entries",
-    "scoop": "osquery has no Scoop table",
-    "android_package": "osquery does not run on phones: see the MDM export",
+    "flatpak": Message.of("osquery has no Flatpak table"),
+    "snap": Message.of("osquery has no Snap table"),
+    "appimage": Message.of("osquery has no AppImage table, and an AppImage's file name carries its version"),
+    "pacman": Message.of("osquery has no pacman (Arch Linux) table"),
+    "deepin_app": Message.of("osquery has no table of /opt/apps (a deepin app installed as a .deb is found by its package)"),
+    "desktop_file": Message.of("osquery has no table of desktop entries"),
+    "scoop": Message.of("osquery has no Scoop table"),
+    "android_package": Message.of("osquery does not run on phones: see the MDM export"),
 }
