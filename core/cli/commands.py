@@ -50,6 +50,8 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     from appwarden.core.scan import run_scan
     from appwarden.core.target import make_target
 
+    if args.from_osquery or args.from_reports:
+        return fleet_scan(args, t)
     if args.write_into and (args.output or args.root or args.phone_capture or args.phone):
         raise UsageError(Message.of("--write-into checks this device and writes only into its file: "
                                     "it cannot be used with --output, --root, --phone or --phone-capture."))
@@ -91,12 +93,7 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
     else:
         sys.stdout.write(report)
     if not args.no_history:
-        from appwarden.core.history import HistoryStore  # sqlite3 and the store: not for --no-history
-
-        try:
-            HistoryStore().record_scan(result)
-        except AppWardenError as error:
-            print(t("Note: {message}", message=error.render(t)), file=sys.stderr)
+        _in_history(lambda store: store.record_scan(result), t)
     if args.output:
         print(t("Report written to {path}.", path=args.output), file=sys.stderr)
     if result.target.live and result.scope.need_rights:
@@ -105,6 +102,46 @@ def scan(args: argparse.Namespace, t: Translator) -> int:
         print(how_an_administrator_checks(result.target.os).render(t), file=sys.stderr)
     failing = result.findings_at_least(Enforcement(args.fail_on))
     return EXIT_FOUND if failing else EXIT_COMPLIANT
+
+
+def fleet_scan(args: argparse.Namespace, t: Translator) -> int:
+    """A summary of many hosts from fleet data: osquery's results or AppWarden's own reports. One
+    history entry for the whole import; exit 1 when any host has a finding."""
+    from appwarden.core.fleet.summary import fleet_from_osquery, fleet_from_reports
+    from appwarden.core.reports.fleet_report import render_fleet
+
+    if args.from_osquery and args.from_reports:
+        raise UsageError(Message.of("--from-osquery and --from-reports each summarise a fleet: give one of them."))
+    others = [name for name, given in (("--root", args.root), ("--os", args.os), ("--phone", args.phone),
+                                       ("--phone-capture", args.phone_capture), ("--write-into", args.write_into),
+                                       ("--personal", args.personal)) if given]
+    if others:
+        raise UsageError(Message.of("A fleet summary reads its files only: it cannot be used with {options}.", options=", ".join(others)))
+    policies = _policies(args)
+    now = dt.datetime.now(dt.timezone.utc)
+    if args.from_osquery:
+        result = fleet_from_osquery([Path(p) for p in args.from_osquery], policies, now)
+    else:
+        result = fleet_from_reports([Path(p) for p in args.from_reports], policies, now)
+    report = render_fleet(result, args.format, t)
+    if args.output:
+        write_file(Path(args.output), report)
+        print(t("Report written to {path}.", path=args.output), file=sys.stderr)
+    else:
+        sys.stdout.write(report)
+    if not args.no_history:
+        _in_history(lambda store: store.record_fleet_import(result), t)
+    return EXIT_FOUND if result.findings_at_least(Enforcement(args.fail_on)) else EXIT_COMPLIANT
+
+
+def _in_history(record, t: Translator) -> None:
+    """Record in the history; a history that cannot be written is a note, never the end of the command."""
+    from appwarden.core.history import HistoryStore  # sqlite3 and the store: not for --no-history
+
+    try:
+        record(HistoryStore())
+    except AppWardenError as error:
+        print(t("Note: {message}", message=error.render(t)), file=sys.stderr)
 
 
 def write_file(path: Path, text: str) -> None:
@@ -175,6 +212,17 @@ def history(args: argparse.Namespace, t: Translator) -> int:
         done = t("{step}: {result}", step=step_title(action).render(t), result=step_result(action).render(t))
         line = f"  {action.recorded_at}  {action.rule}  {done}  {' '.join(action.argv)}"
         print(escape_controls(line.rstrip()))
+    imports = HistoryStore().fleet_imports(limit=max(1, args.limit))
+    if imports:
+        print()
+        print(t("Fleet imports:"))
+    for record in imports:
+        rules = ", ".join(f"{rule} {count}" for rule, count in sorted(record.rules))
+        line = "  " + t("{when}  {origin}  {hosts}, {found}  {rules}  {files}", when=record.imported_at, origin=record.origin,
+                        hosts=t.plural("{count} host", "{count} hosts", count=record.hosts),
+                        found=t.plural("{count} with a prohibited app", "{count} with prohibited apps", count=record.hosts_with_findings),
+                        rules=rules or "-", files=" ".join(record.files))
+        print(escape_controls(line))
     for sentence in listing.skipped_sentences():
         print(sentence.render(t))
     return EXIT_COMPLIANT

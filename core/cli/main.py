@@ -178,6 +178,11 @@ def build_parser(t: Translator) -> CommandLineParser:
     from appwarden.core.cli.phones import add_parser as add_phones_parser, add_phone_options
 
     add_phone_options(scan, t)
+    scan.add_argument("--from-osquery", metavar="FILE", nargs="+", help=t(
+        "summarise the results of the exported osquery queries (osqueryi --json, osquery's result log, or a Fleet report "
+        "or live query in JSON or CSV), host by host"
+    ))
+    scan.add_argument("--from-reports", metavar="FILE", nargs="+", help=t("summarise AppWarden JSON reports collected from many devices"))
     scan.add_argument("--personal", action="store_true", help=t("the device is personal, not issued by your organisation: its findings are recommended, not required"))
     scan.add_argument("--write-into", metavar="FILE", help=t(
         "write the report into FILE, an empty file prepared for it (Check all accounts does this); "

@@ -320,8 +320,15 @@ def census_query(platform: str, tables: list[str]) -> str:
 
 
 def tables_for(rules: tuple[Rule, ...], platform: str) -> list[str]:
-    """The tables some rule is looked for in on this platform, in the probes' order."""
-    used = {q.probe.table for rule in rules for q in rule_conditions(rule, platform)}
+    """The tables some rule is looked for in on this platform, in the probes' order (found from
+    the rules' identifiers, without building their SQL)."""
+    used = set()
+    for rule in rules:
+        for probe in PROBES:
+            if platform in probe.platforms and any(_values(rule, namespace, platform) for namespace in probe.namespaces):
+                used.add(probe.table)
+        if rule.display_names.names or rule.display_names.prefixes:
+            used.update(probe.table for probe in _name_probes(platform))
     return list(dict.fromkeys(p.table for p in PROBES if p.table in used))
 
 

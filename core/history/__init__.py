@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePath
-from typing import Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from appwarden.core.errors import HOME_FOLDER_UNKNOWN, HistoryError
 from appwarden.core.findings import ScanResult
@@ -24,6 +24,9 @@ from appwarden.core.i18n import Translator
 from appwarden.core.messages import Message
 from appwarden.core.reports.json_report import report_dict
 from appwarden.core.sources.base import ScanTarget
+
+if TYPE_CHECKING:
+    from appwarden.core.fleet.summary import FleetResult
 
 HISTORY_FILE = "history.sqlite3"
 BUSY_WAIT_S = 30.0  # as long as sqlite's own wait for a lock
@@ -73,6 +76,20 @@ MIGRATIONS = (
     # missed (0 otherwise); NULL in rows written before this.
     """
     ALTER TABLE scans ADD COLUMN accounts_not_checked INTEGER;
+    """,
+    # A fleet import (appwarden scan --from-osquery or --from-reports): one row for all its hosts.
+    """
+    CREATE TABLE fleet_imports (
+        id INTEGER PRIMARY KEY,
+        imported_at TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        files TEXT NOT NULL,
+        hosts INTEGER NOT NULL,
+        hosts_with_findings INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        policies TEXT NOT NULL
+    );
+    CREATE INDEX fleet_imports_by_time ON fleet_imports (imported_at);
     """,
 )
 STARTED, FINISHED, INTERRUPTED = "started", "finished", "interrupted"
@@ -221,6 +238,24 @@ def step_result(action: ActionRecord) -> Message:
 
 
 @dataclass(frozen=True)
+class FleetImportRecord:
+    id: int
+    imported_at: str
+    origin: str  # "osquery" or "reports"
+    files: tuple[str, ...]
+    hosts: int
+    hosts_with_findings: int
+    rules: tuple[tuple[str, int], ...]  # rule id, hosts where it was found
+
+
+def _fleet_import_record(r: tuple) -> FleetImportRecord:
+    rules = _json(r[6], dict)
+    return FleetImportRecord(_of_type(r[0], int), _of_type(r[1], str), _of_type(r[2], str), _texts(_json(r[3], list)),
+                             _of_type(r[4], int), _of_type(r[5], int),
+                             tuple((_of_type(rule, str), _of_type(count, int)) for rule, count in rules.items()))
+
+
+@dataclass(frozen=True)
 class HistoryListing:
     """What `appwarden history` and the window's history show: the checks (newest first), the
     removal log (oldest first, see `removal_log`) and how many rows could not be read."""
@@ -353,6 +388,28 @@ class HistoryStore:
             row,
             lambda error: Message.of("This check could not be recorded in {path}: {error}.", path=self.path, error=error),
         )
+
+    def record_fleet_import(self, result: FleetResult) -> int:
+        """One row for an import of many hosts: when, from what, how many hosts, and per rule how many."""
+        row = (
+            result.read_at.isoformat(timespec="seconds"), result.origin, json.dumps(list(result.files), ensure_ascii=False),
+            len(result.hosts), len(result.hosts_with_apps),
+            json.dumps({rule: len(hosts) for rule, hosts in result.hosts_by_rule().items()}),
+            json.dumps([{"id": p.id, "version": p.version, "sha256": p.sha256} for p in result.packs]),
+        )
+        return self._insert(
+            "INSERT INTO fleet_imports (imported_at, origin, files, hosts, hosts_with_findings, rules, policies)"
+            " VALUES (?,?,?,?,?,?,?)",
+            row,
+            lambda error: Message.of("This import could not be recorded in {path}: {error}.", path=self.path, error=error),
+        )
+
+    def fleet_imports(self, limit: int = 50) -> list[FleetImportRecord]:
+        """The last `limit` fleet imports, newest first; rows that cannot be read are left out."""
+        rows = self._select(
+            "SELECT id, imported_at, origin, files, hosts, hosts_with_findings, rules FROM fleet_imports"
+            " ORDER BY imported_at DESC, id DESC LIMIT ?", (limit,))
+        return _readable(rows, _fleet_import_record)[0]
 
     def scans(self, limit: int = 50) -> list[ScanRecord]:
         """The last `limit` checks, newest first; rows that cannot be read are left out."""

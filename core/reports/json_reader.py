@@ -103,27 +103,33 @@ def _not_a_report(path: Path, reason: Message) -> ReportFileError:
 
 
 def _bounded_bytes(path: Path) -> bytes:
-    """The file's bytes; a FIFO, a device or a folder is never read, nor a file over the bound."""
+    return bounded_file_bytes(path, MAX_REPORT_BYTES, lambda reason: _not_a_report(path, reason))
+
+
+def bounded_file_bytes(path: Path, limit: int, refusal: Callable[[Message], ReportFileError]) -> bytes:
+    """The file's bytes; a FIFO, a device or a folder is never read, nor a file over the bound:
+    `refusal` makes the error from the reason."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise ReportFileError(
             Message.of("{path} cannot be read: {error}.", path=path, error=error.strerror or error)
         ) from None
+    too_large = Message.of("it is larger than {size} MB", size=limit // (1024 * 1024))
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
-            raise _not_a_report(path, Message.of("it is not a regular file"))
-        if status.st_size > MAX_REPORT_BYTES:
-            raise _not_a_report(path, Message.of("it is larger than {size} MB", size=MAX_REPORT_BYTES // (1024 * 1024)))
+            raise refusal(Message.of("it is not a regular file"))
+        if status.st_size > limit:
+            raise refusal(too_large)
         with open(fd, "rb", closefd=False) as stream:
-            data = stream.read(MAX_REPORT_BYTES + 1)
+            data = stream.read(limit + 1)
     except OSError as error:
         raise ReportFileError(Message.of("{path} cannot be read: {error}.", path=path, error=error.strerror or error)) from None
     finally:
         os.close(fd)
-    if len(data) > MAX_REPORT_BYTES:  # it grew while it was read
-        raise _not_a_report(path, Message.of("it is larger than {size} MB", size=MAX_REPORT_BYTES // (1024 * 1024)))
+    if len(data) > limit:  # it grew while it was read
+        raise refusal(too_large)
     return data
 
 

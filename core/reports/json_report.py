@@ -98,11 +98,11 @@ def _finding(finding: Finding, t: Translator) -> dict:
                 "extended_by": [e.pack_id for e in finding.scope_extensions],
             },
         },
-        "evidence": [_evidence(e) for e in finding.evidence],
+        "evidence": [evidence_dict(e) for e in finding.evidence],
     }
 
 
-def _evidence(evidence: Evidence) -> dict:
+def evidence_dict(evidence: Evidence) -> dict:
     return {
         "source": evidence.source,
         "kind": evidence.kind.value,

@@ -137,7 +137,7 @@ def usage(command: str) -> str:
         (("policy", "check"), "appwarden policy check needs FILE.", usage("appwarden policy check [options] FILE [FILE ...]")),
         (("sacn",), "'sacn' is not a command of appwarden; its commands are scan, explain, phones, kiosk, remove, history, policy.",
          usage("appwarden [options] COMMAND ...")),
-        (("policy", "lsit"), "'lsit' is not a command of appwarden policy; its commands are list, show, check.",
+        (("policy", "lsit"), "'lsit' is not a command of appwarden policy; its commands are list, show, check, export.",
          usage("appwarden policy [options] ACTION ...")),
     ],
 )

@@ -50,7 +50,7 @@ def test_an_older_history_is_upgraded_and_its_rows_still_read(tmp_path):
     assert (new.live, new.reference, new.of_this_device) == (False, result.reference, False)
     assert old_again == old
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
     connection.close()
 
 
