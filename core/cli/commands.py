@@ -350,7 +350,14 @@ def policy_export(args: argparse.Namespace, t: Translator) -> int:
     folder = Path(args.output or f"appwarden-{args.format}")
     for path in write_export(export, folder):
         print_to_terminal(t("Wrote {path}", path=path))
-    print(", ".join(f"{name}: {count}" for name, count in export.counts))
+    counted = {
+        "policies": lambda n: t.plural("{count} Fleet policy", "{count} Fleet policies", count=n),
+        "reports": lambda n: t.plural("{count} Fleet report", "{count} Fleet reports", count=n),
+        "queries": lambda n: t.plural("{count} osquery query", "{count} osquery queries", count=n),
+        "android": lambda n: t.plural("{count} Android app id", "{count} Android app ids", count=n),
+        "ios": lambda n: t.plural("{count} iPhone and iPad app id", "{count} iPhone and iPad app ids", count=n),
+    }
+    print(", ".join(counted[name](count) for name, count in export.counts))
     notes = list(export.notes)
     cut = notes.index("") + 1 if "" in notes else 0  # the first lines say what the export is: shown above
     print_to_terminal("\n".join(notes[cut:]).strip())

@@ -100,7 +100,7 @@ def render_fleet_text(result: FleetResult, t: Translator) -> str:
         lines += ["", t("Apps found, by rule:")]
     for finding, hosts in rules:
         rule = finding.rule
-        lines.append(f"  {t.text(rule.name)} ({rule.vendor}) [{rule.id}]: " + t.plural("{count} host", "{count} hosts", count=len(hosts)))
+        lines.append("  " + _said(t, f"{t.text(rule.name)} ({rule.vendor}) [{rule.id}]", t.plural("{count} host", "{count} hosts", count=len(hosts))))
         lines.append("    " + wording.enforcement_sentence(finding, t))
         lines.append("    " + t("Directive: {sentence}", sentence=wording.directive_sentence(finding, t)))
         lines.append("    " + t("Finding: {quote}", quote=t.text(finding.directive.finding)))
@@ -110,22 +110,27 @@ def render_fleet_text(result: FleetResult, t: Translator) -> str:
     for number, host in enumerate(result.hosts_with_apps, start=1):
         lines.append(f"  {number}. {_host_label(host)}" + (f"  {host.reference}" if host.reference else ""))
         for finding in host.apps_present:
-            lines.append(f"     - {t.text(finding.rule.name)} [{finding.rule.id}]: {wording.short_reason(finding, t)}")
+            lines.append("     - " + _said(t, f"{t.text(finding.rule.name)} [{finding.rule.id}]", wording.short_reason(finding, t)))
             lines += ["         " + wording.evidence_sentence(e, t) for e in finding.evidence]
             lines.append("       " + t("How to remove it:"))
             lines += ["         " + line for line in wording.removal_text(finding, host.platform, t).splitlines()]
     lines += ["", t("Coverage:")]
     for coverage in result.coverage:
-        lines.append(f"  {t(wording.STATUS_LABELS[coverage.status])}: {coverage.detail.render(t)}")
-        lines += [f"    {p.location}: {p.reason.render(t)}" if p.location else f"    {p.reason.render(t)}" for p in coverage.problems]
+        lines.append("  " + _said(t, t(wording.STATUS_LABELS[coverage.status]), coverage.detail.render(t)))
+        lines += ["    " + (_said(t, p.location, p.reason.render(t)) if p.location else p.reason.render(t)) for p in coverage.problems]
     if incomplete:
         lines.append("  " + t("Incomplete: {hosts}", hosts=_some(incomplete, t)))
         for host in incomplete[:HOSTS_NAMED]:
             gaps = [c for c in host.coverage if c.status not in (CoverageStatus.OK, CoverageStatus.SKIPPED)]
-            lines += [f"    {host.name}: {c.source}: {c.detail.render(t)}" for c in gaps]
+            lines += ["    " + _said(t, host.name, _said(t, c.source, c.detail.render(t))) for c in gaps]
     elif result.hosts:
         lines.append("  " + t("Every host's data covers every table the queries read."))
     return terminal_output("\n".join(lines) + "\n")
+
+
+def _said(t: Translator, what: str, detail: str) -> str:
+    """"what: detail", spaced as the language spaces a colon."""
+    return t("{what}: {detail}", what=what, detail=detail)
 
 
 def _some(hosts: list[HostResult], t: Translator) -> str:
@@ -238,7 +243,7 @@ def _host_details(host: HostResult, t: Translator) -> str:
     parts = [f'<section class="host"><h3>{escape(_host_label(host))}</h3>']
     for finding in host.apps_present:
         evidence = "".join(f"<li>{escape(wording.evidence_sentence(e, t))}</li>" for e in finding.evidence)
-        parts.append(f"<p><strong>{escape(t.text(finding.rule.name))}</strong>: {escape(wording.enforcement_sentence(finding, t))}</p>"
+        parts.append(f"<p>{escape(_said(t, t.text(finding.rule.name), wording.enforcement_sentence(finding, t)))}</p>"
                      f"<ul>{evidence}</ul><pre>{escape(wording.removal_text(finding, host.platform, t))}</pre>")
     return "".join(parts) + "</section>"
 
@@ -246,10 +251,11 @@ def _host_details(host: HostResult, t: Translator) -> str:
 def _fleet_coverage_html(result: FleetResult, t: Translator) -> str:
     rows = []
     for coverage in result.coverage:
-        problems = "".join(f"<li>{escape(p.location + ': ' if p.location else '')}{escape(p.reason.render(t))}</li>" for p in coverage.problems)
+        problems = "".join(f"<li>{escape(_said(t, p.location, p.reason.render(t)) if p.location else p.reason.render(t))}</li>"
+                           for p in coverage.problems)
         rows.append(f"<tr><td>{escape(t(wording.STATUS_LABELS[coverage.status]))}</td><td>{escape(coverage.detail.render(t))}"
                     f"{'<ul>' + problems + '</ul>' if problems else ''}</td></tr>")
     for host in incomplete_hosts(result):
-        gaps = "; ".join(f"{c.source}: {c.detail.render(t)}" for c in host.coverage if c.status not in (CoverageStatus.OK, CoverageStatus.SKIPPED))
+        gaps = "; ".join(_said(t, c.source, c.detail.render(t)) for c in host.coverage if c.status not in (CoverageStatus.OK, CoverageStatus.SKIPPED))
         rows.append(f"<tr><td>{escape(host.name)}</td><td>{escape(gaps)}</td></tr>")
     return (f"<h2>{escape(t('Coverage'))}</h2><table><tbody>{''.join(rows)}</tbody></table>" if rows else "")

@@ -49,7 +49,7 @@ def test_fleet_policies_read_back_field_by_field(capsys, tmp_path):
         # The directives cover mobile devices only: on computers removal is recommended, not critical.
         assert policy["critical"] is False
     assert len({p["name"] for p in policies}) == len(policies)
-    assert "policies: 9, reports: 29" in out
+    assert "9 Fleet policies, 29 Fleet reports" in out
     assert "wechat: flatpak (osquery has no Flatpak table): com.tencent.WeChat" in out
     assert "Not in this export, because osquery cannot show them:" in text  # the header says it too
 
@@ -110,7 +110,7 @@ def test_mdm_lists_every_phone_identifier_with_its_directive(capsys, tmp_path):
         "authority": "Treasury Board of Canada Secretariat (statement by the President of the Treasury Board, Anita Anand)",
         "effective": "2023-10-30", "on_issued_phones": "required", "source": f"ca-gc {POLICIES.packs[0].version} (canada.toml)",
     }
-    assert "android: 13, ios: 5" in out
+    assert "13 Android app ids, 5 iPhone and iPad app ids" in out
 
 
 HOSTILE = """schema = 1
