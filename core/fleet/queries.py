@@ -37,6 +37,11 @@ EXPORT_LIMITS = (
         "a name with runs of more than 16 spaces between its words is not matched."
     ),
     Message.of(
+        "On Windows, a program's display name and its uninstall key are in different tables (programs "
+        "does not show the key's name): a look-alike's uninstall key cannot stop a display name from "
+        "matching, as it does on the device."
+    ),
+    Message.of(
         "Version ranges of a rule are not checked by the queries: AppWarden checks them when it reads "
         "the results back (appwarden scan --from-osquery)."
     ),
@@ -123,12 +128,12 @@ def _identifier(probe: Probe, values: tuple[str, ...]) -> str:
     return column
 
 
-HIVE_PREFIXES = {"HKLM\\": "HKEY_LOCAL_MACHINE\\", "HKCU\\": "HKEY_USERS\\"}
+HIVES = ("HKLM\\", "HKCU\\")  # the pack's two: the machine's, and each user's (under HKEY_USERS)
 
 
 def _registry_key(value: str) -> str:
     """A registry key exists: it is a subkey row of its parent key (osquery lists a key's subkeys)."""
-    hive = next((h for h in HIVE_PREFIXES if value.upper().startswith(h)), None)
+    hive = next((h for h in HIVES if value.upper().startswith(h)), None)
     if hive is None or "\\" not in value[len(hive):]:
         return "0"  # the loader refuses other keys; a hive alone is not an app's key
     parent, name = value[len(hive):].rsplit("\\", 1)

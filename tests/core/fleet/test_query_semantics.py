@@ -15,6 +15,8 @@ from appwarden.core.matching.index import RuleIndex
 from appwarden.core.policy.loader import load_policies
 from appwarden.core.sources.base import EvidenceKind, InventoryItem
 from tests.core.fleet.osquery_schema import osquery_database, plant, read_specs
+from tests.core.fleet.planting import probes_for, rows_showing
+from tests.core.policy import test_default_pack as default_pack
 
 POLICIES = load_policies([], include_default=True)
 RULES = POLICIES.rules
@@ -49,8 +51,13 @@ cases = st.one_of(st.sampled_from([r for r in RULES if r.display_names.publisher
                   st.tuples(names, publishers))
 
 @pytest.fixture(scope="module")
-def windows():
-    return osquery_database(read_specs(), "windows")
+def specs():
+    return read_specs()
+
+
+@pytest.fixture(scope="module")
+def windows(specs):
+    return osquery_database(specs, "windows")
 
 
 POLICY_QUERIES = {rule.id: queries.policy_query(rule, "windows") for rule in RULES}
@@ -112,6 +119,16 @@ def test_what_sqlite_cannot_normalise_is_what_the_export_says(windows):
     assert any("does not normalise Unicode" in limit.template for limit in queries.EXPORT_LIMITS)
 
 
+def test_a_lookalike_uninstall_key_cannot_veto_a_display_name_in_osquery(windows):
+    """The scanner's test_a_lookalike_identifier_vetoes_a_display_name_match: on the device WeCom's
+    key named 企业微信 vetoes the display name WeChat; osquery's programs table does not show the
+    key, so the policy fails, and the export's notes say so."""
+    windows.execute("DELETE FROM programs")
+    plant(windows, "programs", name="WeChat", publisher="Tencent")
+    assert rules_failing(windows) == {"wechat"}
+    assert any("cannot stop a display name" in limit.template for limit in queries.EXPORT_LIMITS)
+
+
 any_value = st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), min_size=1, max_size=30)
 
 
@@ -133,3 +150,36 @@ def test_every_value_is_quoted_so_none_changes_the_query(values, other):
 def test_a_nul_cannot_be_quoted():
     with pytest.raises(sql.UnquotableValue):
         sql.quote("wechat\0'; DROP TABLE deb_packages; --")
+
+
+def _scanner_cases(test):
+    """The parameters of one of the scanner's own tests (tests/core/policy/test_default_pack.py)."""
+    (mark,) = [m for m in test.pytestmark if m.name == "parametrize"]
+    return [pytest.param(case, id=case.id) for case in mark.args[1]]
+
+
+@pytest.mark.parametrize("case", _scanner_cases(default_pack.test_display_names_need_a_confirming_publisher))
+def test_the_scanners_display_name_cases_decide_the_same(windows, case):
+    name, publisher, expected = case.values
+    windows.execute("DELETE FROM programs")
+    plant(windows, "programs", name=name, publisher=publisher)
+    if case.id == "wechat-fullwidth":  # SQLite cannot normalise full-width letters: the export says so
+        expected = set()
+    assert rules_failing(windows) == expected
+
+
+@pytest.mark.parametrize("case", _scanner_cases(default_pack.test_named_lookalikes_match_nothing))
+def test_the_scanners_lookalike_cases_pass_every_policy(case, specs):
+    (found,) = case.values
+    for platform in ("linux", "macos", "windows"):
+        connection = osquery_database(specs, platform)
+        for namespace, value in found.identifiers:
+            for probe in probes_for(namespace, platform):
+                for table, row in rows_showing(probe, value):
+                    plant(connection, table, **row)
+        if found.name and platform == "windows":
+            plant(connection, "programs", name=found.name, publisher=found.publisher)
+        for rule in RULES:
+            query = queries.policy_query(rule, platform)
+            if query:
+                assert connection.execute(query).fetchall() == [(1,)], (rule.id, platform)
