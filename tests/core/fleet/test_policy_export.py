@@ -8,7 +8,6 @@ import csv
 import io
 import json
 
-import pytest
 import yaml
 
 from appwarden.core.fleet import queries
