@@ -84,6 +84,12 @@ class FleetResult:
 def fleet_from_osquery(paths: Iterable[Path], policies: PolicySet, now: dt.datetime) -> FleetResult:
     paths = [Path(p) for p in paths]
     rows = read_results(paths)
+    if not rows.hosts:  # every host that ran the census has a row: these are not its results
+        raise ReportFileError(Message.of(
+            "No host is named in {files}: they hold no row of AppWarden's exported queries ({rows}, {damaged}), "
+            "so nothing can be said of any host.", files=", ".join(map(str, paths)),
+            rows=Message.plural("{count} row read", "{count} rows read", count=rows.rows_read),
+            damaged=Message.plural("{count} line or row damaged", "{count} lines or rows damaged", count=rows.damaged)))
     index = RuleIndex(policies)
     tables = {platform: queries.tables_for(policies.rules, platform) for platform in {h.platform for h in rows.hosts.values()}}
     hosts = tuple(_host(record, index, policies, now.date(), tables[record.platform])

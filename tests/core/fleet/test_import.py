@@ -166,6 +166,15 @@ def test_bad_requests_are_one_sentence(capsys, argv, sentence):
     assert (code, out, err.strip()) == (2, "", sentence)
 
 
+def test_results_that_name_no_host_are_one_sentence(capsys, tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps([{"name": "sshd", "pid": "1"}, {"osquery_table": "programs"}, "x"]), encoding="utf-8")
+    code, out, err = run_cli(capsys, "scan", "--from-osquery", path, "--no-history")
+    assert (code, out) == (2, "")
+    assert err.strip() == (f"No host is named in {path}: they hold no row of AppWarden's exported queries "
+                           "(2 rows read, 2 lines or rows damaged), so nothing can be said of any host.")
+
+
 def test_reports_from_many_devices(capsys, tmp_path):
     reports = []
     for number, installed in enumerate(["fakeapp", "", "fakeapp"], start=1):
