@@ -45,11 +45,19 @@ class Export:
 
 
 def build_export(format: str, policies: PolicySet, t: Translator, today: dt.date) -> Export:
-    if format == "fleet":
-        return _fleet(policies, t, today)
-    if format == "osquery":
-        return _osquery(policies, t, today)
-    return _mdm(policies, t, today)
+    from appwarden.core.errors import UsageError
+    from appwarden.core.fleet.sql import UnquotableValue
+
+    try:
+        if format == "fleet":
+            return _fleet(policies, t, today)
+        if format == "osquery":
+            return _osquery(policies, t, today)
+        return _mdm(policies, t, today)
+    except UnquotableValue as refused:
+        raise UsageError(Message.of(
+            "A pack's value '{value}' holds a NUL character, which osquery's SQL cannot carry: nothing was exported.",
+            value=str(refused).encode("unicode_escape").decode("ascii"))) from None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -42,6 +42,10 @@ EXPORT_LIMITS = (
         "matching, as it does on the device."
     ),
     Message.of(
+        "On Linux, osquery gives a process's name cut at 15 characters (AppWarden on the device reads "
+        "the whole name): a longer process name in a pack is not found there."
+    ),
+    Message.of(
         "Version ranges of a rule are not checked by the queries: AppWarden checks them when it reads "
         "the results back (appwarden scan --from-osquery)."
     ),
@@ -287,6 +291,8 @@ def policy_query(rule: Rule, platform: str) -> str | None:
     if not present:
         return None
     tests = [f"NOT EXISTS (SELECT 1 FROM {rows_of(q.probe, uses_words(q.condition))} WHERE {q.condition})" for q in present]
+    if len(tests) > sql.BALANCED_ABOVE:  # hundreds of lookups: grouped, as SQLite's depth needs
+        return with_words(present, "SELECT 1 WHERE " + sql.all_of(tests) + ";")
     return with_words(present, "SELECT 1 WHERE " + "\n  AND ".join(tests) + ";")
 
 
@@ -299,8 +305,19 @@ def inventory_query(rules: tuple[Rule, ...], platform: str, table: str) -> str |
     selects = [_inventory_select(query, platform) for query in used]
     body = (f"SELECT {HOST_COLUMNS}, {sql.quote(OSQUERY_PLATFORMS[platform])} AS platform, "
             f"{sql.quote(table)} AS osquery_table, rule, namespace, identifier, name, publisher, version, location\n"
-            "FROM (\n  " + "\n  UNION ALL\n  ".join(selects) + "\n);")
+            "FROM (\n  " + _union(selects) + "\n);")
     return with_words(used, body)
+
+
+UNION_TERMS = 200  # SQLite takes at most 500 terms in one compound SELECT
+
+
+def _union(selects: list[str]) -> str:
+    """The selects as one UNION ALL, in groups of UNION_TERMS when there are more (a large pack)."""
+    if len(selects) <= UNION_TERMS:
+        return "\n  UNION ALL\n  ".join(selects)
+    groups = [selects[start:start + UNION_TERMS] for start in range(0, len(selects), UNION_TERMS)]
+    return "\n  UNION ALL\n  ".join(f"SELECT * FROM (\n  {_union(group)}\n  )" for group in groups)
 
 
 def _inventory_select(query: RuleQuery, platform: str) -> str:
@@ -319,9 +336,24 @@ def census_query(platform: str, tables: list[str]) -> str:
     for table in tables:
         probe = next(p for p in PROBES if p.table == table)
         if probe.countable:
-            selects.append(f"SELECT {sql.quote(table)} AS osquery_table, (SELECT count(*) FROM {probe.source}) AS table_rows")
+            # Counting the columns the inventory reads: an osquery that lacks one (programs'
+            # package_family_name is recent) fails this query too, so its hosts show as incomplete
+            # instead of clean.
+            columns = ", ".join(columns_read(table))
+            selects.append(f"SELECT {sql.quote(table)} AS osquery_table, "
+                           f"(SELECT count(*) FROM (SELECT {columns} FROM {probe.source})) AS table_rows")
     return (f"SELECT {HOST_COLUMNS}, {sql.quote(OSQUERY_PLATFORMS[platform])} AS platform, osquery_table, table_rows\n"
             "FROM (\n  " + "\n  UNION ALL\n  ".join(selects) + "\n);")
+
+
+def columns_read(table: str) -> list[str]:
+    """The columns of a table that its probes read."""
+    columns = []
+    for probe in PROBES:
+        if probe.table == table:
+            columns += [e for e in (probe.column, probe.name, probe.publisher, probe.version, probe.location) if e and e[0] != "'"]
+            columns += ["type"] if probe.where.startswith("type ") else []
+    return list(dict.fromkeys(columns))
 
 
 def tables_for(rules: tuple[Rule, ...], platform: str) -> list[str]:

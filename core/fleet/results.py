@@ -36,6 +36,9 @@ MAX_PROBLEM_LINES = 20  # damaged lines named one by one; the rest are counted
 HOST_FIELDS = ("host", "host_display_name", "Host", "host_hostname", "host_name", "hostIdentifier")
 PLATFORMS = {osquery: platform for platform, osquery in OSQUERY_PLATFORMS.items()}
 KINDS = {(p.table, namespace): p.kind for p in PROBES for namespace in p.namespaces}
+# What the exported queries can return: each table's identifier kinds, and display names from
+# the tables that show publishers. A row claiming anything else did not come from them.
+SHOWN = set(KINDS) | {(p.table, "display_name") for p in PROBES if p.publisher}
 
 
 @dataclass
@@ -52,13 +55,13 @@ class HostRows:
 class FleetRows:
     """Every host's rows, and what could not be read."""
 
-    hosts: dict[str, HostRows] = field(default_factory=dict)
+    hosts: dict[tuple[str, str], HostRows] = field(default_factory=dict)
     rows_read: int = 0
     other_rows: int = 0  # rows of other queries: passed over
     problems: list[ReadProblem] = field(default_factory=list)
     damaged: int = 0
     # The rows of the latest snapshot of each (host, query) in the results: a later one replaces them.
-    snapshots: dict[tuple[str, str], list[tuple[str, tuple]]] = field(default_factory=dict)
+    snapshots: dict[tuple[str, str], list[tuple[tuple[str, str], tuple]]] = field(default_factory=dict)
 
     def damage(self, location: str, reason: Message) -> None:
         self.damaged += 1
@@ -72,15 +75,22 @@ class _Damaged(ValueError):
 
 def read_results(paths: Iterable[Path]) -> FleetRows:
     rows = FleetRows()
+    logged: list[tuple[float, int, object, str]] = []  # result-log lines, applied in the order osquery wrote them
     for path in paths:
-        _read_file(Path(path), rows)
+        _read_file(Path(path), rows, logged)
+    # osquery stamps each result-log line (unixTime): applied oldest first, a later snapshot replaces
+    # an earlier one and a removed row takes back an added one, whatever order the files were given
+    # in (a shell lists osqueryd.results.log before its older osqueryd.results.log.1).
+    logged.sort(key=lambda line: (line[0], line[1]))
+    for _, _, entry, where in logged:
+        _read_entry(entry, rows, where, None)
     if rows.damaged > MAX_PROBLEM_LINES:
         rows.problems.append(ReadProblem("", Message.plural(
             "and {count} more damaged line or row", "and {count} more damaged lines or rows", count=rows.damaged - MAX_PROBLEM_LINES)))
     return rows
 
 
-def _read_file(path: Path, rows: FleetRows) -> None:
+def _read_file(path: Path, rows: FleetRows, logged: list) -> None:
     from appwarden.core.reports.json_reader import bounded_file_bytes
 
     data = bounded_file_bytes(path, MAX_RESULTS_BYTES, lambda reason: _not_results(path, reason))
@@ -90,40 +100,72 @@ def _read_file(path: Path, rows: FleetRows) -> None:
         raise _not_results(path, Message.of("it is not UTF-8 text")) from None
     del data
     start = text.lstrip()[:1]
-    if start in ("[", "{"):
+    if start == "[":
+        _read_array(text, rows, str(path))
+    elif start == "{":
         try:
             document = json.loads(text)
         except (ValueError, RecursionError):
-            document = None  # JSON lines, or damaged: read line by line
-        if document is not None:
+            document = None  # JSON lines (a result log, fleetctl's output), or damaged: read line by line
+        if isinstance(document, dict) and isinstance(document.get("results"), list):
             _read_document(document, rows, str(path))
             return
-        if start == "[":
-            raise _not_results(path, Message.of("it is not JSON text"))
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at "\n" only: JSON text may hold U+2028 or U+0085 raw, which splitlines() would
+        # take for line ends, breaking a line in two and losing a host's rows.
+        for number, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 try:
-                    _read_document(json.loads(line), rows, f"{path}:{number}")
+                    entry = json.loads(line)
                 except (ValueError, RecursionError):
                     rows.damage(f"{path}:{number}", Message.of("this line is not JSON"))
-        return
-    _read_csv(text, rows, path)
+                    continue
+                stamp = entry.get("unixTime") if isinstance(entry, dict) else None
+                stamp = stamp if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) else 0
+                logged.append((stamp, len(logged), entry, f"{path}:{number}"))
+    else:
+        _read_csv(text, rows, path)
+
+
+def _read_array(text: str, rows: FleetRows, where: str) -> None:
+    """A JSON array read one element at a time, so that only one row's objects exist at once
+    (a file of millions of tiny objects would otherwise take gigabytes)."""
+    decoder = json.JSONDecoder()
+    position, number = text.index("[") + 1, 0
+    while True:
+        position = _skip_space(text, position)
+        if text.startswith("]", position):
+            return
+        if number:
+            if not text.startswith(",", position):
+                rows.damage(f"{where}[{number}]", Message.of("the file is not JSON from here on"))
+                return
+            position = _skip_space(text, position + 1)
+        try:
+            element, position = decoder.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            rows.damage(f"{where}[{number}]", Message.of("the file is not JSON from here on"))
+            return
+        _read_entry(element, rows, f"{where}[{number}]", None)
+        number += 1
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 def _not_results(path: Path, reason: Message) -> ReportFileError:
     return ReportFileError(Message.of("{path} cannot be read as results: {reason}.", path=path, reason=reason))
 
 
-def _read_document(document: object, rows: FleetRows, where: str) -> None:
-    """One JSON value: a list of rows or results, or one object of any of the shapes read."""
-    if isinstance(document, list):
-        for position, entry in enumerate(document):
-            _read_entry(entry, rows, f"{where}[{position}]", None)
-    elif isinstance(document, dict) and isinstance(document.get("results"), list):
-        for position, entry in enumerate(document["results"]):
-            _read_entry(entry, rows, f"{where}: results[{position}]", None)
-    else:
-        _read_entry(document, rows, where, None)
+def _read_document(document: dict, rows: FleetRows, where: str) -> None:
+    """Fleet's results: its report API, or a live query's."""
+    if document.get("report_clipped") is True:
+        rows.damage(where, Message.of(
+            "Fleet stopped storing this report's rows at its limit (query_report_cap): hosts may be missing from it"))
+    for position, entry in enumerate(document["results"]):
+        _read_entry(entry, rows, f"{where}: results[{position}]", None)
 
 
 def _read_entry(entry: object, rows: FleetRows, where: str, host: str | None) -> None:
@@ -185,7 +227,8 @@ def _read_row(row: object, rows: FleetRows, where: str, host: str | None, remove
         rows.damage(where, Message.of("this row lacks what AppWarden's queries return ({columns})",
                                       columns=", ".join(missing) or ("host" if not name else "platform")))
         return
-    host_key = values.get("host_uuid") or name
+    # A uuid with the name: cloned machines often share a hardware uuid, and hosts a name.
+    host_key = (values.get("host_uuid", ""), name)
     record = rows.hosts.get(host_key)
     if record is None:
         record = rows.hosts[host_key] = HostRows(name, platform)
@@ -199,6 +242,10 @@ def _read_row(row: object, rows: FleetRows, where: str, host: str | None, remove
             record.census.pop(values["osquery_table"], None)
         else:
             record.census[values["osquery_table"]] = count
+        return
+    if (values["osquery_table"], values["namespace"]) not in SHOWN:
+        rows.damage(where, Message.of("osquery's {table} table does not show that kind of identifier ({kind})",
+                                      table=values["osquery_table"], kind=values["namespace"]))
         return
     item = _item(values)
     key = (item.source, item.identifiers, item.name, item.publisher, item.version, item.location)
@@ -249,17 +296,15 @@ def _read_csv(text: str, rows: FleetRows, path: Path) -> None:
     if "osquery_table" not in header:
         raise _not_results(path, Message.of(
             "it has no osquery_table column, so it is not the results of AppWarden's exported queries"))
-    number = 1
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error:
-            number += 1
-            rows.damage(f"{path}:{number}", Message.of("this line is not CSV"))
+            rows.damage(f"{path}:{reader.line_num}", Message.of("this line is not CSV"))
             continue
-        number += 1
+        number = reader.line_num  # the line the row ends on (a cell may hold line breaks)
         if not cells:
             continue
         if len(cells) != len(header):

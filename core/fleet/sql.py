@@ -17,7 +17,8 @@ from appwarden.core.matching.normalize import UNSPACED_RANGES
 # punctuation and whitespace (AppWarden's words are runs of letters, digits and "_"), and the
 # full-width and CJK punctuation names are written with. Anything else is compared as it is.
 WORD_SEPARATORS = (
-    "\t", "\n", "\r", "\x0b", "\x0c", "!", '"', "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";", "<", "=", ">", "?", "@",
+    *(chr(code) for code in (*range(1, 32), 127)),  # ASCII controls, tabs and line breaks among them
+    "!", '"', "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";", "<", "=", ">", "?", "@",
     "[", "\\", "]", "^", "`", "{", "|", "}", "~",
     "\u3000", "\u3001", "\u3002", "\u300a", "\u300b", "\u300c", "\u300d", "\u3010", "\u3011", "\u30fb", "\u00b7",
     "\uff08", "\uff09", "\uff0c", "\uff1a", "\uff1b", "\uff01", "\uff1f", "\uff0d", "\u2014", "\u2013",
@@ -77,9 +78,7 @@ def any_of(conditions: Iterable[str]) -> str:
     conditions = [c for c in conditions if c and c != "0"]
     if not conditions:
         return "0"
-    if len(conditions) == 1:
-        return conditions[0]
-    return "(" + " OR ".join(conditions) + ")"
+    return _joined(conditions, " OR ")
 
 
 def all_of(conditions: Iterable[str]) -> str:
@@ -88,9 +87,22 @@ def all_of(conditions: Iterable[str]) -> str:
         return "0"
     if not conditions:
         return "1"
+    return _joined(conditions, " AND ")
+
+
+BALANCED_ABOVE = 64  # terms joined in one flat chain; more are grouped (see _joined)
+
+
+def _joined(conditions: list[str], operator: str) -> str:
+    """The conditions joined by the operator. SQLite parses a chain of N terms N deep and refuses
+    expressions over 1,000 deep, so a long list (a pack with hundreds of names) is grouped in
+    halves, log N deep."""
     if len(conditions) == 1:
         return conditions[0]
-    return "(" + " AND ".join(conditions) + ")"
+    if len(conditions) <= BALANCED_ABOVE:
+        return "(" + operator.join(conditions) + ")"
+    middle = len(conditions) // 2
+    return "(" + _joined(conditions[:middle], operator) + operator + _joined(conditions[middle:], operator) + ")"
 
 
 def words_stages(column: str, alias: str) -> list[tuple[str, str]]:

@@ -18,12 +18,14 @@ _LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 
 def lenient_version(text: str) -> Version | None:
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     text = (text or "").strip()
+    # ValueError, not only packaging's InvalidVersion (one of its kinds): a version of thousands
+    # of digits, as a hostile disk or fleet file can hold, passes Python's limit on int().
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:
         pass
     # Debian versions: drop the epoch ("1:2.3") and revision ("-1") before searching.
     text = text.split(":", 1)[1] if re.match(r"^\d+:", text) else text
@@ -32,7 +34,7 @@ def lenient_version(text: str) -> Version | None:
         return None
     try:
         return Version(found.group(0))
-    except InvalidVersion:
+    except ValueError:
         return None
 
 

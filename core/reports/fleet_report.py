@@ -14,7 +14,7 @@ from appwarden.core.fleet.summary import OSQUERY, FleetResult, HostResult
 from appwarden.core.i18n import Translator
 from appwarden.core.reports import wording
 from appwarden.core.reports.json_report import evidence_dict
-from appwarden.core.reports.terminal import for_terminal, terminal_output
+from appwarden.core.reports.terminal import escape_controls, for_terminal, terminal_output
 from appwarden.core.sources.base import OS_NAMES, CoverageStatus
 from appwarden.core.version import __version__
 
@@ -108,7 +108,9 @@ def render_fleet_text(result: FleetResult, t: Translator) -> str:
     if result.hosts_with_apps:
         lines += ["", t("Hosts with a prohibited app:")]
     for number, host in enumerate(result.hosts_with_apps, start=1):
-        lines.append(f"  {number}. {_host_label(host)}" + (f"  {host.reference}" if host.reference else ""))
+        # The host's name and reference came from the fleet data: escaped, so a line break in one
+        # cannot start a line of the report.
+        lines.append(escape_controls(f"  {number}. {_host_label(host)}" + (f"  {host.reference}" if host.reference else "")))
         for finding in host.apps_present:
             lines.append("     - " + _said(t, f"{t.text(finding.rule.name)} [{finding.rule.id}]", wording.short_reason(finding, t)))
             lines += ["         " + wording.evidence_sentence(e, t) for e in finding.evidence]

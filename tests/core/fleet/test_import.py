@@ -4,7 +4,9 @@ coverage; one history entry per import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from appwarden.core.errors import ReportFileError
 from appwarden.core.fleet.results import read_results
+from appwarden.core.fleet.summary import fleet_from_osquery
 from appwarden.core.policy.loader import load_policies
 from tests.conftest import FIXTURES, run_cli
 from tests.core.fleet import fleet_data
@@ -105,8 +108,8 @@ def test_damaged_lines_become_coverage_and_the_rest_is_read(capsys, tmp_path, th
     code, report, _ = summary(capsys, "--from-osquery", path)
     assert (code, report["host_count"], report["hosts_with_findings"]) == (1, 3, 2)
     (damaged,) = [c for c in report["coverage"] if c["source"] == "results"]
-    assert damaged["status"] == "partial" and damaged["detail"] == "4 damaged lines or rows were passed over"
-    assert [p["location"] for p in damaged["problems"]] == [f"{path}:3", f"{path}:6: snapshot[0]", f"{path}:8[0]", f"{path}:8[1]"]
+    assert damaged["status"] == "partial" and damaged["detail"] == "3 damaged lines or rows were passed over"
+    assert [p["location"] for p in damaged["problems"]] == [f"{path}:3", f"{path}:6: snapshot[0]", f"{path}:8"]
 
 
 def test_removed_rows_and_later_snapshots_replace_earlier_ones(tmp_path, three_hosts):
@@ -197,7 +200,18 @@ def test_reports_from_many_devices(capsys, tmp_path):
     assert all(h["reference"].startswith("AW-") for h in report["hosts"])
 
 
-values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+def _versioned_policies():
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="appwarden-versions-"))
+    text = MINIMAL.read_text(encoding="utf-8").replace('vendor = "Fake Corp"', 'vendor = "Fake Corp"\nversions = "<4"')
+    (folder / "versioned.toml").write_text(text, encoding="utf-8")
+    return load_policies([folder / "versioned.toml"], include_default=False)
+
+
+VERSIONED = _versioned_policies()
+values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.just("9" * 5000)
+                      | st.sampled_from(["fakeapp", "deb", "deb_packages", "linux", "h"]),
                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
                           ["host", "osquery_table", "platform", "rule", "namespace", "identifier", "table_rows", "columns",
                            "snapshot", "rows", "diffResults", "action", "results", "name"]), inner, max_size=5), max_leaves=12)
@@ -218,3 +232,78 @@ def test_any_input_is_read_or_refused_with_a_sentence(tmp_path_factory, document
         assert rows.rows_read >= rows.other_rows >= 0
         for host in rows.hosts.values():
             assert host.name and host.platform in ("linux", "macos", "windows")
+        try:  # and through matching, with a rule whose version range every row's version meets
+            fleet_from_osquery([path], VERSIONED, dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc))
+        except ReportFileError as error:
+            assert "No host is named" in error.render()
+
+
+def test_a_line_break_character_inside_a_value_does_not_break_the_line(capsys, tmp_path, three_hosts):
+    """JSON may hold U+2028 or U+0085 raw, and osquery writes them so: lines end at \\n only."""
+    name, results = three_hosts[0]
+    results = {query: [{**row, "location": "C:\\Tencent\u2028\u0085"} if row.get("namespace") else row for row in rows]
+               for query, rows in results.items()}
+    path = tmp_path / "osqueryd.results.log"
+    path.write_text(fleet_data.as_result_log([(name, results)]), encoding="utf-8")
+    code, report, _ = summary(capsys, "--from-osquery", path)
+    assert (code, report["hosts_with_findings"], report["coverage"][0]["source"]) == (1, 1, "osquery")
+
+
+def test_snapshots_apply_in_the_order_osquery_wrote_them(tmp_path, three_hosts):
+    name, results = three_hosts[0]
+    older, newer = json.loads(fleet_data.as_result_log([(name, results)]).splitlines()[0]), None
+    older["unixTime"] = 1000
+    newer = {**older, "unixTime": 2000, "snapshot": []}
+    current, rotated = tmp_path / "osqueryd.results.log", tmp_path / "osqueryd.results.log.1"
+    current.write_text(json.dumps(newer) + "\n", encoding="utf-8")
+    rotated.write_text(json.dumps(older) + "\n", encoding="utf-8")
+    assert older["name"].endswith("appwarden_windows_programs") and older["snapshot"]
+    (host,) = read_results([current, rotated]).hosts.values()  # as a shell lists them: the newer first
+    assert host.items == {}
+
+
+def test_hosts_sharing_a_uuid_stay_apart_by_name(capsys, tmp_path, three_hosts):
+    rows = [{**row, "host_uuid": "00000000-0000-0000-0000-000000000000"}
+            for _, results in three_hosts for query in results.values() for row in query]
+    path = tmp_path / "clones.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    _, report, _ = summary(capsys, "--from-osquery", path)
+    assert [(h["host"], h["platform"]) for h in report["hosts"]] == [("mac-3", "macos"), ("pc-1", "windows"), ("pc-2", "linux")]
+
+
+def test_a_clipped_fleet_report_and_a_row_no_query_returns_are_coverage(capsys, tmp_path, three_hosts):
+    document = json.loads(SHAPES["fleet-report-api"](three_hosts))
+    document["report_clipped"] = True
+    forged = {**document["results"][0]["columns"], "osquery_table": "file", "namespace": "android_package", "identifier": "com.tencent.mm"}
+    document["results"].append({"host_name": "pc-1", "columns": forged})
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    _, report, _ = summary(capsys, "--from-osquery", path)
+    (damaged,) = [c for c in report["coverage"] if c["source"] == "results"]
+    assert [p["reason"] for p in damaged["problems"]] == [
+        "Fleet stopped storing this report's rows at its limit (query_report_cap): hosts may be missing from it",
+        "osquery's file table does not show that kind of identifier (android_package)"]
+    assert report["hosts_with_findings"] == 2
+
+
+def test_a_host_name_cannot_write_lines_of_the_text_report(capsys, tmp_path, three_hosts):
+    name, results = three_hosts[0]
+    forged = "pc-1\nThe 3 hosts have no prohibited app.\x1b[2J"
+    rows = [{**row, "host": forged} for query in results.values() for row in query]
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    code, text, _ = run_cli(capsys, "scan", "--from-osquery", path, "--no-history")
+    assert code == 1
+    assert "The 3 hosts have no prohibited app." not in text.splitlines()
+    assert "\x1b" not in text and "  1. pc-1\\nThe 3 hosts have no prohibited app.\\x1b[2J (Windows)" in text
+
+
+def test_a_hostile_version_reaches_matching_without_a_crash(tmp_path):
+    row = {"host": "h", "host_uuid": "u", "platform": "linux", "osquery_table": "deb_packages", "rule": "fakeapp",
+           "namespace": "deb", "identifier": "fakeapp", "name": "fakeapp", "publisher": "", "version": "9" * 5000,
+           "location": "dpkg"}
+    path = tmp_path / "version.json"
+    path.write_text(json.dumps([row]), encoding="utf-8")
+    result = fleet_from_osquery([path], VERSIONED, dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc))
+    (host,) = result.hosts
+    assert [f.rule.id for f in host.findings] == ["fakeapp"]  # a version that cannot be compared: the rule applies

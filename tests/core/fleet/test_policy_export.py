@@ -7,6 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
+
+import pytest
 
 import yaml
 
@@ -179,3 +182,62 @@ def test_minimal_pack_exports_what_it_can(capsys, tmp_path):
     assert sorted(pack["queries"]) == ["appwarden_darwin_processes", "appwarden_darwin_tables", "appwarden_linux_deb_packages",
                                        "appwarden_linux_processes", "appwarden_linux_tables", "appwarden_windows_processes",
                                        "appwarden_windows_tables"]
+
+
+def _pack_of_many(rules: int, names: int) -> str:
+    """A pack of `rules` rules, each with an uninstall key and `names` display names."""
+    head = HOSTILE.split("[[rules]]")[0].replace('id = "hostile"', 'id = "many"')
+    body = []
+    for number in range(rules):
+        listed = ", ".join(f'"App{number} Edition{n}"' for n in range(names))
+        body.append(f"""[[rules]]
+id = "app{number}"
+name = {{ en = "App {number}", fr = "Appli {number}" }}
+vendor = "Vendor"
+directive = "d"
+rationale = {{ en = "r", fr = "r" }}
+identifiers = {{ windows_uninstall_key = ["App{number}"], deb = ["app{number}"] }}
+display_names = {{ names = [{listed}], publishers = ["Vendor"] }}
+removal = {{ windows = {{ en = "Remove it.", fr = "Retirez-la." }} }}
+""")
+    return head + "\n".join(body)
+
+
+@pytest.mark.parametrize("rules, names", [(200, 1), (1, 600)])
+def test_a_large_pack_exports_queries_sqlite_runs(capsys, tmp_path, rules, names):
+    """SQLite takes 500 terms in a UNION ALL and expressions 1,000 deep: a large pack stays within."""
+    pack = tmp_path / "many.toml"
+    pack.write_text(_pack_of_many(rules, names), encoding="utf-8")
+    folder, _ = export(capsys, tmp_path, "fleet", "--no-default-policy", "--policy", pack)
+    specs = read_specs()
+    entries = [*yaml.safe_load((folder / "appwarden.policies.yml").read_text(encoding="utf-8")),
+               *yaml.safe_load((folder / "appwarden.reports.yml").read_text(encoding="utf-8"))]
+    for entry in entries:
+        connection = osquery_database(specs, PLATFORM_OF[entry["platform"]])
+        if entry["platform"] == "windows":
+            connection.execute("INSERT INTO programs (name, publisher) VALUES (?, ?)", (f"App{rules - 1} Edition{names - 1}", "Vendor"))
+        found = connection.execute(entry["query"]).fetchall()
+        if entry["name"].endswith(f"[appwarden:app{rules - 1}]") and entry["platform"] == "windows":
+            assert found == []  # the last rule's last name is found
+        if entry["name"] == "appwarden_windows_programs":
+            assert [row[4] for row in found] == [f"app{rules - 1}"]
+
+
+def test_a_nul_in_a_pack_value_is_one_sentence(capsys, tmp_path):
+    pack = tmp_path / "nul.toml"
+    pack.write_text(HOSTILE.replace('deb = ["x', 'deb = ["a\\u0000b", "x'), encoding="utf-8")
+    code, out, err = run_cli(capsys, "policy", "export", "--format", "osquery", "--output", tmp_path / "x", "--no-default-policy", "--policy", pack)
+    assert (code, out) == (2, "")
+    assert err.strip() == "A pack's value 'a\\x00b' holds a NUL character, which osquery's SQL cannot carry: nothing was exported."
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_osquery_without_a_column_the_inventory_reads_fails_the_census():
+    """programs.package_family_name is recent in osquery: an agent without it must not look clean."""
+    specs = read_specs()
+    connection = osquery_database(specs, "windows")
+    connection.execute("DROP TABLE programs")
+    connection.execute("CREATE TABLE programs (name TEXT, version TEXT, publisher TEXT, identifying_number TEXT, install_location TEXT)")
+    tables = queries.tables_for(POLICIES.rules, "windows")
+    with pytest.raises(sqlite3.OperationalError, match="package_family_name"):
+        connection.execute(queries.census_query("windows", tables))

@@ -27,7 +27,7 @@ NAME_PIECES = sorted({
     "Setup", "x64", "3.9.1", "for", "Windows", "Work", "Endpoint", "Security", "Lab", "Studio", "LIVE",
     "微", "信", "企业", "测试版", "读书",
 })  # not full-width letters: SQLite cannot normalise them (test_what_sqlite_cannot_normalise)
-SEPARATORS = [" ", "  ", "-", "(", ")", "（", "）", "®", "™", ".", "_", "\t", "   ", "/", "：", "·"]
+SEPARATORS = [" ", "  ", "-", "(", ")", "（", "）", "®", "™", ".", "_", "\t", "   ", "/", "：", "·", "\x01", "\x7f", "\x1c"]
 PUBLISHERS = sorted({*(p for r in RULES for p in r.display_names.publishers),
                      "Tencent Technology (Shenzhen) Company Limited", "AO Kaspersky Lab", "ByteDance Pte. Ltd.",
                      "Kaspersky  Lab", "TickTick Limited", "tencent", "", "Microsoft Corporation"})

@@ -22,3 +22,12 @@ def test_leading_dotted_number_is_kept_whatever_follows(parts, suffix):
     dotted = ".".join(map(str, parts))
     version = lenient_version(f"{dotted} ({suffix})")
     assert version == Version(dotted)
+
+
+def test_a_version_of_thousands_of_digits_is_no_version_not_a_crash():
+    """Python's int() refuses over 4,300 digits with a plain ValueError, which packaging lets through."""
+    from packaging.specifiers import SpecifierSet
+
+    assert lenient_version("9" * 5000) is None
+    assert lenient_version("1." + "9" * 5000) is None
+    assert version_allowed(SpecifierSet("<4"), "9" * 5000) is True  # cannot be compared: the rule applies
