@@ -27,7 +27,7 @@ NAME_PIECES = sorted({
     "Setup", "x64", "3.9.1", "for", "Windows", "Work", "Endpoint", "Security", "Lab", "Studio", "LIVE",
     "微", "信", "企业", "测试版", "读书",
 })  # not full-width letters: SQLite cannot normalise them (test_what_sqlite_cannot_normalise)
-SEPARATORS = [" ", "  ", "-", "(", ")", "（", "）", "®", "™", ".", "_", "\t", "   ", "/", "：", "·", "\x01", "\x7f", "\x1c"]
+SEPARATORS = [" ", "  ", "-", "(", ")", "（", "）", "®", "™", ".", "_", "\t", "   ", "/", "：", "·", "\x01", "\x7f", "\x1c", "\x85", "\u2028", "\u3000", "\u200a"]
 PUBLISHERS = sorted({*(p for r in RULES for p in r.display_names.publishers),
                      "Tencent Technology (Shenzhen) Company Limited", "AO Kaspersky Lab", "ByteDance Pte. Ltd.",
                      "Kaspersky  Lab", "TickTick Limited", "tencent", "", "Microsoft Corporation"})
@@ -68,7 +68,7 @@ def rules_failing(connection: sqlite3.Connection) -> set[str]:
     return {rule_id for rule_id, query in POLICY_QUERIES.items() if not connection.execute(query).fetchall()}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=cases)
 def test_a_programs_row_fails_the_policies_appwarden_would_match(windows, case):
     name, publisher = case
@@ -145,6 +145,11 @@ def test_every_value_is_quoted_so_none_changes_the_query(values, other):
     assert sqlite3.complete_statement(f"SELECT 1 WHERE {condition};")
     literal = sql.quote(other)
     assert connection.execute(f"SELECT {literal}").fetchone() == (other,)
+
+
+def test_whitespace_is_what_python_splits_on():
+    assert set(sql.WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(sql.WHITESPACE) - {" "} <= set(sql.WORD_SEPARATORS)
 
 
 def test_a_nul_cannot_be_quoted():
