@@ -13,24 +13,24 @@ from typing import Iterable
 
 from appwarden.core.matching.normalize import UNSPACED_RANGES
 
+# What Python's str.split() takes for whitespace, which AppWarden's matching strips and collapses.
+# Written out: finding them among all code points costs 130 ms (tests/core/fleet checks the list).
+WHITESPACE = tuple(map(chr, (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239,
+                             8287, 12288)))
 # What separates words, in a name osquery reports, for the whole-word comparisons: ASCII
 # punctuation and whitespace (AppWarden's words are runs of letters, digits and "_"), and the
 # full-width and CJK punctuation names are written with. Anything else is compared as it is.
-WORD_SEPARATORS = (
-    *(chr(code) for code in (*range(1, 32), 127)),  # ASCII controls, tabs and line breaks among them
-    "\x85", "\u1680", *(chr(code) for code in range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f",
+WORD_SEPARATORS = tuple(dict.fromkeys((
+    *(chr(code) for code in (*range(1, 32), 127)),  # ASCII controls
+    *(c for c in WHITESPACE if c != " "),  # the rest of what Python splits on (WHITESPACE)
     "!", '"', "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";", "<", "=", ">", "?", "@",
     "[", "\\", "]", "^", "`", "{", "|", "}", "~",
     "\u3000", "\u3001", "\u3002", "\u300a", "\u300b", "\u300c", "\u300d", "\u3010", "\u3011", "\u30fb", "\u00b7",
     "\uff08", "\uff09", "\uff0c", "\uff1a", "\uff1b", "\uff01", "\uff1f", "\uff0d", "\u2014", "\u2013",
-    # No-break space, ®, © ("Kaspersky® Endpoint Security"). Not ™: AppWarden's Unicode
+    # ®, © ("Kaspersky® Endpoint Security"). Not ™: AppWarden's Unicode
     # normalisation makes it the letters TM, part of the word before it.
-    "\u00a0", "\u00ae", "\u00a9",
-)
-# What Python's str.split() takes for whitespace, which AppWarden's matching strips and collapses.
-# Written out: finding them among all code points costs 80 ms (tests/core/fleet checks the list).
-WHITESPACE = tuple(map(chr, (9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, *range(8192, 8203), 8232, 8233, 8239,
-                             8287, 12288)))
+    "\u00ae", "\u00a9",
+)))
 # Each pass halves a run of spaces: four passes make a run of up to 16 one space.
 SPACE_PASSES = 4
 STEP = 12  # separators replaced in one nested expression (see words_stages)

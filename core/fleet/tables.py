@@ -90,8 +90,6 @@ PROBES: tuple[Probe, ...] = (
           name="name", version="version", location="path",
           rows_from="users CROSS JOIN firefox_addons USING (uid)"),
 )
-#: The table where Windows programs show their display names and publishers.
-DISPLAY_NAME_PROBE = next(p for p in PROBES if p.table == "programs")
 
 #: Identifier kinds no osquery table shows (at the specs in ../shared/reference/osquery-tables),
 #: with why: named in every export, never dropped silently.

@@ -13,23 +13,19 @@ from appwarden.core.findings import Finding
 from appwarden.core.fleet.summary import OSQUERY, FleetResult, HostResult
 from appwarden.core.i18n import Translator
 from appwarden.core.reports import wording
-from appwarden.core.reports.json_report import evidence_dict
+from appwarden.core.reports.html_report import STYLE as REPORT_STYLE
+from appwarden.core.reports.json_report import coverage_dict, directive_dict, evidence_dict
 from appwarden.core.reports.terminal import escape_controls, for_terminal, terminal_output
 from appwarden.core.sources.base import OS_NAMES, CoverageStatus
 from appwarden.core.version import __version__
 
 SCHEMA = 1
 HOSTS_NAMED = 20  # hosts named in a line of the text report; the JSON and HTML reports name them all
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;max-width:72em;margin:2em auto;padding:0 1em;line-height:1.5}
-h1{font-size:1.5em;margin-bottom:.25em}.meta{color:#4a5663}
-.verdict{padding:1em 1.25em;border-radius:.5em;font-size:large;font-weight:600;margin:1.5em 0;border:2px solid}
-.verdict.ok{background:#e8f5ec;border-color:#2e7d4a;color:#1e5631}.verdict.found{background:#fdecec;border-color:#b3261e;color:#8c1d18}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}td,th{text-align:left;padding:.3em .6em;border-bottom:1px solid #e1e6eb;vertical-align:top}
-th{background:#f3f5f7}td.count{text-align:right;font-variant-numeric:tabular-nums}
+# The check report's style, wider for the hosts' table, with the fleet's own parts.
+STYLE = REPORT_STYLE + """
+body{max-width:72em}table{margin:.5em 0 1.5em}th{background:#f3f5f7}td.count{text-align:right;font-variant-numeric:tabular-nums}
 .host{border:1px solid #c9d1da;border-radius:.5em;padding:.75em 1.25em;margin:1em 0;page-break-inside:avoid}
-pre{white-space:pre-wrap;font-family:inherit;margin:.25em 0}code{font-family:ui-monospace,monospace;font-size:.9em;word-break:break-all}
-@media print{body{margin:0;max-width:none}}
+@media print{body{max-width:none}}
 """
 
 
@@ -159,20 +155,13 @@ def fleet_dict(result: FleetResult, t: Translator) -> dict:
         "hosts_with_findings": len(result.hosts_with_apps),
         "rules": [
             {"rule": f.rule.id, "name": t.text(f.rule.name), "vendor": f.rule.vendor, "enforcement": f.enforcement.value,
-             "scope_sentence": wording.enforcement_sentence(f, t), "directive": _directive(f, t),
+             "scope_sentence": wording.enforcement_sentence(f, t), "directive": directive_dict(f, t),
              "host_count": len(hosts), "hosts": [h.name for h in hosts]}
             for f, hosts in _rules(result)
         ],
         "hosts": [_host(host, t) for host in result.hosts],
-        "coverage": [_coverage(c, t) for c in result.coverage],
+        "coverage": [coverage_dict(c, t) for c in result.coverage],
     }
-
-
-def _directive(finding: Finding, t: Translator) -> dict:
-    d = finding.directive
-    return {"id": d.id, "authority": t.text(d.authority), "title": t.text(d.title), "document_date": d.document_date.isoformat(),
-            "effective": d.effective.isoformat(), "url": t.text(d.url), "finding": t.text(d.finding),
-            "scope": t.text(d.scope.description)}
 
 
 def _host(host: HostResult, t: Translator) -> dict:
@@ -184,13 +173,8 @@ def _host(host: HostResult, t: Translator) -> dict:
              "evidence": [evidence_dict(e) for e in f.evidence], "removal": wording.removal_text(f, host.platform, t)}
             for f in host.findings
         ],
-        "coverage": [_coverage(c, t) for c in host.coverage],
+        "coverage": [coverage_dict(c, t) for c in host.coverage],
     }
-
-
-def _coverage(coverage, t: Translator) -> dict:
-    return {"source": coverage.source, "status": coverage.status.value, "detail": coverage.detail.render(t),
-            "problems": [{"location": p.location, "reason": p.reason.render(t)} for p in coverage.problems]}
 
 
 # ------------------------------------------------------------------------------------------------

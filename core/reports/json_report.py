@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from appwarden.core.findings import Evidence, Finding, ScanResult
+from appwarden.core.sources.base import Coverage
 from appwarden.core.i18n import Translator
 from appwarden.core.reports import wording
 from appwarden.core.version import __version__
@@ -41,17 +42,18 @@ def report_dict(result: ScanResult, t: Translator) -> dict:
         "items_read": result.items_read,
         "scope": _scope(result, t),
         "findings": [_finding(f, t) for f in result.findings],
-        "coverage": [
-            {
-                "source": c.source,
-                "status": c.status.value,
-                "detail": c.detail.render(t),
-                "problems": [
-                    {"location": p.location, "reason": p.reason.render(t), "elevation_helps": p.elevation_helps}
-                    for p in c.problems
-                ],
-            }
-            for c in result.coverage
+        "coverage": [coverage_dict(c, t) for c in result.coverage],
+    }
+
+
+def coverage_dict(coverage: Coverage, t: Translator) -> dict:
+    return {
+        "source": coverage.source,
+        "status": coverage.status.value,
+        "detail": coverage.detail.render(t),
+        "problems": [
+            {"location": p.location, "reason": p.reason.render(t), "elevation_helps": p.elevation_helps}
+            for p in coverage.problems
         ],
     }
 
@@ -74,7 +76,6 @@ def _scope(result: ScanResult, t: Translator) -> dict:
 
 
 def _finding(finding: Finding, t: Translator) -> dict:
-    d = finding.directive
     return {
         "rule": finding.rule.id,
         "name": t.text(finding.rule.name),
@@ -84,21 +85,27 @@ def _finding(finding: Finding, t: Translator) -> dict:
         "app_present": finding.app_present,
         "scope_sentence": wording.enforcement_sentence(finding, t),
         "rationale": t.text(finding.rule.rationale),
-        "directive": {
-            "id": d.id,
-            "authority": t.text(d.authority),
-            "title": t.text(d.title),
-            "document_date": d.document_date.isoformat(),
-            "effective": d.effective.isoformat(),
-            "url": t.text(d.url),
-            "finding": t.text(d.finding),
-            "scope": {
-                "device_classes": sorted(d.scope.device_classes),
-                "description": t.text(d.scope.description),
-                "extended_by": [e.pack_id for e in finding.scope_extensions],
-            },
-        },
+        "directive": directive_dict(finding, t),
         "evidence": [evidence_dict(e) for e in finding.evidence],
+    }
+
+
+def directive_dict(finding: Finding, t: Translator) -> dict:
+    """The directive a finding cites, and the devices it covers (and who extended that)."""
+    d = finding.directive
+    return {
+        "id": d.id,
+        "authority": t.text(d.authority),
+        "title": t.text(d.title),
+        "document_date": d.document_date.isoformat(),
+        "effective": d.effective.isoformat(),
+        "url": t.text(d.url),
+        "finding": t.text(d.finding),
+        "scope": {
+            "device_classes": sorted(d.scope.device_classes),
+            "description": t.text(d.scope.description),
+            "extended_by": [e.pack_id for e in finding.scope_extensions],
+        },
     }
 
 

@@ -48,7 +48,9 @@ def test_every_probe_names_tables_and_columns_osquery_has(specs):
         columns = {name for name, _, _ in spec.columns}
         for expression in (probe.column, probe.name, probe.publisher, probe.version, probe.location, probe.where):
             for word in re.findall(r"\b[a-z_]+\b(?!')", re.sub(r"'[^']*'", "", expression)):
-                assert word in columns | {"type"}, (probe.table, word)
+                assert word in columns, (probe.table, word)
+        for table in re.findall(r"(?:FROM|JOIN) (\w+)", probe.rows_from):
+            assert set(probe.platforms) <= {p for p, o in OSQUERY_PLATFORMS.items() if o in specs[table].platforms}
 
 
 def test_a_clean_machine_passes_every_policy(specs):
@@ -85,6 +87,10 @@ def lookalike_cases():
                     for value in values:
                         for table, row in rows_showing(probe, value):
                             yield pytest.param(rule, platform, table, row, id=f"{rule.id}-{platform}-{table}-{value}")
+            if platform == "windows":  # a look-alike's name, with the rule's own publisher, in programs
+                for value in rule.lookalikes.get("display_names", ()):
+                    row = {"name": value, "publisher": rule.display_names.publishers[0]}
+                    yield pytest.param(rule, platform, "programs", row, id=f"{rule.id}-windows-programs-name-{value}")
 
 
 @pytest.mark.parametrize("rule, platform, table, row", list(lookalike_cases()))
